@@ -1,0 +1,55 @@
+"""The exceptions bilateral raises, one tree so callers can catch at the level they need.
+
+    BilateralError                 base of everything the project raises on purpose
+    ├── DossierError               a dossier file is missing, unreadable or invalid
+    ├── InputError                 a file, line or argument cannot be used as input
+    │   └── RejectedInput          one document refused by ingest (carries a Rejection)
+    ├── ExtractionError            a stage failed on a document (carries doc id and stage)
+    ├── StoreError                 the database could not be opened, migrated or written
+    └── EvaluationError            gold or prediction files cannot be scored
+
+Every message says what happened, where, and what to do; codes (``B1xx``) are stable so a
+user can search for them.
+"""
+
+from __future__ import annotations
+
+
+class BilateralError(Exception):
+    """Base class: the CLI turns any of these into ``Error: ...`` and exit code 1."""
+
+    code = "B000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+class DossierError(BilateralError):
+    code = "B100"
+
+
+class InputError(BilateralError):
+    code = "B200"
+
+
+class ExtractionError(BilateralError):
+    code = "B300"
+
+    def __init__(self, message: str, *, doc_id: str | None = None, stage: str | None = None):
+        where = ", ".join(p for p in (f"document {doc_id}" if doc_id else "",
+                                      f"stage {stage}" if stage else "") if p)
+        super().__init__(f"{message} ({where})" if where else message)
+        self.doc_id = doc_id
+        self.stage = stage
+
+
+class StoreError(BilateralError):
+    code = "B400"
+
+
+class EvaluationError(BilateralError):
+    code = "B500"
