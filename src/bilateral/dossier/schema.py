@@ -1,0 +1,188 @@
+"""The dossier: everything bilateral knows about one relationship, as validated data.
+
+A dossier names the states (ISO3 codes, names, adjectives, capitals used as metonyms), the
+actors who act for them (with dated roles), the indicator catalogue with the words that signal
+each indicator, and the event vocabulary mapped to PLOVER types. Code holds general rules;
+facts about one relationship live here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bilateral.records import PLOVER_TYPES, STATUSES, UNITS
+
+ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class State(_Strict):
+    """A state, and the words that stand for its government in text."""
+
+    name: str
+    aliases: list[str] = Field(default_factory=list, description="other names: U.S., America")
+    adjectives: list[str] = Field(default_factory=list, description="American, Japanese")
+    capitals: list[str] = Field(default_factory=list, description="metonyms: Washington, Tokyo")
+
+
+class Role(_Strict):
+    """What an actor is, for which state, between two dates (inclusive; open when null)."""
+
+    state: str
+    title: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @field_validator("state")
+    @classmethod
+    def _iso3(cls, value: str) -> str:
+        if not ISO3.match(value):
+            raise ValueError(f"state must be an ISO 3166-1 alpha-3 code like USA, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Role:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"role ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def covers(self, day: dt.date | None) -> bool:
+        if day is None:
+            return True
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+class Actor(_Strict):
+    """A person or body that acts for a state; ``acts_for`` says whether it speaks for it."""
+
+    id: str
+    name: str
+    kind: Literal["person", "ministry", "agency", "legislature", "company", "organisation",
+                  "party", "military"] = "person"
+    aliases: list[str] = Field(default_factory=list)
+    roles: list[Role] = Field(min_length=1)
+    acts_for_state: bool = Field(
+        default=True, description="false for companies and others whose acts are not the state's")
+
+    def role_on(self, day: dt.date | None) -> Role | None:
+        """The role in force on ``day``; with no date, the latest role."""
+        for role in sorted(self.roles, key=lambda r: r.start or dt.date.min, reverse=True):
+            if role.covers(day):
+                return role
+        return None
+
+
+class Indicator(_Strict):
+    """One catalogue entry and the cues that let a number in a sentence be assigned to it.
+
+    ``cues`` is a list of word groups: every group must have a word near the number. ``exclude``
+    vetoes the assignment. Among candidates, higher ``priority`` wins (specific before general).
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    unit: str
+    description: str = ""
+    cues: list[list[str]] = Field(min_length=1)
+    exclude: list[str] = Field(default_factory=list)
+    priority: int = 0
+    key: bool = Field(default=False, description="shown first in tables and briefs")
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value: str) -> str:
+        if value not in UNITS:
+            raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {value!r}")
+        return value
+
+    @field_validator("cues")
+    @classmethod
+    def _groups(cls, value: list[list[str]]) -> list[list[str]]:
+        for i, group in enumerate(value):
+            if not group or any(not w.strip() for w in group):
+                raise ValueError(f"cue group {i} is empty or holds an empty word")
+        return value
+
+
+class EventRule(_Strict):
+    """Words that signal one PLOVER event type; ``*`` at the end of a word matches a prefix."""
+
+    type: str
+    triggers: list[str] = Field(min_length=1)
+    unordered: bool | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _plover(cls, value: str) -> str:
+        if value not in PLOVER_TYPES:
+            raise ValueError(f"type must be a PLOVER type ({', '.join(PLOVER_TYPES)}), got {value!r}")
+        return value
+
+
+class StatusCues(_Strict):
+    """Words that set an observation's status; the first status whose cue is near wins."""
+
+    status: str
+    words: list[str] = Field(min_length=1)
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str) -> str:
+        if value not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {value!r}")
+        return value
+
+
+class Dossier(_Strict):
+    """A relationship: its two principal states, the others it meets, its actors and catalogue."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    dyad: tuple[str, str]
+    states: dict[str, State]
+    actors: list[Actor] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(min_length=1)
+    events: list[EventRule] = Field(min_length=1)
+    statuses: list[StatusCues] = Field(default_factory=list)
+    negations: list[str] = Field(default_factory=lambda: ["not", "no", "never", "n't", "without"])
+    hypotheticals: list[str] = Field(default_factory=lambda: ["if", "could", "would", "might"])
+
+    @field_validator("states")
+    @classmethod
+    def _codes(cls, value: dict[str, State]) -> dict[str, State]:
+        bad = [code for code in value if not ISO3.match(code)]
+        if bad:
+            raise ValueError(f"state keys must be ISO3 codes like USA; not {', '.join(bad)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Dossier:
+        problems: list[str] = []
+        for code in self.dyad:
+            if code not in self.states:
+                problems.append(f"dyad names {code}, which is not under states")
+        seen: set[str] = set()
+        for actor in self.actors:
+            if actor.id in seen:
+                problems.append(f"actor id {actor.id!r} appears twice")
+            seen.add(actor.id)
+            for role in actor.roles:
+                if role.state not in self.states:
+                    problems.append(f"actor {actor.id!r} has a role for {role.state}, "
+                                    f"which is not under states")
+        ids = [i.id for i in self.indicators]
+        problems += [f"indicator id {i!r} appears twice" for i in sorted(set(ids))
+                     if ids.count(i) > 1]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.id == indicator_id), None)
