@@ -1,0 +1,172 @@
+"""The store's tables as SQLAlchemy Core, shared by SQLite and PostgreSQL.
+
+This module describes the schema the code expects; the migrations in ``migrations/versions``
+create it (a test compares the two). Full-text search objects are dialect-specific and live only
+in the migrations: on SQLite an FTS5 table ``documents_fts`` (with ``documents_fts_map`` and the
+view ``documents_fts_source``), on PostgreSQL the generated column ``documents.search``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+#: Names for every constraint and index, so migrations can refer to them on both dialects.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+RUN_STATUSES: tuple[str, ...] = ("running", "completed", "failed")
+
+#: Names the store creates outside this metadata (full-text search), for autogenerate filters.
+FTS_OBJECTS: frozenset[str] = frozenset({"documents_fts", "documents_fts_map",
+                                         "documents_fts_source"})
+FTS_COLUMN = "search"  # PostgreSQL: documents.search tsvector, generated
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
+                   compare_to: Any) -> bool:
+    """Alembic filter: leave the dialect-specific full-text objects out of comparisons."""
+    if name is None:
+        return True
+    if type_ == "table" and (name in FTS_OBJECTS or name.startswith("documents_fts_")):
+        return False
+    if type_ == "column" and name == FTS_COLUMN and obj.table.name == "documents":
+        return False
+    return not (type_ == "index" and name == "ix_documents_search")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python, whatever the dialect stores.
+
+    SQLite has no time zones: values are stored as naive UTC text and read back as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the store only takes aware timestamps")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("dossier", Text),
+    Column("config", Text, nullable=False),  # JSON object
+    Column("counts", Text),  # JSON object, set by finish_run
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    CheckConstraint("status IN ('running', 'completed', 'failed')", name="status"),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Text, primary_key=True),  # content hash, given by ingest
+    Column("text", Text, nullable=False),
+    Column("title", Text),
+    Column("url", Text),
+    Column("source", Text, index=True),
+    Column("published", Text, index=True),  # YYYY, YYYY-MM or YYYY-MM-DD
+    Column("published_from", Text),
+    Column("external_id", Text, index=True),
+    Column("origin", Text),
+    # Deferred so a batch may hold a copy before its original.
+    Column("duplicate_of", Text,
+           ForeignKey("documents.id", ondelete="SET NULL", deferrable=True,
+                      initially="DEFERRED"),
+           index=True),
+    Column("similarity", Float),
+    Column("char_count", Integer, nullable=False),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL"), index=True),
+)
+
+document_sketches = Table(
+    "document_sketches", metadata,
+    Column("doc_id", Text, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("hash", BigInteger, nullable=False),  # signed 64-bit
+    PrimaryKeyConstraint("doc_id", "hash"),
+    # (hash, doc_id) covers the GROUP BY of Store.similar_documents without touching the table.
+    Index("ix_document_sketches_hash", "hash", "doc_id"),
+)
+
+observations = Table(
+    "observations", metadata,
+    Column("id", Text, primary_key=True),  # observation_id(): stable hash of the record
+    Column("doc_id", Text, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("indicator", Text, nullable=False, index=True),
+    Column("value", Float, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("status", Text, nullable=False, index=True),
+    Column("when_at", Text),  # Observation.when: YYYY, YYYY-MM or YYYY-MM-DD
+    Column("quote", Text, nullable=False),
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("actor", Text, index=True),
+    Column("note", Text),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Text, primary_key=True),  # event_id(): stable hash of the record
+    Column("doc_id", Text, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("type", Text, nullable=False, index=True),
+    Column("source", Text, nullable=False, index=True),
+    Column("target", Text, nullable=False, index=True),
+    Column("when_at", Text),
+    Column("quote", Text, nullable=False),
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("source_actor", Text),
+    Column("target_actor", Text),
+    Column("trigger", Text),
+)
+
+rejections = Table(
+    "rejections", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("origin", Text, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)

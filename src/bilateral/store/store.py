@@ -1,0 +1,889 @@
+"""The Store: one class over SQLite or PostgreSQL, same schema, migrated by Alembic.
+
+    store = open_store()                      # BILATERAL_DB, else ./bilateral.db
+    run = store.begin_run("ingest", "us-japan", {"path": "corpus/"})
+    store.write_batch(run, [BatchItem(extraction, sketch)], rejections)
+    store.finish_run(run, "completed", {"documents": 12})
+
+Every write is one transaction: a batch is stored whole or not at all. Every database failure
+becomes a StoreError that says what was being done and on which database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import operator
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Generic, NamedTuple, Self, TypeVar, overload
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    create_engine,
+    event,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from bilateral.errors import InputError, StoreError
+from bilateral.records import Document, Event, Extraction, Observation, Rejection
+from bilateral.store import schema as t
+from bilateral.store.search import SearchHit
+from bilateral.store.search import search as _search
+
+ENV_VAR = "BILATERAL_DB"
+DEFAULT_URL = "sqlite:///bilateral.db"
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+#: How long a SQLite writer waits for another writer's lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+MIN_PREFIX = 6
+MIGRATIONS = Path(__file__).parent / "migrations"
+_PG_MIGRATION_LOCK = 0x62696C6174  # pg_advisory_xact_lock key: serialises concurrent upgrades
+_CHUNK = 500  # ids per IN (...) list
+_INT64 = (-(2**63), 2**63 - 1)
+_PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+
+T = TypeVar("T")
+
+
+# ----------------------------------------------------------------------------- result types
+
+
+@dataclass(frozen=True)
+class StoredDocument(Document):
+    """A Document as the store holds it, with what ingest decided about it."""
+
+    duplicate_of: str | None = None  # id of the document this one is a near-copy of
+    similarity: float | None = None  # to duplicate_of, as ingest measured it
+    char_count: int = 0
+    ingested_at: datetime | None = None  # UTC
+    run_id: int | None = None
+
+    def as_document(self) -> Document:
+        """The plain Document (what ingest wrote), e.g. to compare with a fresh one."""
+        return Document(id=self.id, text=self.text, title=self.title, url=self.url,
+                        source=self.source, published=self.published,
+                        published_from=self.published_from, external_id=self.external_id,
+                        origin=self.origin)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a longer listing; ``total`` counts every match, not just this page.
+
+    Iterating, len() and indexing go to ``items``."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+    # A page reads like the list of its items: ``for doc in store.documents(): ...``
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        return self.items[index]
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    kind: str
+    status: str  # running, completed or failed
+    dossier: str | None
+    config: dict[str, Any]
+    counts: dict[str, Any] | None
+    started_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    new_documents: int  # documents written by this batch
+    skipped_existing: int  # documents already stored (or repeated in the batch): not rewritten
+    observations: int  # observations written
+    events: int  # events written
+    rejections: int = 0  # rejections recorded
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    documents: int
+    duplicates: int  # documents marked as near-copies of another
+    observations: int
+    events: int
+    runs: int
+    rejections: int = 0
+
+
+class BatchItem(NamedTuple):
+    """One document for write_batch; a plain 4-tuple in this order works as well."""
+
+    extraction: Extraction
+    sketch: Sequence[int] = ()  # signed 64-bit hashes for near-duplicate lookup
+    duplicate_of: str | None = None
+    similarity: float | None = None
+
+
+@dataclass
+class _Rows:
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    sketches: list[dict[str, Any]] = field(default_factory=list)
+    observations: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    repeated: int = 0  # same document twice in one batch
+
+
+# ----------------------------------------------------------------------------- record ids
+
+
+def observation_id(o: Observation) -> str:
+    """The stable id the store gives an observation: same record, same id, on every ingest."""
+    return _digest("obs", o.doc_id, o.indicator, float(o.value), o.status, o.when, o.start,
+                   o.end, o.rule)
+
+
+def event_id(e: Event) -> str:
+    """The stable id the store gives an event."""
+    return _digest("evt", e.doc_id, e.type, e.source, e.target, e.when, e.start, e.end, e.rule)
+
+
+def _digest(*parts: Any) -> str:
+    key = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+# ----------------------------------------------------------------------------- opening
+
+
+def resolve_url(url: str | os.PathLike[str] | URL | None = None) -> URL:
+    """Which database to open: the argument, else $BILATERAL_DB, else ./bilateral.db.
+
+    ``postgresql://`` and ``postgres://`` mean the psycopg 3 driver; a bare path ending in
+    .db, .sqlite or .sqlite3 means a SQLite file; ``:memory:`` an in-memory SQLite database.
+    """
+    if isinstance(url, URL):
+        return _rewrite_driver(url)
+    if url is None:
+        url = os.environ.get(ENV_VAR) or DEFAULT_URL
+    raw = os.fspath(url).strip()
+    if not raw:
+        raise StoreError(f"empty database URL; give one, or set {ENV_VAR}")
+    if raw == ":memory:":
+        return URL.create("sqlite")
+    if "://" not in raw:
+        if Path(raw).suffix.lower() in SQLITE_SUFFIXES:
+            return URL.create("sqlite", database=raw)
+        raise StoreError(
+            f"{raw!r} is neither a database URL (sqlite:///path/file.db, "
+            f"postgresql://user@host/dbname) nor a file path ending in "
+            f"{', '.join(SQLITE_SUFFIXES)}")
+    try:
+        parsed = make_url(raw)
+    except ArgumentError as exc:
+        raise StoreError(f"cannot parse the database URL {raw!r}: {exc}") from exc
+    return _rewrite_driver(parsed)
+
+
+def _rewrite_driver(url: URL) -> URL:
+    if url.drivername in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def _display(url: URL) -> str:
+    if url.get_backend_name() == "sqlite":
+        return url.database if url.database not in (None, "", ":memory:") else ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
+def make_engine(url: str | os.PathLike[str] | URL | None = None) -> Engine:
+    """An Engine configured the way the store needs it (see open_store), without migrating."""
+    resolved = resolve_url(url)
+    backend = resolved.get_backend_name()
+    try:
+        if backend == "sqlite":
+            return _sqlite_engine(resolved)
+        if backend == "postgresql":
+            if resolved.get_driver_name() == "psycopg":
+                try:
+                    import psycopg  # noqa: F401
+                except ImportError as exc:
+                    raise StoreError(
+                        "PostgreSQL support needs the psycopg driver: "
+                        "pip install 'bilateral[postgres]'") from exc
+            return create_engine(resolved, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise StoreError(f"no SQLAlchemy driver for {_display(resolved)}: {exc}") from exc
+    except ImportError as exc:
+        raise StoreError(f"the database driver for {_display(resolved)} is not installed "
+                         f"({exc}); for PostgreSQL: pip install 'bilateral[postgres]'") from exc
+    raise StoreError(f"unsupported database {_display(resolved)}: bilateral stores in SQLite "
+                     f"(sqlite:///file.db) or PostgreSQL (postgresql://user@host/dbname)")
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if sqlite3.sqlite_version_info < (3, 35):
+        raise StoreError(f"SQLite {sqlite3.sqlite_version} is too old: bilateral needs 3.35 or "
+                         f"newer (RETURNING); upgrade Python or its SQLite library")
+    database = url.database or ""
+    memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    if memory:
+        engine = create_engine(url, poolclass=StaticPool,
+                               connect_args={"check_same_thread": False})
+    else:
+        parent = Path(database).expanduser().absolute().parent
+        if not parent.is_dir():
+            raise StoreError(f"cannot create the SQLite store {database}: the folder {parent} "
+                             f"does not exist")
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # SQLAlchemy, not the sqlite3 module, decides when transactions begin (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if not memory:
+                cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A writer takes the write lock up front; otherwise a read-then-write transaction can
+        # fail with SQLITE_BUSY at once instead of waiting out the busy timeout.
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # e.g. for VACUUM, which refuses to run inside a transaction
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("bilateral_write") else "BEGIN")
+
+    return engine
+
+
+def _alembic_config(connection: Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _script_directory() -> Any:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+def _current_revisions(conn: Connection) -> tuple[str, ...]:
+    from alembic.runtime.migration import MigrationContext
+
+    return tuple(MigrationContext.configure(conn).get_current_heads())
+
+
+def _check_revisions(current: tuple[str, ...], script: Any, where: str) -> bool:
+    """True when the database is at head; raises when it is newer than this code."""
+    known = {rev.revision for rev in script.walk_revisions()}
+    unknown = [rev for rev in current if rev not in known]
+    if unknown:
+        raise StoreError(
+            f"the store {where} has schema revision {', '.join(unknown)}, which this version of "
+            f"bilateral does not know: it was written by a newer bilateral. Upgrade bilateral "
+            f"(pip install -U bilateral) or open another store")
+    return set(current) == set(script.get_heads())
+
+
+def open_store(url: str | os.PathLike[str] | URL | None = None, *, migrate: bool = True) -> Store:
+    """Open (and by default create or upgrade) the store.
+
+    ``url``: a SQLAlchemy URL, ``postgresql://...`` (psycopg 3), or a path ending in .db /
+    .sqlite; default $BILATERAL_DB, else ``sqlite:///bilateral.db`` in the current folder.
+    ``migrate``: bring the schema to the newest revision (idempotent). With ``migrate=False`` a
+    store that is not at the newest revision is refused.
+    """
+    resolved = resolve_url(url)
+    engine = make_engine(resolved)
+    where = _display(resolved)
+    try:
+        _prepare(engine, where, migrate)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine, resolved)
+
+
+def _prepare(engine: Engine, where: str, migrate: bool) -> None:
+    """Check the schema revision; upgrade it when asked to and needed."""
+    script = _script_directory()
+    action = "migrating" if migrate else "checking the schema of"
+    try:
+        # A plain read first, so opening an up-to-date store never waits for a writer.
+        with engine.connect() as conn, conn.begin():
+            current = _current_revisions(conn)
+        if _check_revisions(current, script, where):
+            return
+        if not migrate:
+            state = (f"is at schema revision {', '.join(current)}" if current
+                     else "has no bilateral schema")
+            raise StoreError(f"the store {where} {state}, not the newest "
+                             f"({', '.join(script.get_heads())}); open it with migrate=True "
+                             f"to create or upgrade it")
+        with engine.connect() as conn:
+            conn = conn.execution_options(bilateral_write=True)  # SQLite: BEGIN IMMEDIATE
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(_PG_MIGRATION_LOCK)))
+                # Another process may have upgraded while we waited for the lock.
+                if _check_revisions(_current_revisions(conn), script, where):
+                    return
+                from alembic import command
+
+                command.upgrade(_alembic_config(conn), "head")
+    except SQLAlchemyError as exc:
+        raise StoreError(f"{action} the store {where} failed: {_describe(exc)}"
+                         f"{_open_hint(engine)}") from exc
+
+
+def _open_hint(engine: Engine) -> str:
+    if engine.dialect.name == "postgresql":
+        return (f"; check that the server is running and the URL (argument or {ENV_VAR}) "
+                f"names a database you may use")
+    return "; check that the file is a bilateral store and its folder is writable"
+
+
+def _describe(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None)
+    message = " ".join(str(orig if orig is not None else exc).split())
+    if "database is locked" in message:
+        message += (f" (another process held the write lock for more than "
+                    f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s)")
+    return message
+
+
+# ----------------------------------------------------------------------------- the store
+
+
+class Store:
+    """Documents, their observations and events, ingest runs and rejections; see open_store."""
+
+    def __init__(self, engine: Engine, url: URL) -> None:
+        self.engine = engine
+        self.url = _display(url)  # printable: no password
+        self.dialect: str = engine.dialect.name
+        self._insert = sqlite_dialect.insert if self.dialect == "sqlite" else pg_dialect.insert
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- plumbing
+
+    @contextmanager
+    def _guard(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{what} failed in the store {self.url}: {_describe(exc)}") from exc
+
+    @contextmanager
+    def _read(self, what: str) -> Iterator[Connection]:
+        with self._guard(what), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self, what: str) -> Iterator[Connection]:
+        with self._guard(what), self.engine.connect() as conn:
+            conn = conn.execution_options(bilateral_write=True)
+            with conn.begin():
+                yield conn
+
+    def _insert_many(self, conn: Connection, table: Any, rows: list[dict[str, Any]],
+                     returning: Any = None) -> list[Any]:
+        """Bulk INSERT ... ON CONFLICT DO NOTHING; returns ``returning`` of the rows written."""
+        if not rows:
+            return []
+        stmt = self._insert(table).on_conflict_do_nothing()
+        if returning is None:
+            conn.execute(stmt, rows)
+            return []
+        return list(conn.execute(stmt.returning(returning), rows).scalars())
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at."""
+        with self._read("reading the schema revision") as conn:
+            current = _current_revisions(conn)
+        return current[0] if current else None
+
+    # -- runs
+
+    def begin_run(self, kind: str, dossier: str | None = None,
+                  config: dict[str, Any] | None = None) -> int:
+        """Record the start of a run (e.g. an ingest) and return its id."""
+        if not kind:
+            raise StoreError("begin_run needs a kind, e.g. 'ingest'")
+        row = {"kind": kind, "status": "running", "dossier": dossier,
+               "config": _json(config or {}), "started_at": _now()}
+        with self._write(f"starting a {kind} run") as conn:
+            return int(conn.execute(t.runs.insert(), row).inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, status: str, counts: dict[str, Any] | None = None) -> None:
+        """Close a run as ``completed`` or ``failed`` with its counts."""
+        if status not in ("completed", "failed"):
+            raise StoreError(f"finish_run: status must be 'completed' or 'failed', not {status!r}")
+        with self._write(f"finishing run {run_id}") as conn:
+            done = conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(
+                status=status, counts=_json(counts or {}), finished_at=_now()))
+            if done.rowcount == 0:
+                raise StoreError(f"finish_run: there is no run {run_id} in the store {self.url}")
+
+    def get_run(self, run_id: int) -> Run:
+        with self._read(f"reading run {run_id}") as conn:
+            row = conn.execute(select(t.runs).where(t.runs.c.id == run_id)).first()
+        if row is None:
+            raise StoreError(f"there is no run {run_id} in the store {self.url}")
+        return _run(row)
+
+    def runs(self, limit: int | None = 20) -> list[Run]:
+        """The most recent runs first."""
+        query = select(t.runs).order_by(t.runs.c.id.desc()).limit(limit)
+        with self._read("listing runs") as conn:
+            return [_run(row) for row in conn.execute(query)]
+
+    def rejections(self, run_id: int | None = None) -> list[Rejection]:
+        """What a run (or every run, with None) could not use, in the order it was recorded."""
+        query = select(t.rejections).order_by(t.rejections.c.id)
+        if run_id is not None:
+            query = query.where(t.rejections.c.run_id == run_id)
+        with self._read("listing rejections") as conn:
+            return [Rejection(origin=r.origin, reason=r.reason, code=r.code)
+                    for r in conn.execute(query)]
+
+    # -- writing
+
+    def write_batch(self, run_id: int,
+                    items: Iterable[BatchItem | tuple[Extraction, Sequence[int], str | None,
+                                                      float | None]],
+                    rejections: Iterable[Rejection] = ()) -> BatchResult:
+        """Store documents with their records, sketches and the run's rejections, all or nothing.
+
+        A document whose id is already stored is skipped with its records, so re-ingesting is
+        a no-op. Records are keyed by observation_id / event_id, so repeating one is too.
+        """
+        rows = self._prepare_rows(run_id, items)
+        rejection_rows = [{"run_id": run_id, "origin": r.origin, "code": r.code,
+                           "reason": r.reason} for r in rejections]
+        what = (f"writing a batch of {len(rows.documents)} documents and "
+                f"{len(rejection_rows)} rejections for run {run_id}")
+        with self._write(what) as conn:
+            if conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first() is None:
+                raise StoreError(f"{what}: there is no run {run_id} in the store {self.url}; "
+                                 f"call begin_run first")
+            self._check_duplicate_targets(conn, rows.documents)
+            written = set(self._insert_many(conn, t.documents, rows.documents, t.documents.c.id))
+            self._insert_many(conn, t.document_sketches,
+                              [r for r in rows.sketches if r["doc_id"] in written])
+            n_obs = len(self._insert_many(
+                conn, t.observations, [r for r in rows.observations if r["doc_id"] in written],
+                t.observations.c.id))
+            n_events = len(self._insert_many(
+                conn, t.events, [r for r in rows.events if r["doc_id"] in written], t.events.c.id))
+            self._insert_many(conn, t.rejections, rejection_rows)
+        return BatchResult(new_documents=len(written),
+                           skipped_existing=len(rows.documents) - len(written) + rows.repeated,
+                           observations=n_obs, events=n_events, rejections=len(rejection_rows))
+
+    def _prepare_rows(self, run_id: int, items: Iterable[Any]) -> _Rows:
+        rows = _Rows()
+        seen: set[str] = set()
+        now = _now()
+        for position, item in enumerate(items):
+            try:
+                extraction, sketch, duplicate_of, similarity = item
+            except (TypeError, ValueError) as exc:
+                raise StoreError(f"write_batch: item {position} is not (extraction, sketch, "
+                                 f"duplicate_of, similarity): {item!r:.200}") from exc
+            doc = extraction.document
+            if not isinstance(doc.id, str) or not doc.id:
+                raise StoreError(f"write_batch: item {position} ({doc.origin}) has no document id")
+            if doc.id in seen:
+                rows.repeated += 1
+                continue
+            seen.add(doc.id)
+            if duplicate_of == doc.id:
+                raise StoreError(f"write_batch: document {doc.id} ({doc.origin}) is marked as a "
+                                 f"duplicate of itself")
+            if "\x00" in doc.text or "\x00" in (doc.title or ""):
+                raise StoreError(f"write_batch: document {doc.id} ({doc.origin}) contains NUL "
+                                 f"characters, which PostgreSQL cannot store; reject or clean "
+                                 f"the input before writing it")
+            for record in (*extraction.observations, *extraction.events):
+                if record.doc_id != doc.id:
+                    raise StoreError(
+                        f"write_batch: document {doc.id} ({doc.origin}) carries a "
+                        f"{type(record).__name__.lower()} of document {record.doc_id}")
+            for o in extraction.observations:
+                if not math.isfinite(o.value):
+                    raise StoreError(f"write_batch: document {doc.id} ({doc.origin}): "
+                                     f"observation {o.indicator} has no finite value ({o.value})")
+            rows.documents.append({
+                "id": doc.id, "text": doc.text, "title": doc.title, "url": doc.url,
+                "source": doc.source, "published": doc.published,
+                "published_from": doc.published_from, "external_id": doc.external_id,
+                "origin": doc.origin, "duplicate_of": duplicate_of,
+                "similarity": None if similarity is None else float(similarity),
+                "char_count": len(doc.text), "ingested_at": now, "run_id": run_id,
+            })
+            rows.sketches.extend({"doc_id": doc.id, "hash": h}
+                                 for h in sorted(_sketch_hashes(sketch, doc.id)))
+            rows.observations.extend(_observation_row(o) for o in extraction.observations)
+            rows.events.extend(_event_row(e) for e in extraction.events)
+        # One order for every writer, so concurrent PostgreSQL batches cannot deadlock.
+        rows.documents.sort(key=lambda row: row["id"])
+        return rows
+
+    def _check_duplicate_targets(self, conn: Connection, docs: list[dict[str, Any]]) -> None:
+        batch = {d["id"] for d in docs}
+        wanted = {d["duplicate_of"] for d in docs if d["duplicate_of"]} - batch
+        missing = wanted - _existing(conn, wanted)
+        if missing:
+            culprits = [f"{d['id']} ({d['origin']}) -> {d['duplicate_of']}" for d in docs
+                        if d["duplicate_of"] in missing]
+            raise StoreError("write_batch: documents marked as duplicates of documents that are "
+                             "neither stored nor in the batch: " + "; ".join(culprits[:10]))
+
+    # -- documents
+
+    def has_documents(self, ids: Iterable[str]) -> set[str]:
+        """Which of these document ids are already stored."""
+        with self._read("looking up document ids") as conn:
+            return _existing(conn, set(ids))
+
+    def get_document(self, ref: str) -> StoredDocument:
+        """A document by its id, its external id, or an unambiguous id prefix (6+ characters)."""
+        ref = (ref or "").strip()
+        if not ref:
+            raise StoreError("get_document: give a document id, external id or id prefix")
+        d = t.documents
+        with self._read(f"looking up document {ref!r}") as conn:
+            row = conn.execute(select(d).where(d.c.id == ref)).first()
+            if row is not None:
+                return _stored_document(row)
+            by_external = conn.execute(
+                select(d).where(d.c.external_id == ref).order_by(d.c.id).limit(11)).all()
+            if len(by_external) == 1:
+                return _stored_document(by_external[0])
+            if by_external:
+                raise StoreError(_ambiguous(ref, "external id", by_external))
+            by_prefix = []
+            if len(ref) >= MIN_PREFIX:
+                by_prefix = conn.execute(select(d).where(d.c.id.startswith(ref, autoescape=True))
+                                         .order_by(d.c.id).limit(11)).all()
+        if len(by_prefix) == 1:
+            return _stored_document(by_prefix[0])
+        if by_prefix:
+            raise StoreError(_ambiguous(ref, "id prefix", by_prefix))
+        short = (f" (id prefixes need at least {MIN_PREFIX} characters)"
+                 if len(ref) < MIN_PREFIX else "")
+        raise StoreError(f"no document with id, external id or id prefix {ref!r} in the store "
+                         f"{self.url}{short}")
+
+    def documents(self, limit: int = 50, offset: int = 0, *, source: str | None = None,
+                  since: str | date | None = None, until: str | date | None = None,
+                  include_duplicates: bool = True) -> Page[StoredDocument]:
+        """A page of documents, newest publication first (undated last).
+
+        since/until select documents whose publication period overlaps [since, until]; see
+        observations() for how partial dates compare. Undated documents are left out then.
+        """
+        d = t.documents
+        conditions: list[ColumnElement[bool]] = []
+        if source is not None:
+            conditions.append(d.c.source == source)
+        if not include_duplicates:
+            conditions.append(d.c.duplicate_of.is_(None))
+        conditions.extend(_period_filter(d.c.published, since, until))
+        query = (select(d).where(*conditions)
+                 .order_by(d.c.published.desc().nulls_last(), d.c.id)
+                 .limit(limit).offset(offset))
+        with self._read("listing documents") as conn:
+            total = conn.execute(select(func.count()).select_from(d).where(*conditions)).scalar()
+            items = [_stored_document(row) for row in conn.execute(query)]
+        return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+    def count_documents(self, include_duplicates: bool = True) -> int:
+        query = select(func.count()).select_from(t.documents)
+        if not include_duplicates:
+            query = query.where(t.documents.c.duplicate_of.is_(None))
+        with self._read("counting documents") as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    # -- near duplicates
+
+    def similar_documents(self, hashes: Iterable[int], min_shared: int,
+                          limit: int | None = 50) -> list[tuple[str, int]]:
+        """Stored documents sharing at least ``min_shared`` of these sketch hashes, most first."""
+        wanted = sorted(_sketch_hashes(hashes, "query"))
+        if min_shared < 1:
+            raise StoreError(f"similar_documents: min_shared must be at least 1, not {min_shared}")
+        if len(wanted) < min_shared:
+            return []
+        s = t.document_sketches
+        shared = func.count().label("shared")
+        query = (select(s.c.doc_id, shared).where(s.c.hash.in_(wanted))
+                 .group_by(s.c.doc_id).having(func.count() >= min_shared)
+                 .order_by(shared.desc(), s.c.doc_id).limit(limit))
+        with self._read("looking up near-duplicate candidates") as conn:
+            return [(row.doc_id, int(row.shared)) for row in conn.execute(query)]
+
+    def sketch(self, doc_id: str) -> list[int]:
+        """The sketch hashes stored for a document, in ascending order."""
+        s = t.document_sketches
+        with self._read(f"reading the sketch of {doc_id}") as conn:
+            return list(conn.execute(select(s.c.hash).where(s.c.doc_id == doc_id)
+                                     .order_by(s.c.hash)).scalars())
+
+    # -- records
+
+    def observations(self, doc_id: str | None = None, indicator: str | None = None,
+                     status: str | None = None, state: str | None = None,
+                     since: str | date | None = None, until: str | date | None = None,
+                     limit: int | None = None) -> list[Observation]:
+        """Observations matching every filter given, by time (undated last), document, span.
+
+        ``state`` is the observation's actor (ISO3). since/until take YYYY, YYYY-MM or
+        YYYY-MM-DD. An observation's ``when`` is a period ("2025" is the whole year) and it is
+        included when that period overlaps [start of since, end of until]: "2025" is inside
+        since="2025-03", "2025-02-15" is not. Undated observations are left out when since or
+        until is given.
+        """
+        o = t.observations
+        conditions: list[ColumnElement[bool]] = [
+            column == value for column, value in
+            ((o.c.doc_id, doc_id), (o.c.indicator, indicator), (o.c.status, status),
+             (o.c.actor, state)) if value is not None]
+        conditions.extend(_period_filter(o.c.when_at, since, until))
+        query = (select(o).where(*conditions)
+                 .order_by(o.c.when_at.asc().nulls_last(), o.c.doc_id, o.c.span_start, o.c.id)
+                 .limit(limit))
+        with self._read("listing observations") as conn:
+            return [_observation(row) for row in conn.execute(query)]
+
+    def events(self, doc_id: str | None = None, type: str | None = None,
+               state: str | None = None, source: str | None = None, target: str | None = None,
+               since: str | date | None = None, until: str | date | None = None,
+               limit: int | None = None) -> list[Event]:
+        """Events matching every filter given; ``state`` matches source or target.
+
+        since/until work as in observations().
+        """
+        e = t.events
+        conditions: list[ColumnElement[bool]] = [
+            column == value for column, value in
+            ((e.c.doc_id, doc_id), (e.c.type, type), (e.c.source, source),
+             (e.c.target, target)) if value is not None]
+        if state is not None:
+            conditions.append(or_(e.c.source == state, e.c.target == state))
+        conditions.extend(_period_filter(e.c.when_at, since, until))
+        query = (select(e).where(*conditions)
+                 .order_by(e.c.when_at.asc().nulls_last(), e.c.doc_id, e.c.span_start, e.c.id)
+                 .limit(limit))
+        with self._read("listing events") as conn:
+            return [_event(row) for row in conn.execute(query)]
+
+    def records_for(self, ref: str) -> Extraction:
+        """A document (by id, external id or prefix) with everything extracted from it."""
+        doc = self.get_document(ref)
+        return Extraction(document=doc,
+                          observations=tuple(self.observations(doc_id=doc.id)),
+                          events=tuple(self.events(doc_id=doc.id)))
+
+    def stats(self) -> StoreStats:
+        counts = {
+            "documents": select(func.count()).select_from(t.documents),
+            "duplicates": select(func.count()).select_from(t.documents)
+            .where(t.documents.c.duplicate_of.is_not(None)),
+            "observations": select(func.count()).select_from(t.observations),
+            "events": select(func.count()).select_from(t.events),
+            "runs": select(func.count()).select_from(t.runs),
+            "rejections": select(func.count()).select_from(t.rejections),
+        }
+        with self._read("counting the store's contents") as conn:
+            return StoreStats(**{k: int(conn.execute(q).scalar() or 0)
+                                 for k, q in counts.items()})
+
+    # -- search
+
+    def search(self, query: str, limit: int = 20, *,
+               include_duplicates: bool = True) -> list[SearchHit]:
+        """Full-text search over titles and texts, best first.
+
+        Words are ANDed; "a phrase" matches in sequence; ``or`` and ``-word`` work as in a web
+        search; any other character is just text (it can never cause a syntax error).
+        """
+        with self._read(f"searching for {query!r:.80}") as conn:
+            return _search(conn, query, limit, include_duplicates)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _existing(conn: Connection, ids: set[str]) -> set[str]:
+    found: set[str] = set()
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), _CHUNK):
+        chunk = ordered[i:i + _CHUNK]
+        found.update(conn.execute(select(t.documents.c.id)
+                                  .where(t.documents.c.id.in_(chunk))).scalars())
+    return found
+
+
+def _sketch_hashes(hashes: Iterable[int], where: str) -> set[int]:
+    out: set[int] = set()
+    for h in hashes:
+        try:
+            value = operator.index(h)
+        except TypeError as exc:
+            raise StoreError(f"sketch of {where}: hash {h!r} is not an integer") from exc
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise StoreError(f"sketch of {where}: hash {value} does not fit a signed 64-bit "
+                             f"integer (fold unsigned hashes with h - 2**64 when h >= 2**63)")
+        out.add(value)
+    return out
+
+
+def _period_end(value: str | date) -> str:
+    """A string that sorts after every date inside the period and before the next period."""
+    period = _check_period(value)
+    return period + {4: "-99-99", 7: "-99"}.get(len(period), "")
+
+
+def _check_period(value: str | date) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, str) or not _PERIOD.match(value.strip()):
+        raise InputError(f"date filter {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    return value.strip()
+
+
+def _period_filter(column: Any, since: str | date | None,
+                   until: str | date | None) -> list[ColumnElement[bool]]:
+    """Rows whose partial-date period (YYYY / YYYY-MM / YYYY-MM-DD) overlaps [since, until].
+
+    A partial date sorts before every date inside it ("2025" < "2025-01-01"), so the column
+    itself is its period's start key; its end key pads it with "-99".
+    """
+    if since is None and until is None:
+        return []
+    if since is not None and until is not None and _check_period(since) > _period_end(until):
+        raise InputError(f"date filter: since {since} is after until {until}")
+    conditions: list[ColumnElement[bool]] = [column.is_not(None)]
+    if since is not None:
+        length = func.length(column)
+        end_key = case((length == 4, column + "-99-99"), (length == 7, column + "-99"),
+                       else_=column)
+        conditions.append(end_key >= _check_period(since))
+    if until is not None:
+        conditions.append(column <= _period_end(until))
+    return [and_(*conditions)]
+
+
+def _ambiguous(ref: str, kind: str, rows: Sequence[Any]) -> str:
+    listed = ", ".join(f"{r.id} ({r.title or r.external_id or r.origin or 'untitled'})"
+                       for r in rows[:10])
+    more = " and more" if len(rows) > 10 else ""
+    return (f"{kind} {ref!r} is ambiguous: it matches {listed}{more}; "
+            f"give more characters of the id")
+
+
+def _stored_document(row: Any) -> StoredDocument:
+    return StoredDocument(
+        id=row.id, text=row.text, title=row.title, url=row.url, source=row.source,
+        published=row.published, published_from=row.published_from,
+        external_id=row.external_id, origin=row.origin, duplicate_of=row.duplicate_of,
+        similarity=row.similarity, char_count=row.char_count, ingested_at=row.ingested_at,
+        run_id=row.run_id)
+
+
+def _observation_row(o: Observation) -> dict[str, Any]:
+    return {"id": observation_id(o), "doc_id": o.doc_id, "indicator": o.indicator,
+            "value": float(o.value), "unit": o.unit, "status": o.status, "when_at": o.when,
+            "quote": o.quote, "span_start": o.start, "span_end": o.end, "rule": o.rule,
+            "actor": o.actor, "note": o.note}
+
+
+def _observation(row: Any) -> Observation:
+    return Observation(doc_id=row.doc_id, indicator=row.indicator, value=row.value,
+                       unit=row.unit, status=row.status, when=row.when_at, quote=row.quote,
+                       start=row.span_start, end=row.span_end, rule=row.rule, actor=row.actor,
+                       note=row.note)
+
+
+def _event_row(e: Event) -> dict[str, Any]:
+    return {"id": event_id(e), "doc_id": e.doc_id, "type": e.type, "source": e.source,
+            "target": e.target, "when_at": e.when, "quote": e.quote, "span_start": e.start,
+            "span_end": e.end, "rule": e.rule, "source_actor": e.source_actor,
+            "target_actor": e.target_actor, "trigger": e.trigger}
+
+
+def _event(row: Any) -> Event:
+    return Event(doc_id=row.doc_id, type=row.type, source=row.source, target=row.target,
+                 when=row.when_at, quote=row.quote, start=row.span_start, end=row.span_end,
+                 rule=row.rule, source_actor=row.source_actor, target_actor=row.target_actor,
+                 trigger=row.trigger)
+
+
+def _run(row: Any) -> Run:
+    return Run(id=row.id, kind=row.kind, status=row.status, dossier=row.dossier,
+               config=json.loads(row.config) if row.config else {},
+               counts=json.loads(row.counts) if row.counts else None,
+               started_at=row.started_at, finished_at=row.finished_at)
