@@ -1,0 +1,1 @@
+"""Ingest: read articles from files, folders and JSONL, identify them, and hand them on."""

@@ -1,0 +1,253 @@
+"""Turn files into Documents: plain text and Markdown (optional front matter), HTML (main text
+and metadata through trafilatura) and JSONL corpora (one article per line).
+
+Readers never raise for bad input: every file or line that cannot be used becomes a Rejection
+with the path (and line) and a reason, so the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bilateral.ingest.dateline import find_publication_date
+from bilateral.ingest.identity import content_id
+from bilateral.records import Document, Rejection
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+
+DEFAULT_MAX_BYTES = 5_000_000
+#: The code of files found in a folder that are not articles: reported, but not a failure.
+SKIPPED = "skipped"  # one article; a JSONL file may be larger, but not one line
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
+_WORDY = re.compile(r"\w")
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
+_SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One reader output: a document or the reason there is none, and the bytes it consumed."""
+
+    result: Document | Rejection
+    size: int
+
+
+class BadField(ValueError):
+    """A metadata field holds something unusable; the message names the field."""
+
+
+def discover(paths: Iterable[str | Path]) -> Iterator[Path | Rejection]:
+    """Files to read, in a stable order: given files as they are, folders recursively.
+
+    A named file of an unsupported type is rejected; one met while walking a folder is only
+    skipped (folders hold other things too), and hidden files are ignored.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if any(part.startswith(".") for part in child.relative_to(path).parts):
+                    continue
+                yield child if child.suffix.lower() in SUPPORTED else Rejection(
+                    str(child), f"skipped: {child.suffix or 'no'} file type in a folder; "
+                    f"ingest reads {', '.join(sorted(SUPPORTED))}", SKIPPED)
+        elif path.is_file():
+            yield path if path.suffix.lower() in SUPPORTED else Rejection(
+                str(path), f"unsupported file type {path.suffix or '(none)'}; "
+                f"ingest reads {', '.join(sorted(SUPPORTED))}", "unsupported")
+        else:
+            yield Rejection(str(path), "no such file or folder", "missing")
+
+
+def read(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    """Documents (or rejections) from one file, whatever its format."""
+    suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+        if suffix in JSONL_SUFFIXES:
+            yield from _read_jsonl(path, max_bytes=max_bytes)
+            return
+        if size > max_bytes:
+            yield Item(Rejection(str(path), f"file is {size:,} bytes, over the limit of "
+                                 f"{max_bytes:,} (raise it with --max-bytes)", "too-large"), size)
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield Item(Rejection(str(path), f"cannot read: {exc.strerror or exc}", "unreadable"), 0)
+        return
+    if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        yield Item(Rejection(str(path), "binary content (NUL bytes); not a text article",
+                             "binary"), size)
+        return
+    try:
+        text = _decode(data, html=suffix in HTML_SUFFIXES)
+    except UnicodeDecodeError as exc:
+        yield Item(Rejection(str(path), f"undecodable: not valid UTF-8 or the declared charset "
+                             f"(byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                             "undecodable"), size)
+        return
+    origin = str(path)
+    try:
+        if suffix in HTML_SUFFIXES:
+            document = from_html(text, origin=origin)
+        else:
+            document = from_text(text, origin=origin)
+    except BadField as exc:
+        yield Item(Rejection(origin, str(exc), "bad-field"), size)
+        return
+    yield Item(document, size)
+
+
+def from_text(raw: str, *, origin: str) -> Document | Rejection:
+    """A .txt or .md article; YAML front matter, when present, gives the metadata."""
+    meta: dict[str, Any] = {}
+    body = raw
+    match = _FRONT_MATTER.match(raw)
+    if match:
+        try:
+            loaded = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as exc:
+            raise BadField(f"front matter is not valid YAML: {exc}".splitlines()[0]) from exc
+        if not isinstance(loaded, dict):
+            raise BadField("front matter must be a mapping of title, source, published, url")
+        meta, body = loaded, raw[match.end():]
+    return make_document(body, meta, origin=origin)
+
+
+def from_html(html: str, *, origin: str) -> Document | Rejection:
+    """Main text and metadata of a web page, extracted by trafilatura."""
+    import trafilatura  # imported here: loading it costs time that text-only runs need not pay
+
+    try:
+        extracted = trafilatura.bare_extraction(
+            html, with_metadata=True, include_comments=False, include_tables=False,
+            date_extraction_params={"extensive_search": False, "original_date": True})
+    except Exception as exc:  # noqa: BLE001 - a broken page must not kill the batch
+        return Rejection(origin, f"HTML could not be parsed: {exc}", "bad-html")
+    if extracted is None or not (extracted.text or "").strip():
+        return Rejection(origin, "no main text found in the HTML page", "empty")
+    meta = {"title": extracted.title, "url": extracted.url,
+            "source": extracted.sitename or extracted.hostname, "published": extracted.date}
+    return make_document(extracted.text, meta, origin=origin)
+
+
+def make_document(text: str, meta: dict[str, Any], *, origin: str) -> Document | Rejection:
+    """Build the Document, taking the date from metadata, else the text, else leaving it unknown."""
+    if not isinstance(text, str):
+        return Rejection(origin, f"'text' must be a string, got {type(text).__name__}", "bad-field")
+    text = text.strip("\ufeff").strip()
+    if not _WORDY.search(text):
+        return Rejection(origin, "empty: the article has no text", "empty")
+    for key in ("title", "url", "source", "doc_id"):
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str | int):
+            raise BadField(f"'{key}' must be a string, got {type(value).__name__}")
+    published = normalise_date(meta.get("published"))
+    published_from = "metadata" if published else None
+    if published is None:
+        published = find_publication_date(text)
+        published_from = "text" if published else None
+    return Document(
+        id=content_id(text), text=text, title=_clean(meta.get("title")), url=_clean(meta.get("url")),
+        source=_clean(meta.get("source")), published=published, published_from=published_from,
+        external_id=_clean(meta.get("doc_id")), origin=origin)
+
+
+def normalise_date(value: Any) -> str | None:
+    """A metadata date as YYYY, YYYY-MM or YYYY-MM-DD; None when absent; BadField when unusable."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and 1000 <= value <= 9999:
+        return str(value)
+    if not isinstance(value, str):
+        raise BadField(f"'published' must be a date such as 2025-07-23, got {value!r}")
+    text = value.strip()
+    if m := _ISO_DATETIME.match(text):
+        text = m.group(1)
+    if m := _SLASH_DATE.match(text):
+        text = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    if m := _PARTIAL_DATE.match(text):
+        year, month, day = m.groups()
+        try:
+            dt.date(int(year), int(month or 1), int(day or 1))
+        except ValueError as exc:
+            raise BadField(f"'published' {value!r} is not a real date ({exc})") from exc
+        return text
+    found = find_publication_date(text)
+    if found:
+        return found
+    raise BadField(f"'published' {value!r} is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)")
+
+
+def _read_jsonl(path: Path, *, max_bytes: int) -> Iterator[Item]:
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            origin = f"{path}:{number}"
+            size = len(line)
+            if not line.strip():
+                continue
+            if size > max_bytes:
+                yield Item(Rejection(origin, f"line is {size:,} bytes, over the limit of "
+                                     f"{max_bytes:,}", "too-large"), size)
+                continue
+            try:
+                record = json.loads(line.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield Item(Rejection(origin, f"undecodable: not valid UTF-8 (offset {exc.start})",
+                                     "undecodable"), size)
+                continue
+            except json.JSONDecodeError as exc:
+                yield Item(Rejection(origin, f"malformed JSON: {exc.msg} at column {exc.colno}",
+                                     "bad-json"), size)
+                continue
+            if not isinstance(record, dict):
+                yield Item(Rejection(origin, f"each line must be a JSON object, got "
+                                     f"{type(record).__name__}", "bad-json"), size)
+                continue
+            if "text" not in record:
+                yield Item(Rejection(origin, "missing 'text' field", "missing-text"), size)
+                continue
+            try:
+                yield Item(make_document(record["text"], record, origin=origin), size)
+            except BadField as exc:
+                yield Item(Rejection(origin, str(exc), "bad-field"), size)
+
+
+def _decode(data: bytes, *, html: bool) -> str:
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec)
+    if html:
+        declared = re.search(rb"""<meta[^>]+charset=["']?([\w-]+)""", data[:4096], re.I)
+        if declared:
+            try:
+                return data.decode(declared.group(1).decode("ascii"))
+            except LookupError:
+                pass
+    return data.decode("utf-8")
+
+
+def _clean(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

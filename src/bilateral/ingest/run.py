@@ -1,0 +1,142 @@
+"""The ingest job: discover files, read them, skip what is stored, link near-duplicates,
+extract records and write them in transactional batches.
+
+Each batch is written in one transaction, so a crash leaves whole batches only; running the same
+job again skips the documents already stored and completes the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bilateral.dossier import Dossier
+from bilateral.extract import Extractor
+from bilateral.ingest.identity import SKETCH_SIZE, sketch, similarity
+from bilateral.ingest.readers import DEFAULT_MAX_BYTES, SKIPPED, Item, discover, read
+from bilateral.records import Document, Rejection
+from bilateral.store import Store
+
+#: Estimated Jaccard similarity of word shingles above which a text is a copy of another.
+NEAR_DUPLICATE = 0.6
+#: Sketch hashes two texts must share before their similarity is computed at all.
+CANDIDATE_SHARED = SKETCH_SIZE // 4
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did; the CLI prints it and ``--report`` writes it as JSON."""
+
+    run_id: int | None = None
+    documents_read: int = 0
+    documents_new: int = 0
+    documents_existing: int = 0
+    near_duplicates: int = 0
+    observations: int = 0
+    events: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when an input could not be used (files merely skipped in a folder do not count)."""
+        return any(r.code != SKIPPED for r in self.rejections)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id, "documents_read": self.documents_read,
+            "documents_new": self.documents_new, "documents_existing": self.documents_existing,
+            "near_duplicates": self.near_duplicates, "observations": self.observations,
+            "events": self.events,
+            "rejections": [{"origin": r.origin, "code": r.code, "reason": r.reason}
+                           for r in self.rejections],
+        }
+
+
+def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
+           batch_size: int = 200, max_bytes: int = DEFAULT_MAX_BYTES,
+           progress: Progress | None = None) -> IngestReport:
+    """Ingest files and folders into ``store``; bad inputs are reported, never fatal."""
+    extractor = Extractor(dossier)
+    report = IngestReport()
+    sources = list(discover(paths))
+    total = sum(s.stat().st_size for s in sources if isinstance(s, Path))
+    report.run_id = store.begin_run("ingest", dossier.id, {
+        "paths": [str(p) for p in paths], "batch_size": batch_size, "max_bytes": max_bytes})
+    done = 0
+    status = "failed"
+    try:
+        for batch in _batches(_items(sources), batch_size):
+            documents = [i.result for i in batch if isinstance(i.result, Document)]
+            rejections = [i.result for i in batch if isinstance(i.result, Rejection)]
+            report.documents_read += len(documents)
+            report.rejections.extend(rejections)
+            _write(documents, rejections, store, extractor, report)
+            done += sum(i.size for i in batch)
+            if progress:
+                progress(min(done, total), total)
+        status = "completed"
+    finally:
+        store.finish_run(report.run_id, status, {k: v for k, v in report.as_dict().items()
+                                                 if isinstance(v, int)})
+    return report
+
+
+def _items(sources: list[Path | Rejection]) -> Iterator[Item]:
+    for source in sources:
+        if isinstance(source, Rejection):
+            yield Item(source, 0)
+        else:
+            yield from read(source)
+
+
+def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    batch: list[Item] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write(documents: list[Document], rejections: list[Rejection], store: Store,
+           extractor: Extractor, report: IngestReport) -> None:
+    stored = store.has_documents([d.id for d in documents])
+    fresh: dict[str, Document] = {}
+    for document in documents:
+        if document.id in stored or document.id in fresh:
+            report.documents_existing += 1
+        else:
+            fresh[document.id] = document
+    batch_sketches: dict[str, list[int]] = {}
+    items = []
+    for document, extraction in zip(fresh.values(), extractor.pipe(fresh.values()), strict=True):
+        hashes = sketch(document.text)
+        original, score = _original_of(hashes, store, batch_sketches)
+        batch_sketches[document.id] = hashes
+        items.append((extraction, hashes, original, score))
+        report.near_duplicates += original is not None
+        report.observations += len(extraction.observations)
+        report.events += len(extraction.events)
+    result = store.write_batch(report.run_id, items, rejections)
+    report.documents_new += result.new_documents
+    report.documents_existing += result.skipped_existing
+
+
+def _original_of(hashes: list[int], store: Store,
+                 batch: dict[str, list[int]]) -> tuple[str | None, float | None]:
+    """The earliest stored (or earlier in this batch) text this one nearly copies, if any."""
+    best: tuple[str | None, float] = (None, 0.0)
+    candidates = [(doc_id, store.sketch(doc_id)) for doc_id, _ in
+                  store.similar_documents(hashes, CANDIDATE_SHARED)]
+    candidates += [(doc_id, other) for doc_id, other in batch.items()
+                   if len(set(other) & set(hashes)) >= CANDIDATE_SHARED]
+    for doc_id, other in candidates:
+        score = similarity(hashes, other)
+        if score >= NEAR_DUPLICATE and score > best[1]:
+            best = (doc_id, score)
+    return (best[0], round(best[1], 3)) if best[0] else (None, None)
