@@ -33,6 +33,8 @@ SKIPPED = "skipped"  # one article; a JSONL file may be larger, but not one line
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
 _WORDY = re.compile(r"\w")
+# A short first line with no closing full stop, then a blank line: the headline.
+_HEADLINE = re.compile(r"\A[ \t]*([^\n]{3,200}?[^.\n])[ \t]*\r?\n[ \t]*\r?\n")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
 _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -113,7 +115,8 @@ def read(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
 
 
 def from_text(raw: str, *, origin: str) -> Document | Rejection:
-    """A .txt or .md article; YAML front matter, when present, gives the metadata."""
+    """A .txt or .md article; YAML front matter, when present, gives the metadata, else a
+    short first line standing alone above the body is taken as the headline."""
     meta: dict[str, Any] = {}
     body = raw
     match = _FRONT_MATTER.match(raw)
@@ -125,6 +128,8 @@ def from_text(raw: str, *, origin: str) -> Document | Rejection:
         if not isinstance(loaded, dict):
             raise BadField("front matter must be a mapping of title, source, published, url")
         meta, body = loaded, raw[match.end():]
+    elif headline := _HEADLINE.match(raw):
+        meta = {"title": headline.group(1).strip()}
     return make_document(body, meta, origin=origin)
 
 
@@ -215,7 +220,7 @@ def _read_jsonl(path: Path, *, max_bytes: int) -> Iterator[Item]:
                                      "undecodable"), size)
                 continue
             except json.JSONDecodeError as exc:
-                yield Item(Rejection(origin, f"malformed JSON: {exc.msg} at column {exc.colno}",
+                yield Item(Rejection(origin, f"malformed JSON: {exc.msg} (column {exc.colno})",
                                      "bad-json"), size)
                 continue
             if not isinstance(record, dict):

@@ -112,12 +112,13 @@ def _write(documents: list[Document], rejections: list[Rejection], store: Store,
             report.documents_existing += 1
         else:
             fresh[document.id] = document
-    batch_sketches: dict[str, list[int]] = {}
+    batch_sketches: dict[str, list[int]] = {}  # originals of this batch, not yet stored
     items = []
     for document, extraction in zip(fresh.values(), extractor.pipe(fresh.values()), strict=True):
         hashes = sketch(document.text)
         original, score = _original_of(hashes, store, batch_sketches)
-        batch_sketches[document.id] = hashes
+        if original is None:
+            batch_sketches[document.id] = hashes
         items.append((extraction, hashes, original, score))
         report.near_duplicates += original is not None
         report.observations += len(extraction.observations)
@@ -129,10 +130,10 @@ def _write(documents: list[Document], rejections: list[Rejection], store: Store,
 
 def _original_of(hashes: list[int], store: Store,
                  batch: dict[str, list[int]]) -> tuple[str | None, float | None]:
-    """The earliest stored (or earlier in this batch) text this one nearly copies, if any."""
+    """The stored (or earlier in this batch) original this text nearly copies, if any."""
     best: tuple[str | None, float] = (None, 0.0)
     candidates = [(doc_id, store.sketch(doc_id)) for doc_id, _ in
-                  store.similar_documents(hashes, CANDIDATE_SHARED)]
+                  store.similar_documents(hashes, CANDIDATE_SHARED, limit=5, originals_only=True)]
     candidates += [(doc_id, other) for doc_id, other in batch.items()
                    if len(set(other) & set(hashes)) >= CANDIDATE_SHARED]
     for doc_id, other in candidates:

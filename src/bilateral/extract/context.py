@@ -1,0 +1,78 @@
+"""Where things sit in a Doc: sentence bounds and word windows, in character offsets."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from spacy.attrs import IDX, SENT_START
+from spacy.tokens import Doc
+
+WINDOW_WORDS = 12
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                       "\u00a0": " "})
+
+
+class Layout:
+    """Sentence and token boundaries of one Doc, for fast lookups by character offset.
+
+    Built once per Doc from spaCy's arrays (no Token objects), then shared by the stages.
+    """
+
+    def __init__(self, doc: Doc, text: str) -> None:
+        self.doc = doc
+        self.text = text  # the Doc's text, passed in: spaCy rebuilds Doc.text on every access
+        # What word rules match against: typographic quotes folded to ASCII, one character for
+        # one, so every offset in it is an offset in ``text``.
+        self.match_text = text.translate(_FOLD)
+        if len(doc) == 0:
+            self._token_starts: list[int] = []
+            self.sentences = [(0, len(text))]
+        else:
+            starts, sent_flags = doc.to_array([IDX, SENT_START]).T.tolist()
+            self._token_starts = starts
+            firsts = [i for i, flag in enumerate(sent_flags) if flag == 1 or i == 0]
+            ends = [*firsts[1:], len(doc)]
+            self.sentences = [(starts[a], _token_end(doc, b - 1)) for a, b in zip(firsts, ends)]
+        self._sent_starts = [s for s, _ in self.sentences]
+
+    def sentence(self, offset: int) -> tuple[int, int]:
+        """Character bounds of the sentence holding ``offset``."""
+        return self.sentences[max(0, bisect_right(self._sent_starts, offset) - 1)]
+
+    def window(self, start: int, end: int, words: int = WINDOW_WORDS) -> tuple[int, int]:
+        """Up to ``words`` tokens either side of [start, end), inside the sentence and not
+        across a semicolon."""
+        s_start, s_end = self.sentence(start)
+        doc = self.doc
+        first = max(0, bisect_right(self._token_starts, start) - 1)
+        last = max(first, bisect_right(self._token_starts, max(start, end - 1)) - 1)
+        lo = first
+        while lo > 0 and first - lo < words and doc[lo - 1].idx >= s_start \
+                and doc[lo - 1].text != ";":
+            lo -= 1
+        while lo < first and (doc[lo].is_punct or doc[lo].is_space):
+            lo += 1  # a quote starts at a word, not at the comma before it
+        hi = last
+        while hi + 1 < len(doc) and hi - last < words and doc[hi + 1].idx < s_end \
+                and doc[hi + 1].text != ";":
+            hi += 1
+        return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def _token_end(doc: Doc, i: int) -> int:
+    token = doc[i]
+    return token.idx + len(token.text)
+
+
+def word_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """One regex for a list of lowercase words and phrases; ``*`` at the end matches a prefix."""
+    parts = []
+    for word in sorted(set(words), key=len, reverse=True):
+        word = word.strip().lower()
+        if word.endswith("*"):
+            parts.append(re.escape(word[:-1]) + r"[\w-]*")
+        else:
+            parts.append(re.escape(word))
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])")

@@ -1,0 +1,116 @@
+"""Events: a trigger word of the dossier's event vocabulary between two states' mentions in one
+sentence becomes a PLOVER-coded event, unless the sentence negates it or makes it hypothetical."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from bilateral.dossier import Dossier
+from bilateral.extract.actors import Mention
+from bilateral.extract.context import Layout, word_pattern
+from bilateral.records import SYMMETRIC_TYPES
+
+#: How many characters before a trigger a negation or hypothetical word may stand.
+GUARD_CHARS = 30
+
+
+@dataclass(frozen=True)
+class EventMatch:
+    type: str
+    source: str
+    target: str
+    when: str | None
+    start: int  # the quote: from the first actor to the last, trigger included
+    end: int
+    rule: str
+    source_actor: str
+    target_actor: str
+    trigger: str
+
+
+class EventStage:
+    name = "events"
+    requires = ("layout", "actors", "times")
+    assigns = ("events",)
+
+    def __init__(self, dossier: Dossier) -> None:
+        self.rules = [(rule.type, word_pattern(rule.triggers)) for rule in dossier.events]
+        self.negation = word_pattern(dossier.negations)
+        self.hypothetical = word_pattern(dossier.hypotheticals)
+
+    def __call__(self, doc: Doc) -> Doc:
+        layout: Layout = doc._.layout
+        text = doc._.layout.match_text
+        found: dict[tuple[str, str, str, str | None], EventMatch] = {}
+        for s_start, s_end in layout.sentences:
+            mentions = [m for m in doc._.actors
+                        if s_start <= m.start < s_end and m.acts_for_state and m.state]
+            if len({m.state for m in mentions}) < 2:
+                continue
+            sentence = text[s_start:s_end].lower()
+            for kind, start, end in self._triggers(sentence):
+                guard = sentence[max(0, start - GUARD_CHARS):start]
+                if self.negation.search(guard) or self.hypothetical.search(guard):
+                    continue
+                pair = _dyad(mentions, s_start + start, s_start + end)
+                if pair is None:
+                    continue
+                source, target = pair
+                when = _nearest_time(doc._.times, s_start, s_end, s_start + start)
+                key_states = tuple(sorted((source.state, target.state))) \
+                    if kind in SYMMETRIC_TYPES else (source.state, target.state)
+                key = (kind, *key_states, when)
+                if key in found:
+                    continue
+                quote_start = min(source.start, target.start, s_start + start)
+                quote_end = max(source.end, target.end, s_start + end)
+                found[key] = EventMatch(
+                    type=kind, source=source.state, target=target.state, when=when,
+                    start=quote_start, end=quote_end, rule=f"event.trigger/{kind}",
+                    source_actor=layout.text[source.start:source.end],
+                    target_actor=layout.text[target.start:target.end],
+                    trigger=sentence[start:end])
+        doc._.events = list(found.values())
+        return doc
+
+    def _triggers(self, sentence: str) -> list[tuple[str, int, int]]:
+        """Non-overlapping trigger matches, the longest at any place winning."""
+        hits = [(kind, m.start(), m.end()) for kind, pattern in self.rules
+                for m in pattern.finditer(sentence)]
+        hits.sort(key=lambda h: (h[1], -(h[2] - h[1])))
+        chosen: list[tuple[str, int, int]] = []
+        for hit in hits:
+            if not chosen or hit[1] >= chosen[-1][2]:
+                chosen.append(hit)
+        return chosen
+
+
+def _dyad(mentions: list[Mention], start: int, end: int) -> tuple[Mention, Mention] | None:
+    """Source: the nearest state before the trigger; target: the nearest other state after it,
+    or, when none follows, another state before it ("Japan and the U.S. agreed")."""
+    before = [m for m in mentions if m.end <= start]
+    after = [m for m in mentions if m.start >= end]
+    if before:
+        source = before[-1]
+        target = next((m for m in after if m.state != source.state), None)
+        if target is None:
+            target = next((m for m in reversed(before) if m.state != source.state), None)
+            if target is not None:
+                source, target = target, source
+        return (source, target) if target else None
+    if len({m.state for m in after}) >= 2:
+        source = after[0]
+        target = next(m for m in after if m.state != source.state)
+        return source, target
+    return None
+
+
+def _nearest_time(times, s_start: int, s_end: int, offset: int) -> str | None:
+    candidates = [t for t in times if s_start <= t.start < s_end and t.value]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda t: abs(t.start - offset)).value
+
+

@@ -1,0 +1,124 @@
+"""The extractor: a spaCy ``Doc`` passed through rule-based stages, then turned into records.
+
+Each stage declares what it needs and what it adds (as spaCy components do with
+``requires``/``assigns``); the pipeline checks the order when it is built, so a misordered
+pipeline fails at once with a clear message instead of producing empty results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+import re
+from bisect import bisect_left
+
+import spacy
+from spacy.attrs import IDX
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from bilateral.dossier import Dossier, load_dossier
+from bilateral.errors import ExtractionError
+from bilateral.records import Document, Extraction
+
+# Typed stage outputs live in Doc extensions (lists of frozen values); ``doc.spans`` holds the
+# same places as spans for display. Span extensions are not used: spaCy keys them by character
+# offsets, so two values at the same place would overwrite each other.
+for _name in ("document", "layout", "actors", "times", "quantities", "observations", "events"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+def mark_line_breaks(doc: Doc, text: str) -> None:
+    """A line break ends a sentence: headlines, datelines and list items carry no full stop."""
+    if "\n" not in text or len(doc) < 2:
+        return
+    starts = doc.to_array(IDX).tolist()
+    for match in _LINE_BREAK.finditer(text):
+        i = bisect_left(starts, match.end())
+        if 0 < i < len(doc) and not doc[i].is_space:
+            doc[i].is_sent_start = True
+
+
+_LINE_BREAK = re.compile(r"\n\s*")
+
+
+class Stage(Protocol):
+    """One extraction stage: reads what ``requires`` names, adds what ``assigns`` names."""
+
+    name: str
+    requires: tuple[str, ...]
+    assigns: tuple[str, ...]
+
+    def __call__(self, doc: Doc) -> Doc: ...
+
+
+def build_stages(dossier: Dossier) -> list[Stage]:
+    """The default stages, in order."""
+    from bilateral.extract.actors import ActorStage
+    from bilateral.extract.events import EventStage
+    from bilateral.extract.numbers import QuantityStage, TimeStage
+    from bilateral.extract.observations import ObservationStage
+
+    return [ActorStage(dossier), TimeStage(), QuantityStage(), ObservationStage(dossier),
+            EventStage(dossier)]
+
+
+def check_order(stages: list[Stage], provided: Iterable[str] = ("sents", "layout")) -> None:
+    """Fail early when a stage would run before the stage that provides what it needs."""
+    have = set(provided)
+    for stage in stages:
+        missing = [need for need in stage.requires if need not in have]
+        if missing:
+            raise ExtractionError(
+                f"stage {stage.name!r} needs {', '.join(missing)}, which no earlier stage "
+                f"assigns; put the stage that assigns it before {stage.name!r}")
+        have.update(stage.assigns)
+
+
+class Extractor:
+    """Document + dossier in, records out."""
+
+    def __init__(self, dossier: Dossier | str = "us-japan",
+                 stages: list[Stage] | None = None) -> None:
+        self.dossier = load_dossier(dossier) if isinstance(dossier, str) else dossier
+        self.nlp: Language = spacy.blank("en")
+        self.nlp.add_pipe("sentencizer")
+        self.stages = stages if stages is not None else build_stages(self.dossier)
+        check_order(self.stages)
+
+    def annotate(self, document: Document) -> Doc:
+        """The document as a spaCy Doc carrying every stage's annotations."""
+        doc = self.nlp(document.text)
+        return self._run(doc, document)
+
+    def extract(self, document: Document) -> Extraction:
+        from bilateral.extract.records import to_extraction
+
+        return to_extraction(self.annotate(document), document)
+
+    def pipe(self, documents: Iterable[Document], batch_size: int = 64) -> Iterator[Extraction]:
+        """Extract many documents; spaCy tokenises them in batches."""
+        from bilateral.extract.records import to_extraction
+
+        documents = list(documents) if not isinstance(documents, list) else documents
+        docs = self.nlp.pipe((d.text for d in documents), batch_size=batch_size)
+        for document, doc in zip(documents, docs, strict=True):
+            yield to_extraction(self._run(doc, document), document)
+
+    def _run(self, doc: Doc, document: Document) -> Doc:
+        from bilateral.extract.context import Layout
+
+        doc._.document = document
+        mark_line_breaks(doc, document.text)
+        doc._.layout = Layout(doc, document.text)
+        for stage in self.stages:
+            try:
+                doc = stage(doc)
+            except ExtractionError:
+                raise
+            except Exception as exc:
+                raise ExtractionError(f"{type(exc).__name__}: {exc}", doc_id=document.label,
+                                      stage=stage.name) from exc
+        return doc

@@ -1,0 +1,1 @@
+"""Report: how records are shown to people (terminal tables now; briefs later)."""
