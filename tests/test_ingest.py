@@ -58,6 +58,13 @@ def test_plain_text_takes_its_date_from_the_dateline(tmp_path):
     assert doc.published_from == "text"
 
 
+def test_plain_text_headline_becomes_the_title(tmp_path):
+    doc = only(write(tmp_path, "a.txt", "Japan and U.S. strike a deal\n\n" + TARIFF))
+    assert doc.title == "Japan and U.S. strike a deal"
+    assert doc.text.startswith("Japan and U.S. strike a deal")  # the text stays whole
+    assert only(write(tmp_path, "b.txt", TARIFF)).title is None
+
+
 def test_unknown_date_stays_unknown(tmp_path):
     doc = only(write(tmp_path, "a.txt", "Officials met to discuss tariffs and troops."))
     assert doc.published is None and doc.published_from is None

@@ -547,6 +547,15 @@ def test_similar_documents_and_sketches(store: Store) -> None:
         store.similar_documents(query, 0)
 
 
+def test_similar_documents_can_leave_out_known_copies(store: Store) -> None:
+    a, b = doc("a" * 64), doc("b" * 64)
+    store.write_batch(store.begin_run("ingest"), [
+        item(a, sketch=tuple(range(1, 11))),
+        item(b, sketch=tuple(range(1, 11)), duplicate_of=a.id, similarity=1.0)])
+    assert store.similar_documents(range(1, 11), 5) == [(a.id, 10), (b.id, 10)]
+    assert store.similar_documents(range(1, 11), 5, originals_only=True) == [(a.id, 10)]
+
+
 def test_runs_and_rejections_round_trip(store: Store) -> None:
     first = store.begin_run("ingest", "us-japan", {"path": "corpus", "limit": 5,
                                                    "where": Path("/x")})

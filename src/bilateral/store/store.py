@@ -660,8 +660,13 @@ class Store:
     # -- near duplicates
 
     def similar_documents(self, hashes: Iterable[int], min_shared: int,
-                          limit: int | None = 50) -> list[tuple[str, int]]:
-        """Stored documents sharing at least ``min_shared`` of these sketch hashes, most first."""
+                          limit: int | None = 50, *,
+                          originals_only: bool = False) -> list[tuple[str, int]]:
+        """Stored documents sharing at least ``min_shared`` of these sketch hashes, most first.
+
+        ``originals_only`` leaves out documents already linked as copies of another, so a
+        widely syndicated story is compared with its original once, not with every copy.
+        """
         wanted = sorted(_sketch_hashes(hashes, "query"))
         if min_shared < 1:
             raise StoreError(f"similar_documents: min_shared must be at least 1, not {min_shared}")
@@ -669,7 +674,11 @@ class Store:
             return []
         s = t.document_sketches
         shared = func.count().label("shared")
-        query = (select(s.c.doc_id, shared).where(s.c.hash.in_(wanted))
+        conditions = [s.c.hash.in_(wanted)]
+        if originals_only:
+            d = t.documents
+            conditions.append(s.c.doc_id.in_(select(d.c.id).where(d.c.duplicate_of.is_(None))))
+        query = (select(s.c.doc_id, shared).where(*conditions)
                  .group_by(s.c.doc_id).having(func.count() >= min_shared)
                  .order_by(shared.desc(), s.c.doc_id).limit(limit))
         with self._read("looking up near-duplicate candidates") as conn:
