@@ -10,19 +10,12 @@ dropped afterwards, so tests never see each other's tables or a developer's data
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-SRC = Path(__file__).resolve().parents[1] / "src"
-if importlib.util.find_spec("bilateral") is None:  # a checkout without the package installed
-    sys.path.insert(0, str(SRC))
-
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
@@ -47,7 +40,7 @@ def pg_admin_engine() -> Iterator[Engine]:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means: no usable server
+    except Exception as exc:
         problem = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
     if problem is not None:
         engine.dispose()

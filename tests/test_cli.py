@@ -166,7 +166,7 @@ def test_extract_writes_the_interchange_format_and_eval_scores_it(tmp_path, arti
 def test_eval_needs_exactly_one_prediction_source(tmp_path):
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"doc_id": "a", "observations": [], "events": []}\n')
-    code, output = invoke("eval", str(gold))
+    code, _ = invoke("eval", str(gold))
     assert code == EXIT_USAGE
 
 

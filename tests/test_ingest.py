@@ -106,11 +106,8 @@ def test_jsonl_lines_become_documents_with_their_ids(tmp_path):
 ])
 def test_bad_files_are_rejected_with_a_reason(tmp_path, name, content, code, words):
     path = write(tmp_path, name, content)
-    results = [r for r in discover([path])]
-    if isinstance(results[0], Rejection):
-        rejection = results[0]
-    else:
-        rejection = only(path)
+    found = next(iter(discover([path])))
+    rejection = found if isinstance(found, Rejection) else only(path)
     assert isinstance(rejection, Rejection)
     assert rejection.code == code
     assert words in rejection.reason
@@ -121,7 +118,8 @@ def test_unsupported_files_in_a_folder_are_skipped_not_failed(store, tmp_path):
     folder = corpus(tmp_path)
     write(folder, "notes.pdf", b"%PDF-1.4")
     report = ingest([folder], store, DOSSIER)
-    assert [(r.code, r.origin) for r in report.rejections] == [("skipped", str(folder / "notes.pdf"))]
+    skipped = [(r.code, r.origin) for r in report.rejections]
+    assert skipped == [("skipped", str(folder / "notes.pdf"))]
     assert not report.failed and report.documents_new == 3
 
 

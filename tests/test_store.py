@@ -358,7 +358,7 @@ def test_concurrent_writers_of_the_same_batch_store_it_once(db_url: str) -> None
             batch = standard_batch()  # in opposite orders: lock order must not matter
             try:
                 results[i] = stores[i].write_batch(runs[i], batch if i else batch[::-1])
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            except Exception as exc:
                 results[i] = exc
 
         threads = [threading.Thread(target=write, args=(i,)) for i in range(2)]
@@ -750,7 +750,7 @@ def test_open_store_in_memory() -> None:
 
 
 def test_open_store_errors_are_clear(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="folder .* does not exist"):
+    with pytest.raises(StoreError, match=r"folder .* does not exist"):
         open_store(tmp_path / "missing" / "store.db")
     with pytest.raises(StoreError, match="server is running") as info:
         open_store("postgresql://postgres:hunter2@127.0.0.1:1/test")
@@ -759,7 +759,7 @@ def test_open_store_errors_are_clear(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         open_store("mysql://u@h/d")
     not_a_db = tmp_path / "garbage.db"
     not_a_db.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="garbage.db"):
+    with pytest.raises(StoreError, match=r"garbage\.db"):
         open_store(not_a_db)
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
     with pytest.raises(StoreError, match=r"pip install 'bilateral\[postgres\]'"):

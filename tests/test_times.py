@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -144,14 +145,18 @@ def test_month_without_year_and_no_publication_date_is_unknown():
     assert one("They met on July 23.", None).value is None
 
 
-def test_a_bare_month_needs_a_preposition_or_modifier():
+def test_a_month_that_is_also_a_name_needs_a_preposition_or_modifier():
     assert find_times("Prime Minister Theresa May said so.", PUB) == []
     assert find_times("Officials may meet again.", PUB) == []
+    assert find_times("June Tanaka and April Sato spoke.", PUB) == []
+    assert one("They met in May.").value == "2025-05"
     assert [t.value for t in find_times("July's figures beat June's.", PUB)] == [
         "2025-07", "2025-06"]
+    assert one("July was the hottest month.").value == "2025-07"
+    assert one("Exports rose, and October looks better.").value == "2024-10"
 
 
-# --- relative expressions --------------------------------------------------------------------------
+# --- relative expressions -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "value"), [
     ("Tariffs were announced last April.", "2025-04"),
@@ -256,7 +261,8 @@ def test_not_times(text):
 
 
 def test_year_spans_and_iso_months():
-    values = [(t.text, t.value) for t in find_times("In 2024-25 and 2019-2020; data for 2025-07.", PUB)]
+    found = find_times("In 2024-25 and 2019-2020; data for 2025-07.", PUB)
+    values = [(t.text, t.value) for t in found]
     assert values == [("2024", "2024"), ("25", "2025"), ("2019", "2019"), ("2020", "2020"),
                       ("2025-07", "2025-07")]
 
@@ -267,7 +273,7 @@ def test_results_are_sorted_non_overlapping_and_spans_match():
     found = find_times(text, PUB)
     assert [t.text for t in found] == ["July 23, 2025", "last April", "late October",
                                        "by the end of the year", "fiscal 2027"]
-    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(found))
     assert all(text[t.start:t.end] == t.text for t in found)
 
 

@@ -44,8 +44,14 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from bilateral.dossier import Dossier, load_dossier
-    from bilateral.errors import (BilateralError, DossierError, EvaluationError,
-                                  ExtractionError, InputError, StoreError)
+    from bilateral.errors import (
+        BilateralError,
+        DossierError,
+        EvaluationError,
+        ExtractionError,
+        InputError,
+        StoreError,
+    )
     from bilateral.extract import Extractor
     from bilateral.ingest.run import IngestReport, ingest
     from bilateral.records import Document, Event, Extraction, Observation, Rejection

@@ -14,16 +14,16 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import click
 import typer
-from typer.core import TyperGroup
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from bilateral.errors import BilateralError
 from bilateral.report.formatting import format_value, shorten
@@ -55,7 +55,7 @@ _WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
 out = Console(width=_WIDTH)
 err = Console(stderr=True)
 
-DbOption = Annotated[Optional[str], typer.Option(
+DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="BILATERAL_DB", show_envvar=True,
     help="Store URL: sqlite:///file.db (default sqlite:///bilateral.db) or postgresql://...")]
 DossierOption = Annotated[str, typer.Option(
@@ -68,15 +68,15 @@ LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="Rows to 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-def _date(value: Optional[str]) -> Optional[str]:
+def _date(value: str | None) -> str | None:
     if value is not None and not _DATE.match(value):
         raise typer.BadParameter(f"{value!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
     return value
 
 
-SinceOption = Annotated[Optional[str], typer.Option(
+SinceOption = Annotated[str | None, typer.Option(
     callback=_date, help="Only records whose time overlaps from this date (YYYY[-MM[-DD]]).")]
-UntilOption = Annotated[Optional[str], typer.Option(
+UntilOption = Annotated[str | None, typer.Option(
     callback=_date, help="Only records whose time overlaps up to this date (YYYY[-MM[-DD]]).")]
 
 
@@ -92,7 +92,7 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl).")],
     db: DbOption = None,
     dossier: DossierOption = "us-japan",
-    report: Annotated[Optional[Path], typer.Option(
+    report: Annotated[Path | None, typer.Option(
         help="Write the run report (every rejected file or line and why) as JSON.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 200,
     max_bytes: Annotated[int, typer.Option(min=1, help="Largest article accepted.")] = 5_000_000,
@@ -147,8 +147,8 @@ def extract(
 @app.command("eval")
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold annotations, interchange JSONL.")],
-    pred: Annotated[Optional[Path], typer.Option(help="Predictions, interchange JSONL.")] = None,
-    corpus: Annotated[Optional[Path], typer.Option(
+    pred: Annotated[Path | None, typer.Option(help="Predictions, interchange JSONL.")] = None,
+    corpus: Annotated[Path | None, typer.Option(
         help="A corpus to extract first (JSONL, folder or files), then score.")] = None,
     dossier: DossierOption = "us-japan",
     as_json: JsonOption = False,
@@ -188,10 +188,10 @@ def evaluate(
 
 @app.command()
 def observations(
-    indicator: Annotated[Optional[str], typer.Option(help="Indicator id.")] = None,
-    status: Annotated[Optional[str], typer.Option(help="actual, announced, agreed, ...")] = None,
-    state: Annotated[Optional[str], typer.Option(help="ISO3 of the state stated by or for.")] = None,
-    doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+    indicator: Annotated[str | None, typer.Option(help="Indicator id.")] = None,
+    status: Annotated[str | None, typer.Option(help="actual, announced, agreed, ...")] = None,
+    state: Annotated[str | None, typer.Option(help="ISO3 of the state stated by or for.")] = None,
+    doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
     since: SinceOption = None,
     until: UntilOption = None,
     limit: LimitOption = 100,
@@ -218,11 +218,11 @@ def observations(
 
 @app.command()
 def events(
-    type_: Annotated[Optional[str], typer.Option("--type", help="PLOVER type, e.g. CONSULT.")] = None,
-    state: Annotated[Optional[str], typer.Option(help="ISO3 of source or target.")] = None,
-    source: Annotated[Optional[str], typer.Option(help="ISO3 of the source.")] = None,
-    target: Annotated[Optional[str], typer.Option(help="ISO3 of the target.")] = None,
-    doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. CONSULT.")] = None,
+    state: Annotated[str | None, typer.Option(help="ISO3 of source or target.")] = None,
+    source: Annotated[str | None, typer.Option(help="ISO3 of the source.")] = None,
+    target: Annotated[str | None, typer.Option(help="ISO3 of the target.")] = None,
+    doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
     since: SinceOption = None,
     until: UntilOption = None,
     limit: LimitOption = 100,
@@ -252,7 +252,7 @@ def events(
 def docs(
     limit: LimitOption = 50,
     offset: Annotated[int, typer.Option(min=0, help="Rows to skip.")] = 0,
-    source: Annotated[Optional[str], typer.Option(help="Only this outlet.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -366,7 +366,8 @@ def demo(
 
     result = run_demo(db, progress_factory=_progress)
     _print_ingest(result.report, None)
-    _emit(result.indicators, ["indicator", "status", "value", "when", "sources", "quote"], as_json=False, as_csv=False,
+    _emit(result.indicators, ["indicator", "status", "value", "when", "sources", "quote"],
+          as_json=False, as_csv=False,
           title="Indicators: latest value per indicator and status")
     _emit(result.timeline, ["when", "type", "source", "target", "quote"], as_json=False,
           as_csv=False, title="Timeline")
@@ -445,7 +446,7 @@ def highlight(text: str, yellow: list[tuple[int, int]], cyan: list[tuple[int, in
     return rendered
 
 
-def _print_ingest(result: Any, report: Optional[Path]) -> None:
+def _print_ingest(result: Any, report: Path | None) -> None:
     table = Table(title="Ingest", show_header=False)
     table.add_column(justify="left")
     table.add_column(justify="right")
@@ -474,7 +475,7 @@ def _print_rejections(rejections: Sequence[Any]) -> None:
     err.print(table)
 
 
-def _iso3(value: Optional[str]) -> Optional[str]:
+def _iso3(value: str | None) -> str | None:
     if value is None:
         return None
     if not re.fullmatch(r"[A-Za-z]{3}", value):
@@ -482,5 +483,5 @@ def _iso3(value: Optional[str]) -> Optional[str]:
     return value.upper()
 
 
-def _doc_id(store: Any, ref: Optional[str]) -> Optional[str]:
+def _doc_id(store: Any, ref: str | None) -> str | None:
     return store.get_document(ref).id if ref else None

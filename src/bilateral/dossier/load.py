@@ -39,7 +39,8 @@ def load_dossier(spec: str | Path = BUILTIN) -> Dossier:
 @lru_cache(maxsize=8)
 def _builtin(name: str) -> Dossier:
     source = resources.files("bilateral.dossier") / "data" / f"{name}.yaml"
-    return _validate(_parse(source.read_text(encoding="utf-8"), f"{name}.yaml"), f"<built-in {name}>")
+    text = source.read_text(encoding="utf-8")
+    return _validate(_parse(text, f"{name}.yaml"), f"<built-in {name}>")
 
 
 def _from_file(path: Path) -> Dossier:

@@ -122,7 +122,8 @@ class EventRule(_Strict):
     @classmethod
     def _plover(cls, value: str) -> str:
         if value not in PLOVER_TYPES:
-            raise ValueError(f"type must be a PLOVER type ({', '.join(PLOVER_TYPES)}), got {value!r}")
+            raise ValueError(
+                f"type must be a PLOVER type ({', '.join(PLOVER_TYPES)}), got {value!r}")
         return value
 
 

@@ -34,7 +34,8 @@ class Layout:
             self._token_starts = starts
             firsts = [i for i, flag in enumerate(sent_flags) if flag == 1 or i == 0]
             ends = [*firsts[1:], len(doc)]
-            self.sentences = [(starts[a], _token_end(doc, b - 1)) for a, b in zip(firsts, ends)]
+            self.sentences = [(starts[a], _token_end(doc, b - 1))
+                              for a, b in zip(firsts, ends, strict=True)]
         self._sent_starts = [s for s, _ in self.sentences]
 
     def sentence(self, offset: int) -> tuple[int, int]:

@@ -7,11 +7,10 @@ pipeline fails at once with a clear message instead of producing empty results.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Protocol
-
 import re
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 import spacy
 from spacy.attrs import IDX

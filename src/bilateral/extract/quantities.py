@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
-from bilateral.extract.times import MONTHS
+from bilateral.extract.times import MONTHS, literal_trie
 
 __all__ = ["Quantity", "find_quantities"]
 
@@ -93,68 +93,59 @@ _ADJECTIVES: Final = ("additional", "more", "new", "extra", "other", "foreign", 
                       "active-duty", "active duty", "uniformed", "armed", "civilian", "local",
                       "full-time", "permanent", "total", "rotational", "regular", "combat")
 #: A "head" that is a function word means the number has no noun.
-_NOT_HEADS: Final = frozenset(
-    "a an the in of to and or for from on at by with per is was were are be been as than that "
-    "this which who will would could should can may might has have had said says but if so into "
-    "over under more less up down out after before since during each its their his her our "
-    "your while when where whereas compared against".split())
-
-
-def _trie(phrases: Iterable[str]) -> str:
-    """A regex for any of the literal phrases (a space stands for ``\\s+``), branching one
-    character at a time so that a non-matching word is rejected after a few comparisons."""
-    root: dict[str, dict] = {}
-    for phrase in phrases:
-        node = root
-        for ch in phrase:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        alts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child)
-                for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        if len(alts) == 1 and "" not in node:
-            return alts[0]
-        return "(?:" + "|".join(alts) + (")?" if "" in node else ")")
-
-    return emit(root)
+_NOT_HEADS: Final = frozenset((
+    "a", "an", "the", "in", "of", "to", "and", "or", "for", "from", "on", "at", "by", "with",
+    "per", "is", "was", "were", "are", "be", "been", "as", "than", "that", "this", "which", "who",
+    "will", "would", "could", "should", "can", "may", "might", "has", "have", "had", "said",
+    "says", "but", "if", "so", "into", "over", "under", "more", "less", "up", "down", "out",
+    "after", "before", "since", "during", "each", "its", "their", "his", "her", "our", "your",
+    "while", "when", "where", "whereas", "compared", "against",
+))
 
 
 def _reversed_words(words: Iterable[str], *, cased: bool = True) -> str:
     """A trie of the words spelled backwards (for matching on the reversed text), in lower case
     and with a capital initial."""
     forms = {f for w in words for f in ((w, w[:1].upper() + w[1:]) if cased else (w,))}
-    return _trie(f[::-1] for f in forms)
+    return literal_trie(f[::-1] for f in forms)
 
 
 # --- patterns -----------------------------------------------------------------------------------
 
 _MONTH_NAMES = [*(m[:1].upper() + m[1:] for m in MONTHS),
                 *(m[:1].upper() + m[1:] + "." for m in MONTHS if len(m) <= 4)]
-_MONTH_AFTER = _trie([*_MONTH_NAMES, *(m.upper() for m in MONTHS)])
+_MONTH_AFTER = literal_trie([*_MONTH_NAMES, *(m.upper() for m in MONTHS)])
 
 #: Words that make a four-digit number an amount rather than a year ("2000 yen").
-_UNIT_WORDS = _trie(f for w in ("thousand", "million", "billion", "trillion", "mln", "bln", "bn",
-                                "mn", "tn", "percent", "per cent", "pct", "yen", "dollars",
-                                "dollar", "euros", "yuan", "won", "pounds", "usd", "jpy")
+_UNIT_WORDS = literal_trie(f for w in ("thousand", "million", "billion", "trillion", "mln", "bln",
+                                        "bn", "mn", "tn", "percent", "per cent", "pct", "yen",
+                                        "dollars", "dollar", "euros", "yuan", "won", "pounds",
+                                        "usd", "jpy")
                     for f in (w, w.capitalize(), w.upper()))
+
+
+def _cased_trie(*words: str) -> str:
+    """The words in lower, title and upper case as one trie (case-insensitive groups would stop
+    the engine from rejecting a branch on its first character)."""
+    return literal_trie(f for w in words for f in (w, w[:1].upper() + w[1:], w.upper()))
+
+
 #: Scale, unit and "of GDP" after a number; shared by the digit pass and word numbers.
 _TAIL = rf"""
-    (?:[\s-]?(?P<scale>(?i:thousand|million|billion|trillion|trln|mln|bln|trn|mn|bn|tn))(?![a-z])
+    (?:[\s-]?(?P<scale>{_cased_trie("thousand", "million", "billion", "trillion", "trln", "mln",
+                                     "bln", "trn", "mn", "bn", "tn")})(?![a-z])
       |(?P<scale1>[kmbKMB])(?!\w))?
-    (?:(?P<pp>[\s-]?(?i:percentage|basis)[\s-](?i:points?)\b)
-      |(?P<pct>\s?%|[\s-]?(?i:percent|per\s?cent|pct)(?!\w)|pc(?!\w))
+    (?:(?P<pp>[\s-]?{_cased_trie("percentage", "basis")}[\s-]points?\b)
+      |(?P<pct>\s?%|[\s-]?{_cased_trie("percent", "per cent", "percent", "pct")}(?!\w)|pc(?!\w))
        (?P<gdp>\s+of\s+(?:(?:its|their|the|national|nominal|annual|(?:the\s+)?(?:country|nation|economy)['’]s
           |[A-Z][\w.]*['’]s)\s+){{0,2}}(?:GDP|(?i:gross\s+domestic\s+product))\b)?
       |[\s-]+(?:(?P<cq>U\.S\.|US|American|Japanese|Australian|Canadian|Hong\s+Kong|Singapore
-          |(?:New\s+)?Taiwan)
-          [\s-]+)?(?P<cword>(?i:dollars?|yen|euros?|yuan|renminbi|won|pounds?)(?:\s+sterling)?)(?!\w)
+          |(?:New\s+)?Taiwan)[\s-]+)?
+        (?P<cword>{_cased_trie("dollars", "dollar", "yen", "euros", "euro", "yuan", "renminbi",
+                               "won", "pounds", "pound")}(?:\s+sterling)?)(?!\w)
       |\s?(?P<code>USD|JPY|EUR|GBP|CNY|RMB|KRW|AUD|CAD|HKD|SGD|TWD)\b)?
     (?![\w]|[.,]\d)
 """
-
 _NUM_RE: Final = re.compile(
     rf"""
     [0-9$€£¥￥₩\\]
@@ -162,6 +153,7 @@ _NUM_RE: Final = re.compile(
       (?:(?<=\\)\$|(?<=[$€£¥￥₩]))\s?(?P<n1>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)
      |(?<=[0-9])(?<![\w.,/#'’@=:][0-9])(?<![A-Za-z]-[0-9])
       (?:
+        (?=\d*(?:[-/.:–)]|\s?[apAP]\.?[mM]|[ \t]?[\dA-Z]|\s+of\s|st|nd|rd|th)|(?<=\+[0-9]))
         (?P<skip>
           \d{{3}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}(?!\d)                  # 2025-07-23
          |\d?/\d{{1,2}}/\d{{2,4}}(?!\d)                             # 7/23/2025
@@ -172,7 +164,8 @@ _NUM_RE: Final = re.compile(
          |(?<=\+[0-9])\d{{0,3}}(?:[ .-]\d{{1,4}}){{2,4}}(?!\d)          # +81 3 1234 5678
          |\d*(?:st|nd|rd|th)\b                                       # 7th
          |(?:(?<=1)9|(?<=2)0)\d\d\s?[-–/]\s?(?:(?:19|20)\d\d|\d\d)(?![\d%]|\s?(?i:%|percent|pct))
-         |\d?(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_AFTER})(?![\w])(?:,?\s+\d{{4}}(?![\d/-]))?  # 23 July
+         |\d?(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_AFTER})(?![\w])    # 23 July (2025)
+          (?:,?\s+\d{{4}}(?![\d/-]))?
         )
        |(?!(?:(?<=1)9\d\d|(?<=2)0\d\d|(?<=2)100)(?![\d,]|\.\d|\s?%|[\s-]?(?:{_UNIT_WORDS})\b))
         (?P<n2>(?:\d{{0,2}}(?:,\d{{3}})+|\d*)(?:\.\d+)?)           # not a bare year
@@ -183,11 +176,13 @@ _NUM_RE: Final = re.compile(
     re.VERBOSE,
 )
 _TAIL_RE: Final = re.compile(_TAIL, re.VERBOSE)
-#: Word numbers are found from the scale or percent word after them ("two percent"); one
-#: pattern per word, each starting with a literal that the engine finds with a fast search.
-_WORD_SCALE_RES: Final = tuple(re.compile(rf"{w}\b") for w in (
-    "thousand", "million", "billion", "trillion", "percent", "per cent",
-    "Thousand", "Million", "Billion", "Trillion", "Percent"))
+#: Word numbers are found from the scale or percent word after them ("two percent"). Each
+#: pattern is a plain literal (the tail of the word, so that any capitalisation matches), which
+#: the engine finds with a fast search instead of trying every position.
+_WORD_SCALE_RES: Final = tuple(re.compile(rf"{w}\b") for w in ("illion", "housand", "ercent",
+                                                                 "er cent"))
+_WORD_SCALES: Final = frozenset({"million", "billion", "trillion", "thousand", "percent",
+                                 "per cent"})
 _URL_RE: Final = re.compile(r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+")
 
 #: Read on the reversed text from the start of a number: what is written just before it.
@@ -196,7 +191,7 @@ _BEFORE_RE: Final = re.compile(
     (?P<dollar>(?<=\$)(?:SU|\.S\.U|KH|TN|A|C|S)(?![A-Za-z.]))?
     (?P<code>\s?(?:DSU|YPJ|RUE|PBG|YNC|BMR|WRK|DUA|DAC|DKH|DGS|DWT)(?![A-Za-z]))?
     (?:(?P<approx>\s+(?:{_reversed_words(_APPROX)})(?!\w))
-      |(?P<month>\s+(?:{_trie(m[::-1] for m in _MONTH_NAMES)})(?!\w))
+      |(?P<month>\s+(?:{literal_trie(m[::-1] for m in _MONTH_NAMES)})(?!\w))
       |(?P<label>\s+(?:{_reversed_words(_LABELS)})(?!\w)|\s*\.(?:oN|on|soN|son)(?!\w)|\#)
     )?
     """,
@@ -207,7 +202,7 @@ _WORD_NUMBER_BEFORE_RE: Final = re.compile(
     r"(?![\w-])"
 )
 _HEAD_RE: Final = re.compile(
-    rf"""[\s-]+(?:(?:[A-Z][\w.&'’-]*|(?i:{_trie(_ADJECTIVES)}))\s+){{0,3}}
+    rf"""[\s-]+(?:(?:[A-Z][\w.&'’-]*|(?i:{literal_trie(_ADJECTIVES)}))\s+){{0,3}}
          (?P<head>[a-z][a-z]+(?:-[a-z]+)*)(?:\s+(?P<more>members|personnel))?\b""",
     re.VERBOSE,
 )
@@ -233,7 +228,7 @@ class _Raw(NamedTuple):
     kind: str | None  # None: a bare number (a count, or a range member taking the other's unit)
     currency: str | None
     head: str | None
-    head_end: int
+    head_end: int  # end of the noun; ``end`` when there is none
     approximate: bool
 
 
@@ -258,7 +253,12 @@ def find_quantities(text: str) -> list[Quantity]:
             raws.append(raw)
     for word_re in _WORD_SCALE_RES:
         for w in word_re.finditer(text):
-            raw = _word_number(text, reverse, n, w.start() - 1)
+            start = w.start() - 1
+            while start > 0 and text[start - 1].isalpha():  # at most two letters back
+                start -= 1
+            if text[start:w.end()].lower() not in _WORD_SCALES:
+                continue  # "pavilion", "decent"
+            raw = _word_number(text, reverse, n, start - 1)
             if raw is not None and not (urls and _inside(urls, raw.start)):
                 raws.append(raw)
     if not raws:
@@ -289,8 +289,8 @@ def _word_value(word: str) -> float:
 
 def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
     """Whether ``pos`` falls in one of the sorted, disjoint ``spans``."""
-    i = bisect_right(spans, (pos, n_max := 1 << 62)) - 1
-    return i >= 0 and spans[i][0] <= pos < spans[i][1] < n_max
+    i = bisect_right(spans, (pos + 1,)) - 1
+    return i >= 0 and pos < spans[i][1]
 
 
 def _read(text: str, reverse: str, n: int, m: re.Match[str], start: int, num_end: int,
@@ -368,7 +368,7 @@ def _assemble(text: str, reverse: str, n: int, raws: list[_Raw]) -> list[Quantit
     out: list[Quantity] = []
     i = 0
     while i < len(raws):
-        if i + 1 < len(raws):
+        if i + 1 < len(raws) and raws[i + 1].match_start - raws[i].head_end <= _MAX_GAP:
             pair = _pair(text, reverse, n, raws[i], raws[i + 1])
             if pair is not None:
                 out.extend(pair)
@@ -394,9 +394,7 @@ def _quantity(text: str, r: _Raw, kind: str | None, value: float, currency: str 
 
 def _pair(text: str, reverse: str, n: int, a: _Raw, b: _Raw) -> list[Quantity] | None:
     """Two numbers joined by "to", "-", "and" or "from" into a range or a transition."""
-    gap_start = a.head_end if a.head is not None else a.end
-    if b.match_start - gap_start > _MAX_GAP:
-        return None
+    gap_start = a.head_end  # the end of its noun, or of the number when it has none
     c = _CONNECTOR_RE.fullmatch(text, gap_start, b.match_start)
     backwards = False  # "to 15% from 25%"
     if c is None:

@@ -26,10 +26,11 @@ Kinds: ``date`` (the text names a calendar year, month or day, even when the yea
 ``deadline`` ("by ...", "no later than ..."), ``fiscal`` (fiscal years) and ``relative``
 (deictic: last/this/next, weekdays, yesterday, "... ago").
 
-Speed: the pattern is gated so that an ordinary word is rejected after a few character
-comparisons (word lists are compiled as character tries, capture groups come after the gate);
-prepositions and modifiers before a time are matched as one cheap repeated group and parsed only
-when a time follows.
+Speed (this runs on every article): the scan starts only on the characters that can stand
+before a time (spaces, brackets, quotes, dashes), then one character trie of every way a time can
+begin turns an ordinary word away after a comparison or two, before any capture group is tried.
+Prepositions and modifiers before a time ("by", "in", "the end of") are read backwards from each
+time found, with one anchored match on the reversed text.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ __all__ = [
     "Precision",
     "TimeExpr",
     "find_times",
+    "literal_trie",
     "month_number",
     "parse_published",
 ]
@@ -59,10 +61,11 @@ __all__ = [
 Precision = Literal["year", "month", "day"]
 
 
-def _trie(phrases: Iterable[str]) -> str:
+def literal_trie(phrases: Iterable[str]) -> str:
     """A regex for any of the literal ``phrases`` (a space stands for ``\\s+``), branching one
-    character at a time, longest first: the engine rejects an ordinary word after a few
-    comparisons instead of trying every phrase in turn."""
+    character at a time, longest first. Python's engine tries the branches of an alternation one
+    by one; as a trie, an ordinary word is rejected after a few comparisons instead of one per
+    phrase. Shared with ``quantities``."""
     root: dict[str, dict] = {}
     for phrase in phrases:
         node = root
@@ -130,14 +133,14 @@ WEEKDAYS: Final = MappingProxyType({
 })
 
 #: Full English month names (Title or UPPER case).
-MONTH_FULL_PATTERN: Final = rf"(?:{_trie(_title_upper(_FULL_MONTHS))})(?!\w)"
+MONTH_FULL_PATTERN: Final = rf"(?:{literal_trie(_title_upper(_FULL_MONTHS))})(?!\w)"
 #: Full or abbreviated English month names ("Jan.", "Jan", "Sept."), Title or UPPER case.
 MONTH_PATTERN: Final = (
-    rf"(?:{_trie(_title_upper([*_FULL_MONTHS, *_ABBR_MONTHS, *(a + '.' for a in _ABBR_MONTHS)]))})"
-    r"(?!\w)"
+    "(?:" + literal_trie(_title_upper([*_FULL_MONTHS, *_ABBR_MONTHS,
+                                       *(a + "." for a in _ABBR_MONTHS)])) + r")(?!\w)"
 )
 #: Weekday names (Title or UPPER case).
-WEEKDAY_PATTERN: Final = rf"(?:{_trie(_title_upper(WEEKDAYS))})(?!\w)"
+WEEKDAY_PATTERN: Final = rf"(?:{literal_trie(_title_upper(WEEKDAYS))})(?!\w)"
 #: Foreign month names; compile with ``re.IGNORECASE``.
 FOREIGN_MONTH_PATTERN: Final = (
     "(?:" + "|".join(sorted(FOREIGN_MONTHS, key=lambda s: (-len(s), s))) + r")\b"
@@ -264,8 +267,9 @@ _UNITS = (r"percent|per\s*cent|pct|percentage|thousand|million|billion|trillion|
           r"|yen|dollars?|euros?|yuan|won")
 _SEASON = r"(?i:spring|summer|autumn|fall|winter)"
 
-# Words before a time that change its kind (deadline), extend its span (modifiers) or only
-# license it ("in July"). They are matched as one cheap repeated group and parsed afterwards.
+# Words before a time that change its kind (deadline: "by"), extend its span (modifiers: "the
+# end of", "mid-") or only license it (a preposition: "in July"). They are read backwards from
+# the start of each time found (see _PRE_REVERSED), not scanned for in the whole text.
 _DL = ("by", "no later than", "not later than")
 _LIC = ("in", "on", "since", "from", "until", "till", "through", "throughout", "during", "before",
         "after", "for", "to", "between", "and", "or", "around", "as of", "starting", "beginning",
@@ -282,10 +286,10 @@ _MODS = (
 #: match per time found rather than one attempt per word of the article: [dl|lic] [mod] [the].
 _PRE_REVERSED: Final = re.compile(
     rf"(?P<the>\s+(?:eht|ehT)(?!\w))?"
-    rf"(?P<mod>\s+(?:{_trie(p[::-1] for p in _cased(*_MODS))})(?!\w)"
-    rf"|-(?:{_trie(p[::-1] for p in _cased('mid', 'end', 'start', 'middle'))})(?!\w))?"
-    rf"(?:(?P<dl>\s+(?:{_trie(p[::-1] for p in _cased(*_DL))})(?!\w))"
-    rf"|(?P<lic>\s+(?:{_trie(p[::-1] for p in _cased(*_LIC))})(?!\w)))?"
+    rf"(?P<mod>\s+(?:{literal_trie(p[::-1] for p in _cased(*_MODS))})(?!\w)"
+    rf"|-(?:{literal_trie(p[::-1] for p in _cased('mid', 'end', 'start', 'middle'))})(?!\w))?"
+    rf"(?:(?P<dl>\s+(?:{literal_trie(p[::-1] for p in _cased(*_DL))})(?!\w))"
+    rf"|(?P<lic>\s+(?:{literal_trie(p[::-1] for p in _cased(*_LIC))})(?!\w)))?"
 )
 
 _NUMBER_WORDS = ("a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -306,12 +310,12 @@ _REL_LEAD_PHRASES = (
     *(f"{n} {u}" for n in _cased(*_NUMBER_WORDS) for u in ("day", "week", "month", "year")),
     "FY", "Q1", "Q2", "Q3", "Q4", "H1", "H2",
 )
-_REL_LEADS = _trie(_REL_LEAD_PHRASES)
-_MONTH_LEADS = _trie(m[:3] for m in _title_upper(_FULL_MONTHS))
-_WEEKDAY_LEADS = _trie(w[:3] for w in _title_upper(WEEKDAYS))
+_REL_LEADS = literal_trie(_REL_LEAD_PHRASES)
+_MONTH_LEADS = literal_trie(m[:3] for m in _title_upper(_FULL_MONTHS))
+_WEEKDAY_LEADS = literal_trie(w[:3] for w in _title_upper(WEEKDAYS))
 #: Every way a time expression can begin, as one character trie: an ordinary word is turned
 #: away after a comparison or two.
-_LEADS = "[0-9]|" + _trie([*(m[:3] for m in _title_upper(_FULL_MONTHS)),
+_LEADS = "[0-9]|" + literal_trie([*(m[:3] for m in _title_upper(_FULL_MONTHS)),
                            *(w[:3] for w in _title_upper(WEEKDAYS)), *_REL_LEAD_PHRASES])
 #: What may stand right before a time expression. The scan starts on these characters (a fifth
 #: of the text) instead of testing every position for a word boundary.
@@ -325,7 +329,6 @@ _TIME_BODY: Final = rf"""
         (?=(?:19|20)\d\d(?!\d)|2100(?!\d)|[1-4][QH]\b
            |\d{{1,2}}(?:st|nd|rd|th)?(?:\s*[-–]\s*\d{{1,2}})?\s+(?:of\s+)?[A-Z]
            |\d{{1,3}}\s+(?i:day|week|month|year)s?\s+(?i:ago)\b)
-        (?<![.,$€£¥])
         (?:
           (?P<iso>(?<![\d/.-])(?P<iso_y>{_YEAR})(?P<iso_s>[-/.])(?P<iso_m>1[0-2]|0?[1-9])
               (?P=iso_s)(?P<iso_d>3[01]|[12]\d|0?[1-9])(?![\d]))
@@ -365,7 +368,7 @@ _TIME_BODY: Final = rf"""
          |(?P<sr>(?P<sr_r>{_REL})\s+(?P<sr_s>{_SEASON})\b(?!\s+(?:in|of)\b))
          |(?P<ry>(?:(?P<ry_e>(?i:earlier|later))\s+)?(?<![Tt]he\s)
               (?P<ry_r>(?i:this|last|next|current))\s+(?i:year)\b(?![-–]\w)
-               |(?P<ry_end>(?i:year)[-\s](?i:end))\b
+            |(?P<ry_end>(?i:year)[-\s](?i:end))\b
             |(?P<ry_the>(?<=[Tt]he\s)(?i:year))\b(?!\s+(?:19|20)\d\d)
             |(?P<ry_in>(?i:earlier|later)\s+in\s+the\s+year)\b)
          |(?P<rmo>(?:(?i:earlier|later)\s+)?(?<![Tt]he\s)(?P<rmo_r>(?i:this|last|next))
@@ -393,8 +396,12 @@ _REL_OFFSET: Final = MappingProxyType({"last": -1, "this": 0, "next": 1, "curren
 _SEASONS: Final = MappingProxyType({"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11),
                                     "fall": (9, 11), "winter": (12, 2)})
 _DAYS_OFFSET: Final = MappingProxyType({"yesterday": -1, "today": 0, "tomorrow": 1})
-#: Bodies that are only a time when a preposition or modifier licenses them ("in July").
+#: Bodies that are only a time when a preposition or modifier licenses them ("in the third
+#: quarter"; "in May" but not "Theresa May").
 _NEEDS_LICENCE: Final = frozenset({"mon", "qn"})
+#: Months that are also names or words; alone, the others are always months ("July was hot").
+_NAME_MONTHS: Final = frozenset({"april", "may", "june", "august"})
+_SURNAME: Final = re.compile(r"\s+[A-Z][a-z]")
 
 
 def _rel(word: str) -> int:
@@ -627,8 +634,12 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
         dl_text, lic_text, mod_text = p.group("dl", "lic", "mod")
         dl, lic, mod = dl_text is not None, lic_text is not None, mod_text is not None
         if body in _NEEDS_LICENCE:
-            if not (dl or lic or mod or (body == "mon" and m["mon_s"])):
+            if not (dl or lic or mod or (body == "mon" and (
+                    m["mon_s"] or m["mon_m"].lower() not in _NAME_MONTHS))):
                 continue
+            if (body == "mon" and lic_text and lic_text.strip() in ("dna", "ro", "dnA", "rO")
+                    and m["mon_m"].lower() in _NAME_MONTHS and _SURNAME.match(text, m.end()))):
+                continue  # "and April Sato": a name
         elif body == "ry" or body == "rmo":
             if (m["ry_the"] or m["rmo_the"]) and not (dl or mod):
                 continue  # "the year" is a time only as "the end of the year" and the like

@@ -141,7 +141,7 @@ def from_html(html: str, *, origin: str) -> Document | Rejection:
         extracted = trafilatura.bare_extraction(
             html, with_metadata=True, include_comments=False, include_tables=False,
             date_extraction_params={"extensive_search": False, "original_date": True})
-    except Exception as exc:  # noqa: BLE001 - a broken page must not kill the batch
+    except Exception as exc:
         return Rejection(origin, f"HTML could not be parsed: {exc}", "bad-html")
     if extracted is None or not (extracted.text or "").strip():
         return Rejection(origin, "no main text found in the HTML page", "empty")
@@ -167,7 +167,8 @@ def make_document(text: str, meta: dict[str, Any], *, origin: str) -> Document |
         published = find_publication_date(text)
         published_from = "text" if published else None
     return Document(
-        id=content_id(text), text=text, title=_clean(meta.get("title")), url=_clean(meta.get("url")),
+        id=content_id(text), text=text, title=_clean(meta.get("title")),
+        url=_clean(meta.get("url")),
         source=_clean(meta.get("source")), published=published, published_from=published_from,
         external_id=_clean(meta.get("doc_id")), origin=origin)
 

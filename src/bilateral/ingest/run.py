@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bilateral.dossier import Dossier
 from bilateral.extract import Extractor
-from bilateral.ingest.identity import SKETCH_SIZE, sketch, similarity
+from bilateral.ingest.identity import SKETCH_SIZE, similarity, sketch
 from bilateral.ingest.readers import DEFAULT_MAX_BYTES, SKIPPED, Item, discover, read
 from bilateral.records import Document, Rejection
 from bilateral.store import Store
