@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from bilateral.dossier import Dossier
+from bilateral.extract.patterns import literal_trie
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,14 @@ class ActorStage:
         for actor in dossier.actors:
             for word in [actor.name, *actor.aliases]:
                 self.refs.setdefault(word, []).append(f"actor:{actor.id}")
-        words = sorted(self.refs, key=len, reverse=True)
-        self.pattern = re.compile(
-            r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])"
-            r"(?!\.\w)")
+        self.pattern = re.compile(r"(?<![\w])(?:" + literal_trie(self.refs) + r")(?![\w])")
 
     def __call__(self, doc: Doc) -> Doc:
         day = published_day(doc._.document.published if doc._.document else None)
         mentions, spans = [], []
         for match in self.pattern.finditer(doc._.layout.match_text):
-            mention = self.resolve(self.refs[match.group()][0], match.start(), match.end(), day)
+            name = " ".join(match.group().split())  # a name may break across lines
+            mention = self.resolve(self.refs[name][0], match.start(), match.end(), day)
             mentions.append(mention)
             span = doc.char_span(match.start(), match.end(), label=mention.state or "",
                                  kb_id=mention.ref, alignment_mode="expand")

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
-from bilateral.extract.times import MONTHS, literal_trie
+from bilateral.extract.patterns import literal_trie
+from bilateral.extract.times import MONTHS
 
 __all__ = ["Quantity", "find_quantities"]
 

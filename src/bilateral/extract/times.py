@@ -42,6 +42,8 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Final, Literal
 
+from bilateral.extract.patterns import literal_trie
+
 __all__ = [
     "FOREIGN_MONTHS",
     "FOREIGN_MONTH_PATTERN",
@@ -53,36 +55,11 @@ __all__ = [
     "Precision",
     "TimeExpr",
     "find_times",
-    "literal_trie",
     "month_number",
     "parse_published",
 ]
 
 Precision = Literal["year", "month", "day"]
-
-
-def literal_trie(phrases: Iterable[str]) -> str:
-    """A regex for any of the literal ``phrases`` (a space stands for ``\\s+``), branching one
-    character at a time, longest first. Python's engine tries the branches of an alternation one
-    by one; as a trie, an ordinary word is rejected after a few comparisons instead of one per
-    phrase. Shared with ``quantities``."""
-    root: dict[str, dict] = {}
-    for phrase in phrases:
-        node = root
-        for ch in phrase:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        alts = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child)
-                for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        if len(alts) == 1 and "" not in node:
-            return alts[0]
-        return "(?:" + "|".join(alts) + (")?" if "" in node else ")")
-
-    return emit(root)
 
 
 def _cased(*phrases: str) -> list[str]:
@@ -637,9 +614,10 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
             if not (dl or lic or mod or (body == "mon" and (
                     m["mon_s"] or m["mon_m"].lower() not in _NAME_MONTHS))):
                 continue
-            if (body == "mon" and lic_text and lic_text.strip() in ("dna", "ro", "dnA", "rO")
-                    and m["mon_m"].lower() in _NAME_MONTHS and _SURNAME.match(text, m.end()))):
-                continue  # "and April Sato": a name
+            if (body == "mon" and lic_text and lic_text.split()[0] in ("dna", "ro")
+                    and m["mon_m"].lower() in _NAME_MONTHS
+                    and _SURNAME.match(text, m.end("mon_m"))):
+                continue  # "and April Sato": a name (the text before is read reversed)
         elif body == "ry" or body == "rmo":
             if (m["ry_the"] or m["rmo_the"]) and not (dl or mod):
                 continue  # "the year" is a time only as "the end of the year" and the like
