@@ -14,7 +14,12 @@ import json
 import resource
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from bilateral.demo import example_corpus
 from bilateral.dossier import load_dossier
@@ -22,7 +27,7 @@ from bilateral.extract import Extractor
 from bilateral.ingest.readers import discover, read
 from bilateral.ingest.run import ingest
 from bilateral.records import Document
-from bilateral.store import open_store
+from bilateral.store import open_store, resolve_url
 
 
 def example_documents() -> list[Document]:
@@ -46,6 +51,26 @@ def write_corpus(folder: Path, total: int) -> int:
     return path.stat().st_size
 
 
+@contextmanager
+def fresh_store_url(url: str | None, folder: Path) -> Iterator[str]:
+    """A temporary SQLite file, or a schema of its own in the given PostgreSQL database that
+    is dropped afterwards, so the benchmark never mixes with stored data."""
+    if url is None or not url.startswith("postgresql"):
+        yield url or f"sqlite:///{folder / 'bench.db'}"
+        return
+    admin = create_engine(resolve_url(url))
+    schema = f"bilateral_bench_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        scoped = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=2100, help="documents to ingest")
@@ -64,10 +89,12 @@ def main() -> None:
         records = sum(len(e.observations) + len(e.events) for e in extractor.pipe(documents))
         extract_seconds = time.perf_counter() - started
 
-        store = open_store(args.db or f"sqlite:///{folder / 'bench.db'}")
-        started = time.perf_counter()
-        report = ingest([folder / "corpus.jsonl"], store, dossier, batch_size=args.batch_size)
-        ingest_seconds = time.perf_counter() - started
+        with fresh_store_url(args.db, folder) as url:
+            store = open_store(url)
+            started = time.perf_counter()
+            report = ingest([folder / "corpus.jsonl"], store, dossier, batch_size=args.batch_size)
+            ingest_seconds = time.perf_counter() - started
+            store.close()
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"corpus              {args.docs:,} documents, {size / 1e6:.1f} MB "

@@ -262,7 +262,7 @@ def test_a_batch_failing_half_way_leaves_nothing(store: Store,
         {k: v for k, v in before.items() if k != "runs"}
     assert store.has_documents([HNS.id, TRADE.id]) == {TRADE.id}
     assert store.search("troops") == []  # the full-text index rolled back too
-    assert store.similar_documents([7, 8], 1) == []
+    assert store.sketch_postings([7, 8]) == {}
     assert store.observations(doc_id=TRADE.id) == [obs(TRADE)]
 
 
@@ -525,35 +525,32 @@ def test_records_for_round_trips_exact_records(filled: Store) -> None:
         filled.records_for("nope-nope")
 
 
-def test_similar_documents_and_sketches(store: Store) -> None:
+def test_sketch_postings_and_sketches(store: Store) -> None:
     big = [2**63 - 1, -(2**63), -5]
     a, b, c = doc("a" * 64), doc("b" * 64), doc("c" * 64)
     store.write_batch(store.begin_run("ingest"), [
         item(a, sketch=tuple(range(1, 11)) + tuple(big)),
         item(b, sketch=tuple(range(6, 16))),
         item(c, sketch=tuple(range(100, 110)))])
-    query = list(range(1, 11))
-    assert store.similar_documents(query, 3) == [(a.id, 10), (b.id, 5)]
-    assert store.similar_documents(query, 6) == [(a.id, 10)]
-    assert store.similar_documents(query + query, 3, limit=1) == [(a.id, 10)]
-    assert store.similar_documents(big, 3) == [(a.id, 3)]
-    assert store.similar_documents([1, 2], 3) == []
-    assert store.similar_documents([], 1) == []
-    assert store.sketch(a.id) == sorted(list(range(1, 11)) + big)
-    assert store.sketch("missing") == []
+    assert store.sketch_postings(range(1, 11)) == {a.id: set(range(1, 11)),
+                                                   b.id: set(range(6, 11))}
+    assert store.sketch_postings(big) == {a.id: set(big)}
+    assert store.sketch_postings([]) == {}
+    many = range(-20_000, 20_000)  # more values than one IN (...) list may carry
+    assert set(store.sketch_postings(many)) == {a.id, b.id, c.id}
+    assert store.sketches([a.id, "missing"]) == {a.id: sorted([*range(1, 11), *big]),
+                                                 "missing": []}
     with pytest.raises(StoreError, match="signed 64-bit"):
-        store.similar_documents([2**64], 1)
-    with pytest.raises(StoreError, match="min_shared"):
-        store.similar_documents(query, 0)
+        store.sketch_postings([2**64])
 
 
-def test_similar_documents_can_leave_out_known_copies(store: Store) -> None:
+def test_sketch_postings_can_leave_out_known_copies(store: Store) -> None:
     a, b = doc("a" * 64), doc("b" * 64)
     store.write_batch(store.begin_run("ingest"), [
         item(a, sketch=tuple(range(1, 11))),
         item(b, sketch=tuple(range(1, 11)), duplicate_of=a.id, similarity=1.0)])
-    assert store.similar_documents(range(1, 11), 5) == [(a.id, 10), (b.id, 10)]
-    assert store.similar_documents(range(1, 11), 5, originals_only=True) == [(a.id, 10)]
+    assert set(store.sketch_postings(range(1, 11), originals_only=False)) == {a.id, b.id}
+    assert set(store.sketch_postings(range(1, 11))) == {a.id}
 
 
 def test_runs_and_rejections_round_trip(store: Store) -> None:
@@ -668,7 +665,7 @@ def test_search_index_follows_updates_and_deletes(filled: Store) -> None:
         conn.execute(text("DELETE FROM documents WHERE id = :id"), {"id": HNS.id})
     assert filled.search("zeppelin") == [] and filled.search("troops") == []
     assert filled.observations(doc_id=HNS.id) == []  # cascaded
-    assert filled.sketch(HNS.id) == []
+    assert filled.sketches([HNS.id]) == {HNS.id: []}
     if filled.dialect == "sqlite":
         with filled.engine.begin() as conn:
             conn.execute(text("INSERT INTO documents_fts(documents_fts) "

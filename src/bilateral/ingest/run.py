@@ -7,6 +7,7 @@ job again skips the documents already stored and completes the rest.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,14 +113,20 @@ def _write(documents: list[Document], rejections: list[Rejection], store: Store,
             report.documents_existing += 1
         else:
             fresh[document.id] = document
-    batch_sketches: dict[str, list[int]] = {}  # originals of this batch, not yet stored
+    extractions = list(extractor.pipe(fresh.values()))
+    hashes = {doc_id: sketch(document.text) for doc_id, document in fresh.items()}
+    stored_originals = _candidates(hashes, store)
+    batch_originals: dict[str, list[int]] = {}  # originals of this batch, not yet stored
     items = []
-    for document, extraction in zip(fresh.values(), extractor.pipe(fresh.values()), strict=True):
-        hashes = sketch(document.text)
-        original, score = _original_of(hashes, store, batch_sketches)
+    for extraction in extractions:
+        doc_id = extraction.document.id
+        candidates = {**stored_originals.get(doc_id, {}),
+                      **{other: own for other, own in batch_originals.items()
+                         if len(set(own) & set(hashes[doc_id])) >= CANDIDATE_SHARED}}
+        original, score = _original_of(hashes[doc_id], candidates)
         if original is None:
-            batch_sketches[document.id] = hashes
-        items.append((extraction, hashes, original, score))
+            batch_originals[doc_id] = hashes[doc_id]
+        items.append((extraction, hashes[doc_id], original, score))
         report.near_duplicates += original is not None
         report.observations += len(extraction.observations)
         report.events += len(extraction.events)
@@ -128,15 +135,28 @@ def _write(documents: list[Document], rejections: list[Rejection], store: Store,
     report.documents_existing += result.skipped_existing
 
 
-def _original_of(hashes: list[int], store: Store,
-                 batch: dict[str, list[int]]) -> tuple[str | None, float | None]:
-    """The stored (or earlier in this batch) original this text nearly copies, if any."""
+def _candidates(hashes: dict[str, list[int]], store: Store) -> dict[str, dict[str, list[int]]]:
+    """Per new text, the stored originals that share enough sketch hashes, with their sketches;
+    two queries for the whole batch."""
+    holders: dict[int, list[str]] = defaultdict(list)  # hash -> stored originals holding it
+    for other, held in store.sketch_postings({h for hs in hashes.values() for h in hs}).items():
+        for h in held:
+            holders[h].append(other)
+    shared = {doc_id: [other for other, count in
+                       Counter(o for h in own for o in holders.get(h, ())).items()
+                       if count >= CANDIDATE_SHARED]
+              for doc_id, own in hashes.items()}
+    needed = {other for others in shared.values() for other in others}
+    stored = store.sketches(needed) if needed else {}
+    return {doc_id: {other: stored[other] for other in others}
+            for doc_id, others in shared.items() if others}
+
+
+def _original_of(hashes: list[int],
+                 candidates: dict[str, list[int]]) -> tuple[str | None, float | None]:
+    """The candidate original this text nearly copies, if any: the most similar above the bar."""
     best: tuple[str | None, float] = (None, 0.0)
-    candidates = [(doc_id, store.sketch(doc_id)) for doc_id, _ in
-                  store.similar_documents(hashes, CANDIDATE_SHARED, limit=5, originals_only=True)]
-    candidates += [(doc_id, other) for doc_id, other in batch.items()
-                   if len(set(other) & set(hashes)) >= CANDIDATE_SHARED]
-    for doc_id, other in candidates:
+    for doc_id, other in candidates.items():
         score = similarity(hashes, other)
         if score >= NEAR_DUPLICATE and score > best[1]:
             best = (doc_id, score)

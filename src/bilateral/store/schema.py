@@ -121,7 +121,7 @@ document_sketches = Table(
     Column("doc_id", Text, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Column("hash", BigInteger, nullable=False),  # signed 64-bit
     PrimaryKeyConstraint("doc_id", "hash"),
-    # (hash, doc_id) covers the GROUP BY of Store.similar_documents without touching the table.
+    # (hash, doc_id) answers Store.sketch_postings from the index alone.
     Index("ix_document_sketches_hash", "hash", "doc_id"),
 )
 

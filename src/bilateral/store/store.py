@@ -659,37 +659,42 @@ class Store:
 
     # -- near duplicates
 
-    def similar_documents(self, hashes: Iterable[int], min_shared: int,
-                          limit: int | None = 50, *,
-                          originals_only: bool = False) -> list[tuple[str, int]]:
-        """Stored documents sharing at least ``min_shared`` of these sketch hashes, most first.
+    def sketch_postings(self, hashes: Iterable[int], *,
+                        originals_only: bool = True) -> dict[str, set[int]]:
+        """For every stored document holding any of ``hashes``, the ones it holds.
 
-        ``originals_only`` leaves out documents already linked as copies of another, so a
+        One lookup for a whole batch of new texts (their hashes pooled), where asking per text
+        would cost a round trip each; the caller counts what each candidate shares with each
+        text. ``originals_only`` leaves out documents already linked as copies of another, so a
         widely syndicated story is compared with its original once, not with every copy.
         """
         wanted = sorted(_sketch_hashes(hashes, "query"))
-        if min_shared < 1:
-            raise StoreError(f"similar_documents: min_shared must be at least 1, not {min_shared}")
-        if len(wanted) < min_shared:
-            return []
         s = t.document_sketches
-        shared = func.count().label("shared")
-        conditions = [s.c.hash.in_(wanted)]
-        if originals_only:
-            d = t.documents
-            conditions.append(s.c.doc_id.in_(select(d.c.id).where(d.c.duplicate_of.is_(None))))
-        query = (select(s.c.doc_id, shared).where(*conditions)
-                 .group_by(s.c.doc_id).having(func.count() >= min_shared)
-                 .order_by(shared.desc(), s.c.doc_id).limit(limit))
+        postings: dict[str, set[int]] = {}
         with self._read("looking up near-duplicate candidates") as conn:
-            return [(row.doc_id, int(row.shared)) for row in conn.execute(query)]
+            for chunk in range(0, len(wanted), _IN_CHUNK):
+                conditions = [s.c.hash.in_(wanted[chunk:chunk + _IN_CHUNK])]
+                if originals_only:
+                    d = t.documents
+                    conditions.append(
+                        s.c.doc_id.in_(select(d.c.id).where(d.c.duplicate_of.is_(None))))
+                for row in conn.execute(select(s.c.doc_id, s.c.hash).where(*conditions)):
+                    postings.setdefault(row.doc_id, set()).add(int(row.hash))
+        return postings
 
-    def sketch(self, doc_id: str) -> list[int]:
-        """The sketch hashes stored for a document, in ascending order."""
+    def sketches(self, doc_ids: Iterable[str]) -> dict[str, list[int]]:
+        """The stored sketches of several documents, each in ascending order."""
+        ids = sorted(set(doc_ids))
         s = t.document_sketches
-        with self._read(f"reading the sketch of {doc_id}") as conn:
-            return list(conn.execute(select(s.c.hash).where(s.c.doc_id == doc_id)
-                                     .order_by(s.c.hash)).scalars())
+        found: dict[str, list[int]] = {doc_id: [] for doc_id in ids}
+        with self._read("reading sketches") as conn:
+            for chunk in range(0, len(ids), _IN_CHUNK):
+                query = (select(s.c.doc_id, s.c.hash).where(s.c.doc_id.in_(ids[chunk:chunk +
+                                                                           _IN_CHUNK]))
+                         .order_by(s.c.doc_id, s.c.hash))
+                for row in conn.execute(query):
+                    found[row.doc_id].append(int(row.hash))
+        return found
 
     # -- records
 
@@ -792,6 +797,10 @@ def _existing(conn: Connection, ids: set[str]) -> set[str]:
         found.update(conn.execute(select(t.documents.c.id)
                                   .where(t.documents.c.id.in_(chunk))).scalars())
     return found
+
+
+#: Values per IN (...) list: well under SQLite's limit on bound parameters.
+_IN_CHUNK = 5000
 
 
 def _sketch_hashes(hashes: Iterable[int], where: str) -> set[int]:
