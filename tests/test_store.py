@@ -549,6 +549,7 @@ def test_sketch_postings_can_leave_out_known_copies(store: Store) -> None:
     store.write_batch(store.begin_run("ingest"), [
         item(a, sketch=tuple(range(1, 11))),
         item(b, sketch=tuple(range(1, 11)), duplicate_of=a.id, similarity=1.0)])
+    assert store.duplicate_links() == {b.id: a.id}
     assert set(store.sketch_postings(range(1, 11), originals_only=False)) == {a.id, b.id}
     assert set(store.sketch_postings(range(1, 11))) == {a.id}
 

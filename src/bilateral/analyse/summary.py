@@ -37,7 +37,7 @@ class TimelineEntry:
 
 def latest_values(store: Store) -> list[IndicatorValue]:
     """Per indicator and status, the value with the latest time (undated values come last)."""
-    originals = _originals(store)
+    originals = store.duplicate_links()
     groups: dict[tuple[str, str], dict[tuple[float, str | None], list]] = defaultdict(
         lambda: defaultdict(list))
     for o in store.observations():
@@ -55,7 +55,7 @@ def latest_values(store: Store) -> list[IndicatorValue]:
 
 def timeline(store: Store, limit: int | None = None) -> list[TimelineEntry]:
     """Dated events in time order, one entry per type, dyad and date with its report count."""
-    originals = _originals(store)
+    originals = store.duplicate_links()
     merged: dict[tuple[str, str, str, str], list] = defaultdict(list)
     for e in store.events():
         if e.when is None:
@@ -72,6 +72,3 @@ def timeline(store: Store, limit: int | None = None) -> list[TimelineEntry]:
     return rows[-limit:] if limit else rows
 
 
-def _originals(store: Store) -> dict[str, str]:
-    """doc id -> the id of the original it copies (only for near-duplicates)."""
-    return {d.id: d.duplicate_of for d in store.documents(limit=None) if d.duplicate_of}

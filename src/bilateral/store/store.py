@@ -650,6 +650,13 @@ class Store:
             items = [_stored_document(row) for row in conn.execute(query)]
         return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
 
+    def duplicate_links(self) -> dict[str, str]:
+        """Every near-duplicate's id mapped to the id of the original it copies."""
+        d = t.documents
+        query = select(d.c.id, d.c.duplicate_of).where(d.c.duplicate_of.is_not(None))
+        with self._read("reading near-duplicate links") as conn:
+            return {row.id: row.duplicate_of for row in conn.execute(query)}
+
     def count_documents(self, include_duplicates: bool = True) -> int:
         query = select(func.count()).select_from(t.documents)
         if not include_duplicates:
