@@ -134,6 +134,7 @@ def test_oversized_file_is_rejected(tmp_path):
     ('{"title": "no text"}', "missing-text", "'text'"),
     ('{"text": 42}', "bad-field", "string"),
     ('{"text": "  "}', "empty", "empty"),
+    ('{"text": "Tariffs\\u0000 rose."}', "binary", "NUL"),
     ('{"text": "Fine text.", "published": "not a date"}', "bad-field", "published"),
 ])
 def test_bad_jsonl_lines_are_rejected_and_the_rest_read(tmp_path, line, code, words):

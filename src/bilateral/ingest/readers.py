@@ -157,6 +157,8 @@ def make_document(text: str, meta: dict[str, Any], *, origin: str) -> Document |
     text = text.strip("\ufeff").strip()
     if not _WORDY.search(text):
         return Rejection(origin, "empty: the article has no text", "empty")
+    if "\x00" in text:
+        return Rejection(origin, "binary content: the text holds NUL characters", "binary")
     for key in ("title", "url", "source", "doc_id"):
         value = meta.get(key)
         if value is not None and not isinstance(value, str | int):

@@ -679,8 +679,8 @@ class Store:
         s = t.document_sketches
         postings: dict[str, set[int]] = {}
         with self._read("looking up near-duplicate candidates") as conn:
-            for chunk in range(0, len(wanted), _IN_CHUNK):
-                conditions = [s.c.hash.in_(wanted[chunk:chunk + _IN_CHUNK])]
+            for chunk in range(0, len(wanted), _CHUNK):
+                conditions = [s.c.hash.in_(wanted[chunk:chunk + _CHUNK])]
                 if originals_only:
                     d = t.documents
                     conditions.append(
@@ -695,9 +695,9 @@ class Store:
         s = t.document_sketches
         found: dict[str, list[int]] = {doc_id: [] for doc_id in ids}
         with self._read("reading sketches") as conn:
-            for chunk in range(0, len(ids), _IN_CHUNK):
+            for chunk in range(0, len(ids), _CHUNK):
                 query = (select(s.c.doc_id, s.c.hash).where(s.c.doc_id.in_(ids[chunk:chunk +
-                                                                           _IN_CHUNK]))
+                                                                           _CHUNK]))
                          .order_by(s.c.doc_id, s.c.hash))
                 for row in conn.execute(query):
                     found[row.doc_id].append(int(row.hash))
@@ -804,10 +804,6 @@ def _existing(conn: Connection, ids: set[str]) -> set[str]:
         found.update(conn.execute(select(t.documents.c.id)
                                   .where(t.documents.c.id.in_(chunk))).scalars())
     return found
-
-
-#: Values per IN (...) list: well under SQLite's limit on bound parameters.
-_IN_CHUNK = 5000
 
 
 def _sketch_hashes(hashes: Iterable[int], where: str) -> set[int]:
