@@ -3,6 +3,7 @@ sentence becomes a PLOVER-coded event, unless the sentence negates it or makes i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -43,6 +44,8 @@ class EventStage:
     def __call__(self, doc: Doc) -> Doc:
         layout: Layout = doc._.layout
         text = doc._.layout.match_text
+        # A reported event with no time of its own happened around when it was reported.
+        reported = _month(doc._.document.published if doc._.document else None)
         found: dict[tuple[str, str, str, str | None], EventMatch] = {}
         for s_start, s_end in layout.sentences:
             mentions = [m for m in doc._.actors
@@ -57,21 +60,21 @@ class EventStage:
                 pair = _dyad(mentions, s_start + start, s_start + end)
                 if pair is None:
                     continue
-                source, target = pair
-                when = _nearest_time(doc._.times, s_start, s_end, s_start + start)
-                key_states = tuple(sorted((source.state, target.state))) \
-                    if kind in SYMMETRIC_TYPES else (source.state, target.state)
-                key = (kind, *key_states, when)
-                if key in found:
-                    continue
-                quote_start = min(source.start, target.start, s_start + start)
-                quote_end = max(source.end, target.end, s_start + end)
-                found[key] = EventMatch(
-                    type=kind, source=source.state, target=target.state, when=when,
-                    start=quote_start, end=quote_end, rule=f"event.trigger/{kind}",
-                    source_actor=layout.text[source.start:source.end],
-                    target_actor=layout.text[target.start:target.end],
-                    trigger=sentence[start:end])
+                when = _nearest_time(doc._.times, s_start, s_end, s_start + start) or reported
+                for source, target in _expand(pair, mentions, text, kind):
+                    key_states = tuple(sorted((source.state, target.state))) \
+                        if kind in SYMMETRIC_TYPES else (source.state, target.state)
+                    key = (kind, *key_states, when)
+                    if key in found:
+                        continue
+                    quote_start = min(source.start, target.start, s_start + start)
+                    quote_end = max(source.end, target.end, s_start + end)
+                    found[key] = EventMatch(
+                        type=kind, source=source.state, target=target.state, when=when,
+                        start=quote_start, end=quote_end, rule=f"event.trigger/{kind}",
+                        source_actor=layout.text[source.start:source.end],
+                        target_actor=layout.text[target.start:target.end],
+                        trigger=sentence[start:end])
         doc._.events = list(found.values())
         return doc
 
@@ -105,6 +108,48 @@ def _dyad(mentions: list[Mention], start: int, end: int) -> tuple[Mention, Menti
         target = next(m for m in after if m.state != source.state)
         return source, target
     return None
+
+
+def _expand(pair: tuple[Mention, Mention], mentions: list[Mention], text: str,
+            kind: str) -> list[tuple[Mention, Mention]]:
+    """One event per state of a coordinated list: "tariffs on China, Canada and Mexico" is a
+    sanction of each; "the U.S. and Japan criticised China" an accusation by each."""
+    source, target = pair
+    if kind in SYMMETRIC_TYPES:
+        return [pair]
+    sources = _listed(source, mentions, text, forward=False)
+    targets = _listed(target, mentions, text, forward=True)
+    return [(s, t) for s in sources for t in targets if s.state != t.state]
+
+
+#: What may stand between two items of a list of states: commas, "and"/"or", "the", and a
+#: few words for items that are not states ("the EU").
+_LIST_GAP = re.compile(r"^(?:[\s,]|\band\b|\bor\b|\bthe\b|\bas well as\b)*"
+                       r"(?:\w[\w.'-]*[\s,]+(?:and\s+|or\s+)?){0,3}$", re.IGNORECASE)
+
+
+def _listed(first: Mention, mentions: list[Mention], text: str, *,
+            forward: bool) -> list[Mention]:
+    """``first`` and the mentions that continue a comma/and list from it in one direction."""
+    ordered = sorted(mentions, key=lambda m: m.start, reverse=not forward)
+    chain = [first]
+    states = {first.state}
+    for mention in ordered:
+        last = chain[-1]
+        if (mention.start <= last.start) if forward else (mention.start >= last.start):
+            continue
+        gap = text[last.end:mention.start] if forward else text[mention.end:last.start]
+        if not ("," in gap or " and " in f" {gap} " or " or " in f" {gap} ") \
+                or not _LIST_GAP.match(gap):
+            break
+        if mention.state not in states:
+            chain.append(mention)
+            states.add(mention.state)
+    return chain
+
+
+def _month(published: str | None) -> str | None:
+    return published[:7] if published else None
 
 
 def _nearest_time(times, s_start: int, s_end: int, offset: int) -> str | None:

@@ -1,0 +1,94 @@
+"""The extractor on short texts written for these tests: what it must find, and what not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bilateral.errors import ExtractionError
+from bilateral.extract import Extractor
+from bilateral.extract.pipeline import check_order
+from bilateral.records import Document
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor("us-japan")
+
+
+def extract(extractor: Extractor, text: str, published: str | None = "2025-07-23"):
+    document = Document(id="t" * 16, text=text, published=published)
+    result = extractor.extract(document)
+    for record in (*result.observations, *result.events):
+        assert text[record.start:record.end] == record.quote  # every quote is its span
+        assert record.rule
+    return result
+
+
+def observations(result):
+    return {(o.indicator, o.value, o.status, o.when) for o in result.observations}
+
+
+def events(result):
+    return {(e.type, e.source, e.target, e.when) for e in result.events}
+
+
+def test_agreed_tariff_with_its_date(extractor):
+    result = extract(extractor, "Japan and the United States agreed on July 22 to a 15% tariff "
+                                "on Japanese goods.")
+    assert ("us_tariff_japan_reciprocal", 15.0, "agreed", "2025-07-22") in observations(result)
+
+
+def test_transition_keeps_the_old_value_as_actual(extractor):
+    result = extract(extractor, "Japan plans to raise defence spending from 1.6% to 2% of GDP "
+                                "by fiscal 2027.", published="2025-03-01")
+    found = observations(result)
+    assert ("japan_defense_spending_gdp", 2.0, "target", "2027") in found
+    assert any(o[:3] == ("japan_defense_spending_gdp", 1.6, "actual") for o in found)
+
+
+def test_yen_amounts_are_not_dollar_values(extractor):
+    result = extract(extractor, "Japan pays about 211 billion yen a year in host-nation support.")
+    assert not [o for o in result.observations if o.unit in ("usd", "usd_per_year")]
+
+
+def test_troop_count(extractor):
+    result = extract(extractor, "About 55,000 U.S. troops are stationed in Japan.")
+    assert {o[:2] for o in observations(result)} == {("us_troops_in_japan", 55000.0)}
+
+
+def test_meeting_resolves_people_to_their_states_on_the_date(extractor):
+    result = extract(extractor, "Prime Minister Sanae Takaichi met President Donald Trump in "
+                                "Tokyo on Oct. 28.", published="2025-10-29")
+    assert ("CONSULT", "JPN", "USA", "2025-10-28") in events(result)
+
+
+@pytest.mark.parametrize("text", [
+    "Ishiba did not meet Trump during the trip.",
+    "If talks fail, Trump would impose new tariffs on Japan.",
+])
+def test_negated_and_hypothetical_acts_are_not_events(extractor, text):
+    assert not extract(extractor, text).events
+
+
+def test_a_list_of_targets_gives_one_event_each(extractor):
+    result = extract(extractor, "The United States imposed tariffs on China, Canada and Mexico "
+                                "on March 4.", published="2025-03-05")
+    sanctions = {(e.source, e.target) for e in result.events if e.type == "SANCTION"}
+    assert sanctions == {("USA", "CHN"), ("USA", "CAN"), ("USA", "MEX")}
+
+
+def test_an_event_without_its_own_time_takes_the_month_it_was_reported(extractor):
+    result = extract(extractor, "China criticised Japan over the remarks.", published="2025-11-19")
+    assert ("ACCUSE", "CHN", "JPN", "2025-11") in events(result)
+
+
+def test_one_record_per_event_per_document(extractor):
+    result = extract(extractor, "Ishiba met Trump on Feb. 7. Ishiba met Trump on Feb. 7 again.",
+                     published="2025-02-08")
+    assert len([e for e in result.events if e.type == "CONSULT"]) == 1
+
+
+def test_stages_out_of_order_fail_early(extractor):
+    stages = list(reversed(extractor.stages))
+    with pytest.raises(ExtractionError, match="needs"):
+        check_order(stages)
