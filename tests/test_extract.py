@@ -92,3 +92,29 @@ def test_stages_out_of_order_fail_early(extractor):
     stages = list(reversed(extractor.stages))
     with pytest.raises(ExtractionError, match="needs"):
         check_order(stages)
+
+
+def test_an_undated_article_reads_its_dates_in_the_year_it_is_about(extractor):
+    result = extract(extractor, "Washington raised tariffs on April 2, 2025. On April 9 the "
+                                "United States imposed a 24% tariff on Japanese goods.",
+                     published=None)
+    assert ("us_tariff_japan_reciprocal", 24.0, "actual", "2025-04-09") in observations(result)
+
+
+def test_a_time_stated_earlier_in_the_paragraph_carries_over(extractor):
+    text = ("Trump set out his reciprocal tariffs on April 2. Japan was told it would face a "
+            "24% tariff on its goods.\n\nTokyo said it was studying the details.")
+    assert any(o[:2] == ("us_tariff_japan_reciprocal", 24.0) and o[3] == "2025-04-02"
+               for o in observations(extract(extractor, text, published="2025-04-05")))
+
+
+@pytest.mark.parametrize("text, status", [
+    ("The United States imposed a 25% tariff on Japanese cars.", "actual"),
+    ("The United States will impose a 25% tariff on Japanese cars.", "announced"),
+    ("Under the trade deal, the tariff on Japanese cars will be 15%.", "agreed"),
+    ("Trump threatened a 25% tariff on Japanese cars if no deal is reached.", "threatened"),
+])
+def test_status_follows_the_words_near_the_number(extractor, text, status):
+    found = [o for o in extract(extractor, text).observations
+             if o.indicator == "us_tariff_japan_autos"]
+    assert [o.status for o in found] == [status]

@@ -38,6 +38,11 @@ class Layout:
                               for a, b in zip(firsts, ends, strict=True)]
         self._sent_starts = [s for s, _ in self.sentences]
 
+    def paragraph_start(self, offset: int) -> int:
+        """Where the paragraph holding ``offset`` begins (after the last blank line)."""
+        found = self.text.rfind("\n\n", 0, offset)
+        return 0 if found < 0 else found + 2
+
     def sentence(self, offset: int) -> tuple[int, int]:
         """Character bounds of the sentence holding ``offset``."""
         return self.sentences[max(0, bisect_right(self._sent_starts, offset) - 1)]
@@ -60,6 +65,16 @@ class Layout:
                 and doc[hi + 1].text != ";":
             hi += 1
         return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def time_earlier_in_paragraph(times, layout: Layout, s_start: int) -> str | None:
+    """The latest point in time stated earlier in the paragraph of the sentence at ``s_start``
+    ("On April 2 Trump set out his tariffs. Japan's rate was 24%."); deadlines and fiscal
+    years point ahead and do not count."""
+    start = layout.paragraph_start(s_start)
+    earlier = [t for t in times if start <= t.start < s_start and t.value
+               and t.kind not in ("deadline", "fiscal")]
+    return earlier[-1].value if earlier else None
 
 
 def _token_end(doc: Doc, i: int) -> int:

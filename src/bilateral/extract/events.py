@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 from bilateral.dossier import Dossier
 from bilateral.extract.actors import Mention
-from bilateral.extract.context import Layout, word_pattern
+from bilateral.extract.context import Layout, time_earlier_in_paragraph, word_pattern
 from bilateral.records import SYMMETRIC_TYPES
 
 #: How many characters before a trigger a negation or hypothetical word may stand.
@@ -60,7 +60,8 @@ class EventStage:
                 pair = _dyad(mentions, s_start + start, s_start + end)
                 if pair is None:
                     continue
-                when = _nearest_time(doc._.times, s_start, s_end, s_start + start) or reported
+                when = (_nearest_time(doc._.times, s_start, s_end, s_start + start)
+                        or time_earlier_in_paragraph(doc._.times, layout, s_start) or reported)
                 for source, target in _expand(pair, mentions, text, kind):
                     key_states = tuple(sorted((source.state, target.state))) \
                         if kind in SYMMETRIC_TYPES else (source.state, target.state)

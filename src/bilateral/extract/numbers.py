@@ -6,10 +6,12 @@ stages only place their results on the Doc.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from spacy.tokens import Doc
 
 from bilateral.extract.quantities import find_quantities
-from bilateral.extract.times import find_times
+from bilateral.extract.times import TimeExpr, find_times
 
 
 class TimeStage:
@@ -18,8 +20,14 @@ class TimeStage:
     assigns = ("times",)
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc._.layout.text
         published = doc._.document.published if doc._.document else None
-        doc._.times = find_times(doc._.layout.text, published)
+        found = find_times(text, published)
+        if published is None:
+            year = reference_year(found)
+            if year is not None:
+                found = find_times(text, year)
+        doc._.times = found
         doc.spans["times"] = _spans(doc, doc._.times)
         return doc
 
@@ -33,6 +41,16 @@ class QuantityStage:
         doc._.quantities = find_quantities(doc._.layout.text)
         doc.spans["quantities"] = _spans(doc, doc._.quantities)
         return doc
+
+
+def reference_year(times: list[TimeExpr]) -> str | None:
+    """For an undated article, the year its own dated statements are mostly about: "On April
+    3" is then read in that year, as a reader would. Deadlines and fiscal years do not count
+    (they point ahead); the most frequent year wins, the later one on a tie."""
+    years = Counter(t.value[:4] for t in times if t.value and t.kind == "date")
+    if not years:
+        return None
+    return max(years.items(), key=lambda item: (item[1], item[0]))[0]
 
 
 def _spans(doc: Doc, found: list) -> list:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from bilateral.dossier import Dossier, Indicator
-from bilateral.extract.context import Layout, word_pattern
+from bilateral.extract.context import Layout, time_earlier_in_paragraph, word_pattern
 from bilateral.extract.quantities import Quantity
 from bilateral.extract.times import TimeExpr
 
@@ -90,19 +90,16 @@ class ObservationStage:
         return None
 
     def status_for(self, quantity: Quantity, context: str) -> tuple[str, str]:
-        """The status whose cue is nearest the number; the old value of a transition is actual."""
+        """The first status, in the dossier's order, with a cue near the number (specific
+        statuses such as threatened come before general ones); the old value of a transition
+        is the one in force."""
         if quantity.role == "from":
             return "actual", "transition-from"
-        best: tuple[int, str, str] | None = None
-        center = context.find(quantity.text.lower())
         for status, pattern in self.statuses:
-            for match in pattern.finditer(context):
-                distance = abs(match.start() - center) if center >= 0 else match.start()
-                if best is None or distance < best[0]:
-                    best = (distance, status, match.group())
-        if best is None:
-            return "actual", "default"
-        return best[1], f"cue:{best[2]}"
+            match = pattern.search(context)
+            if match:
+                return status, f"cue:{match.group()}"
+        return "actual", "default"
 
     @staticmethod
     def when_for(quantity: Quantity, status: str, times: list[TimeExpr],
@@ -113,6 +110,8 @@ class ObservationStage:
         if status == "target":
             deadlines = [t for t in candidates if t.kind in ("deadline", "fiscal")]
             candidates = deadlines or candidates
+        if not candidates and status != "target":
+            return time_earlier_in_paragraph(times, layout, s_start)
         if not candidates:
             return None
         nearest = min(candidates, key=lambda t: min(abs(t.start - quantity.end),
