@@ -47,9 +47,11 @@ class Layout:
         """Character bounds of the sentence holding ``offset``."""
         return self.sentences[max(0, bisect_right(self._sent_starts, offset) - 1)]
 
-    def window(self, start: int, end: int, words: int = WINDOW_WORDS) -> tuple[int, int]:
-        """Up to ``words`` tokens either side of [start, end), inside the sentence and not
-        across a semicolon."""
+    def window(self, start: int, end: int, words: int = WINDOW_WORDS,
+               after: int | None = None) -> tuple[int, int]:
+        """Up to ``words`` tokens before [start, end) and ``after`` (default: as many) after
+        it, inside the sentence and not across a semicolon."""
+        after = words if after is None else after
         s_start, s_end = self.sentence(start)
         doc = self.doc
         first = max(0, bisect_right(self._token_starts, start) - 1)
@@ -61,7 +63,7 @@ class Layout:
         while lo < first and (doc[lo].is_punct or doc[lo].is_space):
             lo += 1  # a quote starts at a word, not at the comma before it
         hi = last
-        while hi + 1 < len(doc) and hi - last < words and doc[hi + 1].idx < s_end \
+        while hi + 1 < len(doc) and hi - last < after and doc[hi + 1].idx < s_end \
                 and doc[hi + 1].text != ";":
             hi += 1
         return doc[lo].idx, doc[hi].idx + len(doc[hi].text)

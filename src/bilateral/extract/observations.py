@@ -13,6 +13,14 @@ from bilateral.extract.context import Layout, time_earlier_in_paragraph, word_pa
 from bilateral.extract.quantities import Quantity
 from bilateral.extract.times import TimeExpr
 
+#: Words either side of a number in which an indicator's cues are looked for: what a number
+#: measures is often named some way off ("Japan spent $55 billion on defense in 2024, or about
+#: 1.4% of GDP").
+CUE_WORDS = 20
+#: Words before and after a number in which status cues are looked for (and the quote): the
+#: verb or frame that says what a value is ("under the deal", "threatened") mostly precedes it.
+STATUS_WORDS = (12, 6)
+
 #: Which quantity kinds can fill an indicator of each catalogue unit.
 KINDS_FOR_UNIT = {
     "percent": ("percent",),
@@ -21,6 +29,10 @@ KINDS_FOR_UNIT = {
     "usd_per_year": ("money",),
     "count": ("count",),
 }
+
+
+#: Words before a number that make it a level rather than a change.
+_LEVEL_LEAD = re.compile(r"\b(?:to|at|of|reach(?:ed|es)?|around|about|nearly|roughly)\s+$")
 
 
 @dataclass(frozen=True)
@@ -61,12 +73,14 @@ class ObservationStage:
         text = doc._.layout.match_text
         found: list[ObservationMatch] = []
         for quantity in doc._.quantities:
-            start, end = layout.window(quantity.start, quantity.end)
-            context = text[start:end].lower()
-            indicator = self.indicator_for(quantity, context)
+            cue_start, cue_end = layout.window(quantity.start, quantity.end, CUE_WORDS)
+            lead = text[max(0, quantity.start - 24):quantity.start].lower()
+            indicator = self.indicator_for(quantity, text[cue_start:cue_end].lower(),
+                                           level=bool(_LEVEL_LEAD.search(lead)))
             if indicator is None:
                 continue
-            status, status_rule = self.status_for(quantity, context)
+            start, end = layout.window(quantity.start, quantity.end, *STATUS_WORDS)
+            status, status_rule = self.status_for(quantity, text[start:end].lower())
             when = self.when_for(quantity, status, doc._.times, layout)
             actor = _nearest_state_before(doc._.actors, quantity.start, layout)
             found.append(ObservationMatch(
@@ -76,18 +90,32 @@ class ObservationStage:
         doc._.observations = found
         return doc
 
-    def indicator_for(self, quantity: Quantity, context: str) -> Indicator | None:
-        """The highest-priority indicator whose unit fits and whose cues are all near."""
+    def indicator_for(self, quantity: Quantity, context: str, *,
+                      level: bool = False) -> Indicator | None:
+        """The indicator whose unit fits and whose cues are all near, the nearest first (the
+        words closest to a number say what it measures), then the highest priority.
+
+        A share of GDP is often written as a bare percentage once the story has said what it
+        measures ("to raise its military budget to 2% by 2027"); ``level`` says the number is
+        read as a level ("to 2%", "at 1.6%"), not a change ("by 9%"), and lets it count.
+        """
+        center = context.find(quantity.text.lower())
+        best: tuple[int, int, Indicator] | None = None
         for cues in self.cues:
-            if quantity.kind not in KINDS_FOR_UNIT[cues.indicator.unit]:
+            unit = cues.indicator.unit
+            kinds = KINDS_FOR_UNIT[unit]
+            if not (quantity.kind in kinds or
+                    (level and unit == "percent_gdp" and quantity.kind == "percent")):
                 continue
             if quantity.kind == "money" and quantity.currency not in ("USD", None):
                 continue  # a yen or euro figure is not a dollar value: never relabel it
             if cues.exclude is not None and cues.exclude.search(context):
                 continue
-            if all(g.search(context) for g in cues.groups):
-                return cues.indicator
-        return None
+            reach = _reach(cues.groups, context, center)
+            rank = (reach, -cues.indicator.priority)
+            if reach is not None and (best is None or rank < best[:2]):
+                best = (*rank, cues.indicator)
+        return best[2] if best else None
 
     def status_for(self, quantity: Quantity, context: str) -> tuple[str, str]:
         """The first status, in the dossier's order, with a cue near the number (specific
@@ -117,6 +145,19 @@ class ObservationStage:
         nearest = min(candidates, key=lambda t: min(abs(t.start - quantity.end),
                                                     abs(quantity.start - t.end)))
         return nearest.value
+
+
+def _reach(groups: tuple[re.Pattern[str], ...], context: str, center: int) -> int | None:
+    """How far from the number the farthest cue group is matched, in steps of a few words
+    (within a step, priority decides); None when a group has no match."""
+    farthest = 0
+    for group in groups:
+        distances = [min(abs(m.start() - center), abs(m.end() - center))
+                     for m in group.finditer(context)]
+        if not distances:
+            return None
+        farthest = max(farthest, min(distances))
+    return farthest // 40
 
 
 def _nearest_state_before(mentions, offset: int, layout: Layout) -> str | None:
