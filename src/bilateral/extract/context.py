@@ -69,6 +69,12 @@ class Layout:
         return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
 
 
+def report_month(published: str | None) -> str | None:
+    """The month a document was published: when a claim or event with no time of its own
+    was made, as far as the report says."""
+    return published[:7] if published else None
+
+
 def time_earlier_in_paragraph(times, layout: Layout, s_start: int) -> str | None:
     """The latest point in time stated earlier in the paragraph of the sentence at ``s_start``
     ("On April 2 Trump set out his tariffs. Japan's rate was 24%."); deadlines and fiscal

@@ -10,7 +10,12 @@ from spacy.tokens import Doc
 
 from bilateral.dossier import Dossier
 from bilateral.extract.actors import Mention
-from bilateral.extract.context import Layout, time_earlier_in_paragraph, word_pattern
+from bilateral.extract.context import (
+    Layout,
+    report_month,
+    time_earlier_in_paragraph,
+    word_pattern,
+)
 from bilateral.records import SYMMETRIC_TYPES
 
 #: How many characters before a trigger a negation or hypothetical word may stand.
@@ -45,7 +50,7 @@ class EventStage:
         layout: Layout = doc._.layout
         text = doc._.layout.match_text
         # A reported event with no time of its own happened around when it was reported.
-        reported = _month(doc._.document.published if doc._.document else None)
+        reported = report_month(doc._.document.published if doc._.document else None)
         found: dict[tuple[str, str, str, str | None], EventMatch] = {}
         for s_start, s_end in layout.sentences:
             mentions = [m for m in doc._.actors
@@ -147,10 +152,6 @@ def _listed(first: Mention, mentions: list[Mention], text: str, *,
             chain.append(mention)
             states.add(mention.state)
     return chain
-
-
-def _month(published: str | None) -> str | None:
-    return published[:7] if published else None
 
 
 def _nearest_time(times, s_start: int, s_end: int, offset: int) -> str | None:

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from bilateral.dossier import Dossier, Indicator
-from bilateral.extract.context import Layout, time_earlier_in_paragraph, word_pattern
+from bilateral.extract.context import (
+    Layout,
+    report_month,
+    time_earlier_in_paragraph,
+    word_pattern,
+)
 from bilateral.extract.quantities import Quantity
 from bilateral.extract.times import TimeExpr
 
@@ -31,6 +36,8 @@ KINDS_FOR_UNIT = {
 }
 
 
+#: Words that introduce the date a measure takes effect.
+_EFFECTIVE = re.compile(r"\b(?:starting|from|effective|beginning|as of|as from|on)\s+$")
 #: Words before a number that make it a level rather than a change.
 _LEVEL_LEAD = re.compile(r"\b(?:to|at|of|reach(?:ed|es)?|around|about|nearly|roughly)\s+$")
 
@@ -72,6 +79,7 @@ class ObservationStage:
         layout: Layout = doc._.layout
         text = doc._.layout.match_text
         found: list[ObservationMatch] = []
+        reported = report_month(doc._.document.published if doc._.document else None)
         for quantity in doc._.quantities:
             cue_start, cue_end = layout.window(quantity.start, quantity.end, CUE_WORDS)
             lead = text[max(0, quantity.start - 24):quantity.start].lower()
@@ -81,7 +89,7 @@ class ObservationStage:
                 continue
             start, end = layout.window(quantity.start, quantity.end, *STATUS_WORDS)
             status, status_rule = self.status_for(quantity, text[start:end].lower())
-            when = self.when_for(quantity, status, doc._.times, layout)
+            when = self.when_for(quantity, status, doc._.times, layout, reported)
             actor = _nearest_state_before(doc._.actors, quantity.start, layout)
             found.append(ObservationMatch(
                 indicator=indicator.id, value=quantity.value, unit=indicator.unit, status=status,
@@ -130,21 +138,34 @@ class ObservationStage:
         return "actual", "default"
 
     @staticmethod
-    def when_for(quantity: Quantity, status: str, times: list[TimeExpr],
-                 layout: Layout) -> str | None:
-        """The time expression of the sentence nearest the number (a deadline for a target)."""
+    def when_for(quantity: Quantity, status: str, times: list[TimeExpr], layout: Layout,
+                 reported: str | None) -> str | None:
+        """The time the value refers to: a deadline for a target; the date a measure takes
+        effect ("starting April 3") for one announced or threatened; else the time expression
+        nearest the number in its sentence, or one stated earlier in the paragraph. A claim
+        (announced, agreed, demanded, proposed, threatened) with no time is dated by its
+        report; an old value ("from 1%") never takes the deadline of the new one."""
         s_start, s_end = layout.sentence(quantity.start)
+        text = layout.match_text
         candidates = [t for t in times if s_start <= t.start < s_end and t.value]
         if status == "target":
-            deadlines = [t for t in candidates if t.kind in ("deadline", "fiscal")]
-            candidates = deadlines or candidates
-        if not candidates and status != "target":
-            return time_earlier_in_paragraph(times, layout, s_start)
-        if not candidates:
+            candidates = [t for t in candidates if t.kind in ("deadline", "fiscal")] or candidates
+        else:
+            candidates = [t for t in candidates if t.kind not in ("deadline", "fiscal")]
+            effective = [t for t in candidates if t.start >= quantity.end
+                         and _EFFECTIVE.search(text[max(s_start, t.start - 16):t.start])]
+            if effective and status in ("announced", "threatened"):
+                return effective[0].value
+        if candidates:
+            nearest = min(candidates, key=lambda t: min(abs(t.start - quantity.end),
+                                                        abs(quantity.start - t.end)))
+            return nearest.value
+        if status == "target":
             return None
-        nearest = min(candidates, key=lambda t: min(abs(t.start - quantity.end),
-                                                    abs(quantity.start - t.end)))
-        return nearest.value
+        earlier = time_earlier_in_paragraph(times, layout, s_start)
+        if earlier or status == "actual":
+            return earlier
+        return reported
 
 
 def _reach(groups: tuple[re.Pattern[str], ...], context: str, center: int) -> int | None:
