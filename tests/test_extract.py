@@ -140,3 +140,12 @@ def test_the_old_value_of_a_transition_does_not_take_the_deadline(extractor):
                      published="2025-01-10")
     old = [o for o in result.observations if o.value == 1.0]
     assert [o.when for o in old] == [None]
+
+
+def test_a_noun_names_an_event_only_when_the_sentence_dates_it(extractor):
+    dated = extract(extractor, "Trump signed an order to carry out the trade agreement with "
+                               "Japan of July 22.", published="2025-09-05")
+    undated = extract(extractor, "The security agreement between the United States and Japan "
+                                 "remains the core of the alliance.", published="2025-09-05")
+    assert ("AGREE", "USA", "JPN", "2025-07-22") in events(dated)
+    assert not [e for e in undated.events if e.type == "AGREE"]

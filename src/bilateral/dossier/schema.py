@@ -112,10 +112,16 @@ class Indicator(_Strict):
 
 
 class EventRule(_Strict):
-    """Words that signal one PLOVER event type; ``*`` at the end of a word matches a prefix."""
+    """Words that signal one PLOVER event type; ``*`` at the end of a word matches a prefix.
+
+    ``dated_triggers`` are nouns that name an event only when the sentence says when ("the
+    agreement with Japan on July 22"); undated, they describe a relationship ("the alliance
+    agreement") and are not coded.
+    """
 
     type: str
     triggers: list[str] = Field(min_length=1)
+    dated_triggers: list[str] = Field(default_factory=list)
     unordered: bool | None = None
 
     @field_validator("type")

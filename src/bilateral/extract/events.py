@@ -42,7 +42,9 @@ class EventStage:
     assigns = ("events",)
 
     def __init__(self, dossier: Dossier) -> None:
-        self.rules = [(rule.type, word_pattern(rule.triggers)) for rule in dossier.events]
+        self.rules = [(rule.type, False, word_pattern(rule.triggers)) for rule in dossier.events]
+        self.rules += [(rule.type, True, word_pattern(rule.dated_triggers))
+                       for rule in dossier.events if rule.dated_triggers]
         self.negation = word_pattern(dossier.negations)
         self.hypothetical = word_pattern(dossier.hypotheticals)
 
@@ -58,15 +60,18 @@ class EventStage:
             if len({m.state for m in mentions}) < 2:
                 continue
             sentence = text[s_start:s_end].lower()
-            for kind, start, end in self._triggers(sentence):
+            for kind, needs_date, start, end in self._triggers(sentence):
                 guard = sentence[max(0, start - GUARD_CHARS):start]
                 if self.negation.search(guard) or self.hypothetical.search(guard):
                     continue
                 pair = _dyad(mentions, s_start + start, s_start + end)
                 if pair is None:
                     continue
-                when = (_nearest_time(doc._.times, s_start, s_end, s_start + start)
-                        or time_earlier_in_paragraph(doc._.times, layout, s_start) or reported)
+                own_time = _nearest_time(doc._.times, s_start, s_end, s_start + start)
+                if needs_date and own_time is None:
+                    continue
+                when = (own_time or time_earlier_in_paragraph(doc._.times, layout, s_start)
+                        or reported)
                 for source, target in _expand(pair, mentions, text, kind):
                     key_states = tuple(sorted((source.state, target.state))) \
                         if kind in SYMMETRIC_TYPES else (source.state, target.state)
@@ -84,14 +89,15 @@ class EventStage:
         doc._.events = list(found.values())
         return doc
 
-    def _triggers(self, sentence: str) -> list[tuple[str, int, int]]:
-        """Non-overlapping trigger matches, the longest at any place winning."""
-        hits = [(kind, m.start(), m.end()) for kind, pattern in self.rules
+    def _triggers(self, sentence: str) -> list[tuple[str, bool, int, int]]:
+        """Non-overlapping trigger matches (type, needs a date, span), the longest at any
+        place winning."""
+        hits = [(kind, dated, m.start(), m.end()) for kind, dated, pattern in self.rules
                 for m in pattern.finditer(sentence)]
-        hits.sort(key=lambda h: (h[1], -(h[2] - h[1])))
-        chosen: list[tuple[str, int, int]] = []
+        hits.sort(key=lambda h: (h[2], -(h[3] - h[2])))
+        chosen: list[tuple[str, bool, int, int]] = []
         for hit in hits:
-            if not chosen or hit[1] >= chosen[-1][2]:
+            if not chosen or hit[2] >= chosen[-1][3]:
                 chosen.append(hit)
         return chosen
 
