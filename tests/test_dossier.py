@@ -92,3 +92,13 @@ def test_bad_dossiers_name_the_file_and_entry(tmp_path, content, words):
 def test_missing_dossier_says_what_exists(tmp_path):
     with pytest.raises(DossierError, match="us-japan"):
         load_dossier(str(tmp_path / "nowhere.yaml"))
+
+
+def test_an_implied_event_must_name_known_states(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(MINIMAL_TOML.replace(
+        'cues = [["tariff"]]',
+        'cues = [["tariff"]]\nevent = {type = "SANCTION", source = "USA", target = "CHN", '
+        'statuses = ["announced"]}'), encoding="utf-8")
+    with pytest.raises(DossierError, match="implies an event with CHN"):
+        load_dossier(path)

@@ -149,3 +149,11 @@ def test_a_noun_names_an_event_only_when_the_sentence_dates_it(extractor):
                                  "remains the core of the alliance.", published="2025-09-05")
     assert ("AGREE", "USA", "JPN", "2025-07-22") in events(dated)
     assert not [e for e in undated.events if e.type == "AGREE"]
+
+
+def test_a_value_can_imply_its_event(extractor):
+    result = extract(extractor, "Japan's investment package for the United States was set at "
+                                "$550 billion.", published="2025-07-23")
+    implied = [e for e in result.events if e.rule.startswith("event.from-observation/")]
+    assert {(e.type, e.source, e.target, e.when) for e in implied} == {
+        ("AID", "JPN", "USA", "2025-07")}

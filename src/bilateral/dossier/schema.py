@@ -10,13 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from bilateral.records import PLOVER_TYPES, STATUSES, UNITS
 
 ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def _plover_type(value: str) -> str:
+    if value not in PLOVER_TYPES:
+        raise ValueError(f"type must be a PLOVER type ({', '.join(PLOVER_TYPES)}), got {value!r}")
+    return value
+
+
+PloverType = Annotated[str, AfterValidator(_plover_type)]
 
 
 class _Strict(BaseModel):
@@ -79,6 +95,25 @@ class Actor(_Strict):
         return None
 
 
+class ImpliedEvent(_Strict):
+    """The event a value of an indicator reports: a pledged investment is aid from one state to
+    another, an imposed tariff a sanction. Only values with one of ``statuses`` imply it."""
+
+    type: PloverType
+    source: str
+    target: str
+    statuses: list[str] = Field(min_length=1)
+
+
+    @field_validator("statuses")
+    @classmethod
+    def _statuses(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if v not in STATUSES]
+        if bad:
+            raise ValueError(f"statuses must be among {', '.join(STATUSES)}; not {', '.join(bad)}")
+        return value
+
+
 class Indicator(_Strict):
     """One catalogue entry and the cues that let a number in a sentence be assigned to it.
 
@@ -94,6 +129,7 @@ class Indicator(_Strict):
     exclude: list[str] = Field(default_factory=list)
     priority: int = 0
     key: bool = Field(default=False, description="shown first in tables and briefs")
+    event: ImpliedEvent | None = None
 
     @field_validator("unit")
     @classmethod
@@ -119,18 +155,11 @@ class EventRule(_Strict):
     agreement") and are not coded.
     """
 
-    type: str
+    type: PloverType
     triggers: list[str] = Field(min_length=1)
     dated_triggers: list[str] = Field(default_factory=list)
     unordered: bool | None = None
 
-    @field_validator("type")
-    @classmethod
-    def _plover(cls, value: str) -> str:
-        if value not in PLOVER_TYPES:
-            raise ValueError(
-                f"type must be a PLOVER type ({', '.join(PLOVER_TYPES)}), got {value!r}")
-        return value
 
 
 class StatusCues(_Strict):
@@ -184,6 +213,12 @@ class Dossier(_Strict):
                 if role.state not in self.states:
                     problems.append(f"actor {actor.id!r} has a role for {role.state}, "
                                     f"which is not under states")
+        for indicator in self.indicators:
+            if indicator.event:
+                problems += [f"indicator {indicator.id!r} implies an event with {code}, which is "
+                             f"not under states" for code in (indicator.event.source,
+                                                              indicator.event.target)
+                             if code not in self.states]
         ids = [i.id for i in self.indicators]
         problems += [f"indicator id {i!r} appears twice" for i in sorted(set(ids))
                      if ids.count(i) > 1]

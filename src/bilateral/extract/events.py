@@ -31,20 +31,21 @@ class EventMatch:
     start: int  # the quote: from the first actor to the last, trigger included
     end: int
     rule: str
-    source_actor: str
-    target_actor: str
-    trigger: str
+    source_actor: str | None
+    target_actor: str | None
+    trigger: str | None
 
 
 class EventStage:
     name = "events"
-    requires = ("layout", "actors", "times")
+    requires = ("layout", "actors", "times", "observations")
     assigns = ("events",)
 
     def __init__(self, dossier: Dossier) -> None:
         self.rules = [(rule.type, False, word_pattern(rule.triggers)) for rule in dossier.events]
         self.rules += [(rule.type, True, word_pattern(rule.dated_triggers))
                        for rule in dossier.events if rule.dated_triggers]
+        self.implied = {i.id: i.event for i in dossier.indicators if i.event}
         self.negation = word_pattern(dossier.negations)
         self.hypothetical = word_pattern(dossier.hypotheticals)
 
@@ -86,6 +87,21 @@ class EventStage:
                         source_actor=layout.text[source.start:source.end],
                         target_actor=layout.text[target.start:target.end],
                         trigger=sentence[start:end])
+        for observation in doc._.observations or ():
+            event = self.implied.get(observation.indicator)
+            if event is None or observation.status not in event.statuses:
+                continue
+            when = observation.when or reported
+            pair = tuple(sorted((event.source, event.target))) \
+                if event.type in SYMMETRIC_TYPES else (event.source, event.target)
+            if any(k[:3] == (event.type, *pair) and (k[3] == when or k[3] is None or when is None
+                                                     or k[3][:7] == when[:7]) for k in found):
+                continue  # the words of the sentence already coded it
+            found[(event.type, *pair, when)] = EventMatch(
+                type=event.type, source=event.source, target=event.target, when=when,
+                start=observation.start, end=observation.end,
+                rule=f"event.from-observation/{observation.indicator}",
+                source_actor=None, target_actor=None, trigger=None)
         doc._.events = list(found.values())
         return doc
 
