@@ -82,12 +82,13 @@ class ObservationStage:
         reported = report_month(doc._.document.published if doc._.document else None)
         for quantity in doc._.quantities:
             cue_start, cue_end = layout.window(quantity.start, quantity.end, CUE_WORDS)
+            start, end = layout.window(quantity.start, quantity.end, *STATUS_WORDS)
             lead = text[max(0, quantity.start - 24):quantity.start].lower()
             indicator = self.indicator_for(quantity, text[cue_start:cue_end].lower(),
+                                           text[start:end].lower(),
                                            level=bool(_LEVEL_LEAD.search(lead)))
             if indicator is None:
                 continue
-            start, end = layout.window(quantity.start, quantity.end, *STATUS_WORDS)
             status, status_rule = self.status_for(quantity, text[start:end].lower())
             when = self.when_for(quantity, status, doc._.times, layout, reported)
             actor = _nearest_state_before(doc._.actors, quantity.start, layout)
@@ -98,7 +99,7 @@ class ObservationStage:
         doc._.observations = found
         return doc
 
-    def indicator_for(self, quantity: Quantity, context: str, *,
+    def indicator_for(self, quantity: Quantity, context: str, phrase: str, *,
                       level: bool = False) -> Indicator | None:
         """The indicator whose unit fits and whose cues are all near, the nearest first (the
         words closest to a number say what it measures), then the highest priority.
@@ -106,6 +107,9 @@ class ObservationStage:
         A share of GDP is often written as a bare percentage once the story has said what it
         measures ("to raise its military budget to 2% by 2027"); ``level`` says the number is
         read as a level ("to 2%", "at 1.6%"), not a change ("by 9%"), and lets it count.
+        Exclusions are looked for in the number's own ``phrase``, cues in the wider
+        ``context``: a word that rules an indicator out must qualify this number, not the
+        next one.
         """
         center = context.find(quantity.text.lower())
         best: tuple[int, int, Indicator] | None = None
@@ -117,7 +121,7 @@ class ObservationStage:
                 continue
             if quantity.kind == "money" and quantity.currency not in ("USD", None):
                 continue  # a yen or euro figure is not a dollar value: never relabel it
-            if cues.exclude is not None and cues.exclude.search(context):
+            if cues.exclude is not None and cues.exclude.search(phrase):
                 continue
             reach = _reach(cues.groups, context, center)
             rank = (reach, -cues.indicator.priority)
