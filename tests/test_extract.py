@@ -157,3 +157,4 @@ def test_a_value_can_imply_its_event(extractor):
     implied = [e for e in result.events if e.rule.startswith("event.from-observation/")]
     assert {(e.type, e.source, e.target, e.when) for e in implied} == {
         ("AID", "JPN", "USA", "2025-07")}
+

@@ -22,6 +22,8 @@ from bilateral.extract.times import TimeExpr
 #: measures is often named some way off ("Japan spent $55 billion on defense in 2024, or about
 #: 1.4% of GDP").
 CUE_WORDS = 20
+#: Words either side of a number that make its own phrase, where exclusions are looked for.
+PHRASE_WORDS = 4
 #: Words before and after a number in which status cues are looked for (and the quote): the
 #: verb or frame that says what a value is ("under the deal", "threatened") mostly precedes it.
 STATUS_WORDS = (12, 6)
@@ -80,12 +82,20 @@ class ObservationStage:
         text = doc._.layout.match_text
         found: list[ObservationMatch] = []
         reported = report_month(doc._.document.published if doc._.document else None)
-        for quantity in doc._.quantities:
-            cue_start, cue_end = layout.window(quantity.start, quantity.end, CUE_WORDS)
-            start, end = layout.window(quantity.start, quantity.end, *STATUS_WORDS)
-            lead = text[max(0, quantity.start - 24):quantity.start].lower()
-            indicator = self.indicator_for(quantity, text[cue_start:cue_end].lower(),
-                                           text[start:end].lower(),
+        quantities = doc._.quantities
+        for i, quantity in enumerate(quantities):
+            # The two ends of a range or a transition measure one thing, named after the
+            # second ("10 to 20 percent levy on imports"): read both in the second's context.
+            anchor = quantity
+            if quantity.role in ("low", "from") and i + 1 < len(quantities) \
+                    and quantities[i + 1].role in ("high", "to"):
+                anchor = quantities[i + 1]
+            cue_start, cue_end = layout.window(anchor.start, anchor.end, CUE_WORDS)
+            start, end = layout.window(anchor.start, anchor.end, *STATUS_WORDS)
+            own_start, own_end = layout.window(anchor.start, anchor.end, PHRASE_WORDS)
+            lead = text[max(0, anchor.start - 24):anchor.start].lower()
+            indicator = self.indicator_for(anchor, text[cue_start:cue_end].lower(),
+                                           text[own_start:own_end].lower(),
                                            level=bool(_LEVEL_LEAD.search(lead)))
             if indicator is None:
                 continue
