@@ -20,7 +20,14 @@ import click
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
@@ -144,44 +151,146 @@ def extract(
     raise typer.Exit(EXIT_PARTIAL if result.rejections else EXIT_OK)
 
 
+def _mode(value: str) -> str:
+    if value not in ("strict", "lenient"):
+        raise typer.BadParameter(f"{value!r} is not a mode; use strict or lenient")
+    return value
+
+
 @app.command("eval")
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold annotations, interchange JSONL.")],
     pred: Annotated[Path | None, typer.Option(help="Predictions, interchange JSONL.")] = None,
     corpus: Annotated[Path | None, typer.Option(
-        help="A corpus to extract first (JSONL, folder or files), then score.")] = None,
+        help="A corpus to extract first with --dossier (JSONL, folder or file), then score.")
+    ] = None,
     dossier: DossierOption = "us-japan",
+    details: Annotated[bool, typer.Option(
+        "--details", help="Also list, per document, the gold records missed and the predicted "
+                          "records that match no gold record, with their quotes.")] = False,
+    mode: Annotated[str, typer.Option(
+        callback=_mode, help="Matching mode of --details: strict or lenient.")] = "strict",
     as_json: JsonOption = False,
 ) -> None:
-    """Score predictions against gold: precision, recall and F1, lenient and strict.
+    """Score predictions against gold: precision, recall and F1, lenient and strict, in total,
+    per indicator and per event type.
 
-    Example: bilateral eval gold.jsonl --corpus corpus.jsonl
+    Example: bilateral eval gold.jsonl --corpus corpus.jsonl --details --mode lenient
     """
-    from bilateral.extract.score import read_interchange, score
+    from bilateral.extract.interchange import ExtractReport
+    from bilateral.extract.score import evaluate as run_evaluate
 
     if (pred is None) == (corpus is None):
         raise typer.BadParameter("give exactly one of --pred or --corpus")
-    gold_docs = read_interchange(gold)
+    report = ExtractReport()
     if pred is not None:
-        predicted = read_interchange(pred)
+        scores = run_evaluate(gold, pred=pred)
     else:
-        from bilateral.dossier import load_dossier
-        from bilateral.extract.interchange import extract_paths
-
-        predicted = {e["doc_id"]: e for e in extract_paths([corpus], load_dossier(dossier))}
-    scores = score(gold_docs, predicted)
+        with _progress("Extracting") as (progress, task):
+            scores = run_evaluate(gold, corpus=corpus, dossier=dossier, report=report,
+                                  progress=lambda done, total: progress.update(
+                                      task, completed=done, total=total))
+    _print_rejections(report.rejections)
     if as_json:
-        print(json.dumps(scores.as_dict(), indent=2))
-        return
+        print(json.dumps(scores.as_dict(details=mode if details else None), indent=2,
+                         ensure_ascii=False))
+    else:
+        _print_scores(scores)
+        if details:
+            _print_details(scores, mode)
+    raise typer.Exit(EXIT_PARTIAL if report.rejections else EXIT_OK)
+
+
+def _print_scores(scores: Any) -> None:
+    from bilateral.extract.score import KINDS, MODES
+
     table = Table(title=f"{scores.documents} gold documents")
     for column in ("records", "mode", "gold", "predicted", "matched", "precision", "recall",
                    "F1"):
         table.add_column(column, justify="left" if column in ("records", "mode") else "right")
     for key, tally in scores.tallies.items():
         kind, mode = key.split(".")
-        table.add_row(kind, mode, str(tally.gold), str(tally.predicted), str(tally.matched),
-                      f"{tally.precision:.3f}", f"{tally.recall:.3f}", f"{tally.f1:.3f}")
+        table.add_row(kind, mode, *_tally_cells(tally, with_counts=True))
     out.print(table)
+    for kind, label in zip(KINDS, ("indicator", "event type"), strict=True):
+        rows = {mode: scores.breakdown(kind, mode) for mode in MODES}
+        table = Table(title=f"{kind.capitalize()} per {label}")
+        table.add_column(label, no_wrap=True)
+        table.add_column("mode")
+        for column in ("gold", "pred", "matched", "P", "R", "F1"):
+            table.add_column(column, justify="right")
+        for name in rows["lenient"]:
+            for mode in MODES:
+                table.add_row(name if mode == MODES[0] else "", mode,
+                              *_tally_cells(rows[mode][name], with_counts=True),
+                              end_section=mode == MODES[-1])
+        for mode in MODES:
+            table.add_row(Text("total", style="bold") if mode == MODES[0] else "", mode,
+                          *_tally_cells(scores.tallies[f"{kind}.{mode}"], with_counts=True),
+                          style="bold")
+        out.print(table)
+    if scores.missing:
+        err.print(f"{len(scores.missing)} gold documents have no prediction (scored as "
+                  f"predicting nothing): {', '.join(scores.missing[:10])}"
+                  f"{' ...' if len(scores.missing) > 10 else ''}")
+    if scores.unscored:
+        err.print(f"{len(scores.unscored)} predicted documents are not in the gold file and "
+                  f"were not scored: {', '.join(scores.unscored[:10])}"
+                  f"{' ...' if len(scores.unscored) > 10 else ''}")
+
+
+def _tally_cells(tally: Any, with_counts: bool = False) -> list[str]:
+    counts = [str(tally.gold), str(tally.predicted)] if with_counts else []
+    return [*counts, str(tally.matched), f"{tally.precision:.3f}", f"{tally.recall:.3f}",
+            f"{tally.f1:.3f}"]
+
+
+def _print_details(scores: Any, mode: str) -> None:
+    documents = scores.details(mode)
+    table = Table(title=f"Misses and false hits, {mode} ({len(documents)} documents)",
+                  show_lines=True)
+    table.add_column("document", overflow="fold")
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("record", overflow="fold")
+    table.add_column("quote", overflow="fold", ratio=1, min_width=24)
+    table.add_column("lenient match" if mode == "strict" else "", overflow="fold")
+    for doc in documents:
+        name = doc.doc_id if doc.predicted else f"{doc.doc_id} (no prediction)"
+        for outcome, items, other in (("miss", doc.misses, "predicted"),
+                                      ("false hit", doc.false_hits, "gold")):
+            for item in items:
+                table.add_row(name, outcome, _describe(item.kind, item.record),
+                              shorten(str(item.record.get("quote") or "-"), 160),
+                              _difference(item, other))
+    out.print(table)
+
+
+def _describe(kind: str, record: dict[str, Any]) -> str:
+    when = record.get("when") or "-"
+    if kind == "observations":
+        try:
+            value = format_value(float(record.get("value")), str(record.get("unit")))
+        except (TypeError, ValueError):
+            value = str(record.get("value"))
+        return f"{record.get('indicator')} {value} {record.get('status')} {when}"
+    return f"{record.get('type')} {record.get('source')}→{record.get('target')} {when}"
+
+
+def _difference(item: Any, other: str) -> str:
+    """For a strict miss or false hit that the lenient pass paired: what the partner says
+    differently (the status, or a time that is not compatible)."""
+    from bilateral.extract.score import when_compatible
+
+    partner = item.lenient
+    if partner is None:
+        return ""
+    gold, predicted = (item.record, partner) if other == "predicted" else (partner, item.record)
+    differ = []
+    if item.kind == "observations" and gold.get("status") != predicted.get("status"):
+        differ.append(f"{other} status {partner.get('status')}")
+    if not when_compatible(gold.get("when"), predicted.get("when")):
+        differ.append(f"{other} when {partner.get('when') or '-'}")
+    return "; ".join(differ) or f"{other}: {_describe(item.kind, partner)}"
 
 
 # --- queries ----------------------------------------------------------------------------------
@@ -327,6 +436,66 @@ def search(
           title=f"Search: {query}")
 
 
+@app.command()
+def actors(
+    unknown: Annotated[bool, typer.Option(
+        "--unknown", help="List the frequent names in the stored documents that the dossier "
+                          "does not know (people, organisations, groups, places), instead of "
+                          "the dossier's actors.")] = False,
+    min_count: Annotated[int, typer.Option(
+        min=1, help="With --unknown: fewest mentions a name needs to be listed.")] = 2,
+    limit: LimitOption = 50,
+    dossier: DossierOption = "us-japan",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the dossier's actors, or with --unknown the names it does not know yet, with their
+    mentions, documents and an example sentence, so the dossier can grow.
+
+    Example: bilateral actors --unknown --min-count 3 --limit 20
+    """
+    from bilateral.dossier import load_dossier
+
+    loaded = load_dossier(dossier)
+    if not unknown:
+        _print_actors(loaded, limit, as_json)
+        return
+    from bilateral.analyse.actors import as_rows, load_model, unknown_names
+    from bilateral.store import open_store
+
+    store = open_store(db)
+    load_model()  # before the bar, so that a missing model fails at once
+    with _progress("Reading documents", items=True) as (progress, task):
+        names = unknown_names(store, loaded, min_count=min_count, limit=limit,
+                              progress=lambda done, total: progress.update(
+                                  task, completed=done, total=total))
+    _emit(as_rows(names), ["name", "label", "mentions", "documents", "doc_id", "quote"],
+          as_json=as_json, as_csv=False,
+          title=f"Names the dossier {loaded.id} does not know, {min_count}+ mentions")
+
+
+def _print_actors(dossier: Any, limit: int, as_json: bool) -> None:
+    actors = dossier.actors[:limit]
+    if as_json:
+        print(json.dumps([a.model_dump(mode="json") for a in actors], indent=2,
+                         ensure_ascii=False))
+        return
+    table = Table(title=f"Actors of {dossier.id} ({len(actors)} of {len(dossier.actors)})")
+    table.add_column("id", no_wrap=True)
+    table.add_column("name", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("latest role", overflow="fold")
+    table.add_column("aliases", overflow="fold", ratio=1, min_width=24)
+    for actor in actors:
+        role = actor.role_on(None)
+        since = f" from {role.start}" if role and role.start else ""
+        until = f" to {role.end}" if role and role.end else ""
+        table.add_row(actor.id, actor.name, actor.kind,
+                      f"{role.state} {role.title or ''}{since}{until}".strip() if role else "-",
+                      shorten(", ".join(actor.aliases), 110))
+    out.print(table)
+
+
 # --- dossier ----------------------------------------------------------------------------------
 
 @dossier_app.command("check")
@@ -376,13 +545,15 @@ def demo(
 
 # --- output helpers ---------------------------------------------------------------------------
 
-def _progress(label: str):
-    """A progress bar on stderr, quiet when stderr is not a terminal."""
+def _progress(label: str, *, items: bool = False):
+    """A progress bar on stderr, quiet when stderr is not a terminal; it counts bytes, or items
+    (documents) with ``items``."""
     from contextlib import contextmanager
 
     @contextmanager
     def bar():
-        with Progress(TextColumn(label), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        done = MofNCompleteColumn() if items else DownloadColumn()
+        with Progress(TextColumn(label), BarColumn(), done, TimeRemainingColumn(),
                       console=err, transient=True, disable=not err.is_terminal) as progress:
             yield progress, progress.add_task(label, total=None)
     return bar()
