@@ -71,6 +71,7 @@ DossierOption = Annotated[str, typer.Option(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="Rows to show at most.")]
+DocFilter = Annotated[str | None, typer.Option(help="Only this document.")]
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -300,7 +301,7 @@ def observations(
     indicator: Annotated[str | None, typer.Option(help="Indicator id.")] = None,
     status: Annotated[str | None, typer.Option(help="actual, announced, agreed, ...")] = None,
     state: Annotated[str | None, typer.Option(help="ISO3 of the state stated by or for.")] = None,
-    doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
+    doc: DocFilter = None,
     since: SinceOption = None,
     until: UntilOption = None,
     limit: LimitOption = 100,
@@ -331,7 +332,7 @@ def events(
     state: Annotated[str | None, typer.Option(help="ISO3 of source or target.")] = None,
     source: Annotated[str | None, typer.Option(help="ISO3 of the source.")] = None,
     target: Annotated[str | None, typer.Option(help="ISO3 of the target.")] = None,
-    doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
+    doc: DocFilter = None,
     since: SinceOption = None,
     until: UntilOption = None,
     limit: LimitOption = 100,
