@@ -158,3 +158,9 @@ def test_a_value_can_imply_its_event(extractor):
     assert {(e.type, e.source, e.target, e.when) for e in implied} == {
         ("AID", "JPN", "USA", "2025-07")}
 
+
+
+def test_may_as_a_modal_is_hypothetical_but_may_the_month_is_not(extractor):
+    assert not extract(extractor, "Washington may raise tariffs on Japanese cars.").events
+    dated = extract(extractor, "In May, Trump imposed tariffs on Japan.", published="2025-06-01")
+    assert ("SANCTION", "USA", "JPN", "2025-05") in events(dated)

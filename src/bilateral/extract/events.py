@@ -18,6 +18,9 @@ from bilateral.extract.context import (
 )
 from bilateral.records import SYMMETRIC_TYPES
 
+#: "may" in lower case is the modal ("may raise tariffs"); "May" is also the month, so it is
+#: told apart by case, which the dossier's lower-case word lists cannot do.
+_MODAL_MAY = re.compile(r"\bmay\b")
 #: How many characters before a trigger a negation or hypothetical word may stand.
 GUARD_CHARS = 30
 
@@ -63,7 +66,9 @@ class EventStage:
             sentence = text[s_start:s_end].lower()
             for kind, needs_date, start, end in self._triggers(sentence):
                 guard = sentence[max(0, start - GUARD_CHARS):start]
-                if self.negation.search(guard) or self.hypothetical.search(guard):
+                cased = text[s_start + max(0, start - GUARD_CHARS):s_start + start]
+                if self.negation.search(guard) or self.hypothetical.search(guard) \
+                        or _MODAL_MAY.search(cased):
                     continue
                 pair = _dyad(mentions, s_start + start, s_start + end)
                 if pair is None:
