@@ -22,6 +22,8 @@ from bilateral.extract.times import TimeExpr
 #: measures is often named some way off ("Japan spent $55 billion on defense in 2024, or about
 #: 1.4% of GDP").
 CUE_WORDS = 20
+#: Characters of distance between cue and number within which indicators rank by priority.
+REACH_STEP = 30
 #: Words either side of a number that make its own phrase, where exclusions are looked for.
 PHRASE_WORDS = 4
 #: Words before and after a number in which status cues are looked for (and the quote): the
@@ -133,7 +135,7 @@ class ObservationStage:
                 continue  # a yen or euro figure is not a dollar value: never relabel it
             if cues.exclude is not None and cues.exclude.search(phrase):
                 continue
-            reach = _reach(cues.groups, context, center)
+            reach = _reach(cues.groups, context, center, center + len(quantity.text))
             rank = (reach, -cues.indicator.priority)
             if reach is not None and (best is None or rank < best[:2]):
                 best = (*rank, cues.indicator)
@@ -182,17 +184,19 @@ class ObservationStage:
         return reported
 
 
-def _reach(groups: tuple[re.Pattern[str], ...], context: str, center: int) -> int | None:
-    """How far from the number the farthest cue group is matched, in steps of a few words
-    (within a step, priority decides); None when a group has no match."""
+def _reach(groups: tuple[re.Pattern[str], ...], context: str, start: int,
+           end: int) -> int | None:
+    """How far from the number (the span [start, end) of ``context``) the farthest cue group
+    is matched, in steps of a few words (within a step, priority decides); None when a group
+    has no match."""
     farthest = 0
     for group in groups:
-        distances = [min(abs(m.start() - center), abs(m.end() - center))
+        distances = [start - m.end() if m.end() <= start else max(0, m.start() - end)
                      for m in group.finditer(context)]
         if not distances:
             return None
         farthest = max(farthest, min(distances))
-    return farthest // 40
+    return farthest // REACH_STEP
 
 
 def _nearest_state_before(mentions, offset: int, layout: Layout) -> str | None:
