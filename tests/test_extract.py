@@ -164,3 +164,11 @@ def test_may_as_a_modal_is_hypothetical_but_may_the_month_is_not(extractor):
     assert not extract(extractor, "Washington may raise tariffs on Japanese cars.").events
     dated = extract(extractor, "In May, Trump imposed tariffs on Japan.", published="2025-06-01")
     assert ("SANCTION", "USA", "JPN", "2025-05") in events(dated)
+
+
+def test_a_figure_repeated_in_a_document_is_one_fact(extractor):
+    result = extract(extractor, "Japan agreed to a 15% tariff on its goods.\n\nUnder the deal, "
+                                "Japan agreed to a 15% tariff on its goods on July 22.",
+                     published="2025-07-23")
+    found = [o for o in result.observations if o.indicator == "us_tariff_japan_reciprocal"]
+    assert [(o.value, o.status, o.when) for o in found] == [(15.0, "agreed", "2025-07-22")]

@@ -108,7 +108,7 @@ class ObservationStage:
                 indicator=indicator.id, value=quantity.value, unit=indicator.unit, status=status,
                 when=when, start=start, end=end, actor=actor,
                 rule=f"obs.cue/{indicator.id}+status.{status_rule}"))
-        doc._.observations = found
+        doc._.observations = _one_per_fact(found)
         return doc
 
     def indicator_for(self, quantity: Quantity, context: str, phrase: str, *,
@@ -182,6 +182,21 @@ class ObservationStage:
         if earlier or status == "actual":
             return earlier
         return reported
+
+
+def _one_per_fact(found: list[ObservationMatch]) -> list[ObservationMatch]:
+    """One record per indicator, value and status in a document, as for events: a figure
+    repeated (headline, lead, body) is one fact. The first mention is kept, unless a later one
+    dates it more precisely ("in July", then "on July 22")."""
+    kept: dict[tuple[str, float, str], ObservationMatch] = {}
+    for match in found:
+        key = (match.indicator, match.value, match.status)
+        old = kept.get(key)
+        if old is None or (match.when is not None and (
+                old.when is None or (len(match.when) > len(old.when)
+                                     and match.when.startswith(old.when)))):
+            kept[key] = match
+    return sorted(kept.values(), key=lambda m: m.start)
 
 
 def _reach(groups: tuple[re.Pattern[str], ...], context: str, start: int,
