@@ -284,3 +284,12 @@ def test_long_text_is_fast_and_safe():
     found = find_times(text, PUB)
     assert time.perf_counter() - start < 0.5
     assert len(found) == 160
+
+
+@pytest.mark.parametrize("text, value", [
+    ("the fiscal year ending March 2028", "2027"),
+    ("the fiscal year ending in September 2026", "2026"),
+])
+def test_a_fiscal_year_named_by_its_end_is_the_year_holding_most_of_its_months(text, value):
+    found = find_times(text, "2025-10-21")
+    assert [(t.value, t.kind) for t in found] == [(value, "fiscal")]

@@ -334,6 +334,8 @@ _TIME_BODY: Final = rf"""
        |(?={_REL_LEADS})
         (?:
           (?P<rm>(?P<rm_r>{_REL})\s+(?P<rm_m>{_MONF}))
+         |(?P<fye>(?i:fiscal\s+year\s+end(?:ing|s)?(?:\s+in)?)\s+(?P<fye_m>{_MONF}),?\s+
+              (?P<fye_y>{_YEAR}))
          |(?P<fy>(?i:fiscal)(?:\s+(?i:year))?\s*(?P<fy_y>{_YEAR})
               (?:\s*[-/–]\s*(?:\d{{4}}|\d\d)(?!\d))?
             |FY\s?['’]?(?P<fy_y3>{_YEAR}|\d\d(?!\d))(?:\s*[-/–]\s*(?:\d{{4}}|\d\d)(?!\d))?)
@@ -463,6 +465,14 @@ def _fy(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
     return _fmt(int(raw) if len(raw) == 4 else 2000 + int(raw)), "fiscal"
 
 
+def _fy_ending(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+    """"the fiscal year ending March 2028" is fiscal 2027: a fiscal year is named after the
+    calendar year holding most of its months (Japan's runs April to March, the U.S.'s October
+    to September)."""
+    year, month = int(m["fye_y"]), month_number(m["fye_m"]) or 12
+    return _fmt(year - 1 if month <= 6 else year), "fiscal"
+
+
 def _fyr(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
     if a is None:
         return None, "fiscal"
@@ -552,7 +562,8 @@ def _bare_weekday(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
 
 _RESOLVERS: Final = MappingProxyType({
     "iso": _iso, "md": _md, "dm": _dm, "my": _my, "mr": _mr, "mon": _mon, "rm": _rm,
-    "fy": _fy, "fy2": _fy, "fyr": _fyr, "q": _quarter, "q2": _quarter, "sy": _season_year,
+    "fy": _fy, "fy2": _fy, "fye": _fy_ending, "fyr": _fyr, "q": _quarter, "q2": _quarter,
+    "sy": _season_year,
     "y": _year, "qn": _quarter_this_year, "sr": _season, "ry": _rel_year, "rmo": _rel_month,
     "rwk": _rel_week, "ago": _ago, "agow": _ago_words, "rd": _rel_day, "wd": _bare_weekday,
 })
