@@ -172,3 +172,14 @@ def test_a_figure_repeated_in_a_document_is_one_fact(extractor):
                      published="2025-07-23")
     found = [o for o in result.observations if o.indicator == "us_tariff_japan_reciprocal"]
     assert [(o.value, o.status, o.when) for o in found] == [(15.0, "agreed", "2025-07-22")]
+
+
+@pytest.mark.parametrize("text, status", [
+    ("TOKYO, Feb. 8 (Jiji Press)--Japan will increase its investment in the United States to "
+     "$1 trillion.", "announced"),
+    ("Under the deal, tariffs on Japanese cars were lowered from 25% to 15%.", "agreed"),
+])
+def test_status_words_in_context(extractor, text, status):
+    found = {o.status for o in extract(extractor, text, published="2025-02-08").observations
+             if o.value in (1e12, 15.0)}
+    assert found == {status}
