@@ -183,3 +183,9 @@ def test_status_words_in_context(extractor, text, status):
     found = {o.status for o in extract(extractor, text, published="2025-02-08").observations
              if o.value in (1e12, 15.0)}
     assert found == {status}
+
+
+def test_a_plan_to_raise_a_figure_is_a_target(extractor):
+    result = extract(extractor, "Takaichi said Japan would move to raise defence spending to 2% "
+                                "of GDP in fiscal 2025.", published="2025-10-24")
+    assert ("japan_defense_spending_gdp", 2.0, "target", "2025") in observations(result)
