@@ -216,3 +216,9 @@ def test_long_and_hostile_text_is_fast():
     found = find_quantities(text)
     assert time.perf_counter() - start < 0.5
     assert sum(q.text == "$550 billion" for q in found) == 40
+
+
+def test_a_suspended_hyphen_range_is_a_range():
+    found = find_quantities("slapping 10- to 20-percent tariffs on all imports")
+    assert [(q.value, q.kind, q.role) for q in found] == [
+        (10.0, "percent", "low"), (20.0, "percent", "high")]

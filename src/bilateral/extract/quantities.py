@@ -208,7 +208,7 @@ _HEAD_RE: Final = re.compile(
     re.VERBOSE,
 )
 _MAX_GAP: Final = 12  # " through ", " from " and spaces: wider gaps join nothing
-_CONNECTOR_RE: Final = re.compile(r"\s*(?P<c>-|–|—|to|through|and|or)\s*")
+_CONNECTOR_RE: Final = re.compile(r"\s*(?:-\s+(?=to\b))?(?P<c>-|–|—|to|through|and|or)\s*")
 _FROM_GAP_RE: Final = re.compile(r"\s+(?P<c>from)\s+")
 _BEFORE_PAIR_RE: Final = re.compile(
     rf"\s+(?P<w>{_reversed_words(('from', 'between', 'to'))})(?!\w)")
