@@ -1,0 +1,32 @@
+"""The public API: what `import bilateral` offers, pinned so that it only changes on purpose."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import bilateral
+
+PUBLIC = [
+    "BilateralError", "Document", "Dossier", "DossierError", "EvaluationError", "Event",
+    "Extraction", "ExtractionError", "Extractor", "IngestReport", "InputError", "Observation",
+    "Rejection", "Store", "StoreError", "ingest", "load_dossier", "open_store",
+]
+
+
+def test_all_is_pinned_and_every_name_resolves():
+    assert bilateral.__all__ == sorted(PUBLIC)
+    for name in PUBLIC:
+        assert getattr(bilateral, name) is not None
+
+
+def test_errors_form_one_tree():
+    for name in ("DossierError", "InputError", "ExtractionError", "StoreError", "EvaluationError"):
+        assert issubclass(getattr(bilateral, name), bilateral.BilateralError)
+
+
+def test_importing_the_package_does_not_load_spacy():
+    code = "import sys, bilateral, bilateral.cli; print('spacy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
