@@ -181,6 +181,13 @@ def test_ingest_stores_documents_and_records(store, tmp_path):
         assert text[observation.start:observation.end] == observation.quote
 
 
+def test_a_run_records_its_configuration_and_dossier(store, tmp_path):
+    report = ingest([corpus(tmp_path)], store, DOSSIER, batch_size=7)
+    run = store.get_run(report.run_id)
+    assert run.status == "completed" and run.dossier == "us-japan"
+    assert run.config["batch_size"] == 7 and len(run.config["dossier_sha256"]) == 64
+
+
 def test_reingest_is_idempotent(store, tmp_path):
     ingest([corpus(tmp_path)], store, DOSSIER)
     counts = store.stats()

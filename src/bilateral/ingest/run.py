@@ -7,11 +7,13 @@ job again skips the documents already stored and completes the rest.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bilateral import __version__
 from bilateral.dossier import Dossier
 from bilateral.extract import Extractor
 from bilateral.ingest.identity import SKETCH_SIZE, similarity, sketch
@@ -65,7 +67,10 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
     sources = list(discover(paths))
     total = sum(s.stat().st_size for s in sources if isinstance(s, Path))
     report.run_id = store.begin_run("ingest", dossier.id, {
-        "paths": [str(p) for p in paths], "batch_size": batch_size, "max_bytes": max_bytes})
+        "paths": [str(p) for p in paths], "batch_size": batch_size, "max_bytes": max_bytes,
+        # which dossier, exactly, made these records: a run can be told apart and repeated
+        "dossier_sha256": hashlib.sha256(dossier.model_dump_json().encode()).hexdigest(),
+        "version": __version__})
     done = 0
     status = "failed"
     try:
