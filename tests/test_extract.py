@@ -178,6 +178,7 @@ def test_a_figure_repeated_in_a_document_is_one_fact(extractor):
     ("TOKYO, Feb. 8 (Jiji Press)--Japan will increase its investment in the United States to "
      "$1 trillion.", "announced"),
     ("Under the deal, tariffs on Japanese cars were lowered from 25% to 15%.", "agreed"),
+    ("Trump said he is going to put a 15% tariff on cars made in Japan.", "announced"),
 ])
 def test_status_words_in_context(extractor, text, status):
     found = {o.status for o in extract(extractor, text, published="2025-02-08").observations
