@@ -26,13 +26,18 @@ from bilateral.records import PLOVER_TYPES, STATUSES, UNITS
 ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
-def _plover_type(value: str) -> str:
-    if value not in PLOVER_TYPES:
-        raise ValueError(f"type must be a PLOVER type ({', '.join(PLOVER_TYPES)}), got {value!r}")
-    return value
+def _one_of(allowed: tuple[str, ...], what: str) -> AfterValidator:
+    """A validator for a closed vocabulary whose message lists what is allowed."""
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"{what} must be one of {', '.join(allowed)}, got {value!r}")
+        return value
+    return AfterValidator(check)
 
 
-PloverType = Annotated[str, AfterValidator(_plover_type)]
+PloverType = Annotated[str, _one_of(PLOVER_TYPES, "type (a PLOVER type)")]
+StatusName = Annotated[str, _one_of(STATUSES, "status")]
+UnitName = Annotated[str, _one_of(UNITS, "unit")]
 
 
 class _Strict(BaseModel):
@@ -102,16 +107,7 @@ class ImpliedEvent(_Strict):
     type: PloverType
     source: str
     target: str
-    statuses: list[str] = Field(min_length=1)
-
-
-    @field_validator("statuses")
-    @classmethod
-    def _statuses(cls, value: list[str]) -> list[str]:
-        bad = [v for v in value if v not in STATUSES]
-        if bad:
-            raise ValueError(f"statuses must be among {', '.join(STATUSES)}; not {', '.join(bad)}")
-        return value
+    statuses: list[StatusName] = Field(min_length=1)
 
 
 class Indicator(_Strict):
@@ -123,20 +119,13 @@ class Indicator(_Strict):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
-    unit: str
+    unit: UnitName
     description: str = ""
     cues: list[list[str]] = Field(min_length=1)
     exclude: list[str] = Field(default_factory=list)
     priority: int = 0
     key: bool = Field(default=False, description="shown first in tables and briefs")
     event: ImpliedEvent | None = None
-
-    @field_validator("unit")
-    @classmethod
-    def _unit(cls, value: str) -> str:
-        if value not in UNITS:
-            raise ValueError(f"unit must be one of {', '.join(UNITS)}, got {value!r}")
-        return value
 
     @field_validator("cues")
     @classmethod
@@ -165,15 +154,8 @@ class EventRule(_Strict):
 class StatusCues(_Strict):
     """Words that set an observation's status; the first status whose cue is near wins."""
 
-    status: str
+    status: StatusName
     words: list[str] = Field(min_length=1)
-
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str) -> str:
-        if value not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {value!r}")
-        return value
 
 
 class Dossier(_Strict):
