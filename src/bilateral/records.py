@@ -22,6 +22,14 @@ PLOVER_TYPES: tuple[str, ...] = (
 SYMMETRIC_TYPES: frozenset[str] = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 
 
+def dyad(event_type: str, source: str, target: str) -> tuple[str, str]:
+    """The pair of states an event is about, as events are compared: in order, except for the
+    symmetric types, whose sides are sorted (a meeting of Japan and the U.S. is one meeting)."""
+    if event_type in SYMMETRIC_TYPES:
+        return (source, target) if source <= target else (target, source)
+    return source, target
+
+
 @dataclass(frozen=True)
 class Document:
     """One article as ingest understood it; ``id`` is the hash of its normalised text."""

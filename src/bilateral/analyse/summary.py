@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from bilateral.records import dyad
 from bilateral.store import Store
 
 
@@ -60,10 +61,7 @@ def timeline(store: Store, limit: int | None = None) -> list[TimelineEntry]:
     for e in store.events():
         if e.when is None:
             continue
-        pair = tuple(sorted((e.source, e.target))) if e.type in ("CONSULT", "AGREE",
-                                                                 "COOPERATE") else (e.source,
-                                                                                    e.target)
-        merged[(e.when, e.type, *pair)].append(e)
+        merged[(e.when, e.type, *dyad(e.type, e.source, e.target))].append(e)
     rows = [TimelineEntry(when=when, type=kind, source=reports[0].source,
                           target=reports[0].target,
                           reports=len({originals.get(r.doc_id, r.doc_id) for r in reports}),

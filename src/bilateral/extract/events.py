@@ -16,7 +16,7 @@ from bilateral.extract.context import (
     time_earlier_in_paragraph,
     word_pattern,
 )
-from bilateral.records import SYMMETRIC_TYPES
+from bilateral.records import SYMMETRIC_TYPES, dyad
 
 #: "may" in lower case is the modal ("may raise tariffs"); "May" is also the month, so it is
 #: told apart by case, which the dossier's lower-case word lists cannot do.
@@ -79,9 +79,7 @@ class EventStage:
                 when = (own_time or time_earlier_in_paragraph(doc._.times, layout, s_start)
                         or reported)
                 for source, target in _expand(pair, mentions, text, kind):
-                    key_states = tuple(sorted((source.state, target.state))) \
-                        if kind in SYMMETRIC_TYPES else (source.state, target.state)
-                    key = (kind, *key_states, when)
+                    key = (kind, *dyad(kind, source.state, target.state), when)
                     if key in found:
                         continue
                     quote_start = min(source.start, target.start, s_start + start)
@@ -97,8 +95,7 @@ class EventStage:
             if event is None or observation.status not in event.statuses:
                 continue
             when = observation.when or reported
-            pair = tuple(sorted((event.source, event.target))) \
-                if event.type in SYMMETRIC_TYPES else (event.source, event.target)
+            pair = dyad(event.type, event.source, event.target)
             if any(k[:3] == (event.type, *pair) and (k[3] == when or k[3] is None or when is None
                                                      or k[3][:7] == when[:7]) for k in found):
                 continue  # the words of the sentence already coded it
