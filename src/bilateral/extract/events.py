@@ -23,6 +23,13 @@ from bilateral.records import SYMMETRIC_TYPES, dyad
 _MODAL_MAY = re.compile(r"\bmay\b")
 #: How many characters before a trigger a negation or hypothetical word may stand.
 GUARD_CHARS = 30
+#: A trigger that ends in a preposition ("tariffs on", "trip to", "took aim at") names its
+#: object next, so its source is a state before it ...
+_ENDS_IN_PREPOSITION = re.compile(r"\b(?:on|at|to|against|with|from|into|for|of)$")
+#: ... and an object that points back ("tariffs on those countries will also hurt Japan") is
+#: not a state named later in the sentence.
+_POINTS_BACK = re.compile(r"\s*(?:those|these|them|it|such|this|that|their|its)\b",
+                          re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,9 @@ class EventStage:
                 if self.negation.search(guard) or self.hypothetical.search(guard) \
                         or _MODAL_MAY.search(cased):
                     continue
-                pair = _dyad(mentions, s_start + start, s_start + end)
+                pair = _dyad(mentions, s_start + start, s_start + end,
+                             object_next=bool(_ENDS_IN_PREPOSITION.search(sentence[start:end])),
+                             text=text)
                 if pair is None:
                     continue
                 own_time = _nearest_time(doc._.times, s_start, s_end, s_start + start)
@@ -94,11 +103,15 @@ class EventStage:
             event = self.implied.get(observation.indicator)
             if event is None or observation.status not in event.statuses:
                 continue
+            if observation.rule.endswith(("status.default", "status.transition-from")):
+                continue
             when = observation.when or reported
             pair = dyad(event.type, event.source, event.target)
-            if any(k[:3] == (event.type, *pair) and (k[3] == when or k[3] is None or when is None
-                                                     or k[3][:7] == when[:7]) for k in found):
-                continue  # the words of the sentence already coded it
+            sentence = layout.sentence(observation.start)
+            if any(k[:3] == (event.type, *pair) and (
+                    k[3] == when or k[3] is None or when is None or k[3][:7] == when[:7]
+                    or layout.sentence(m.start) == sentence) for k, m in found.items()):
+                continue  # the words of the sentence, or another report of it, coded it
             found[(event.type, *pair, when)] = EventMatch(
                 type=event.type, source=event.source, target=event.target, when=when,
                 start=observation.start, end=observation.end,
@@ -120,11 +133,18 @@ class EventStage:
         return chosen
 
 
-def _dyad(mentions: list[Mention], start: int, end: int) -> tuple[Mention, Mention] | None:
+def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = False,
+          text: str = "") -> tuple[Mention, Mention] | None:
     """Source: the nearest state before the trigger; target: the nearest other state after it,
-    or, when none follows, another state before it ("Japan and the U.S. agreed")."""
+    or, when none follows, another state before it ("Japan and the U.S. agreed").
+
+    With ``object_next`` the trigger ends in a preposition whose object is the target: it must
+    follow within a few words, and the source must precede the trigger.
+    """
     before = [m for m in mentions if m.end <= start]
     after = [m for m in mentions if m.start >= end]
+    if object_next and (not before or _POINTS_BACK.match(text, end)):
+        return None
     if before:
         source = before[-1]
         target = next((m for m in after if m.state != source.state), None)

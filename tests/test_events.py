@@ -1,0 +1,54 @@
+"""Events: who the trigger words make source and target, and which values imply an act."""
+
+from __future__ import annotations
+
+import pytest
+
+from bilateral.extract import Extractor
+from bilateral.records import Document
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor("us-japan")
+
+
+def events(extractor: Extractor, text: str, published: str = "2025-05-10"):
+    result = extractor.extract(Document(id="e" * 16, text=text, published=published))
+    return {(e.type, e.source, e.target, e.when): e for e in result.events}
+
+
+def test_the_object_of_tariffs_on_is_their_target(extractor):
+    found = events(extractor, "Washington imposed tariffs on imports from Japan in April.")
+    assert ("SANCTION", "USA", "JPN", "2025-04") in found
+
+
+def test_an_object_that_points_back_is_not_a_state_named_later(extractor):
+    found = events(extractor, "Canada and Mexico trade heavily with each other, so tariffs on "
+                              "those countries will also hurt Japan.")
+    assert not [k for k in found if k[0] == "SANCTION"]
+
+
+def test_a_trigger_with_its_object_needs_a_source_before_it(extractor):
+    # nobody named before "tariffs on" imposes them: the states after are object and aside
+    found = events(extractor, "Tariffs on Chinese steel were raised again, and the United "
+                              "States said more could follow.")
+    assert not [k for k in found if k[0] == "SANCTION"]
+
+
+@pytest.mark.parametrize("text", [
+    "Japanese cars already face a 25% tariff in the United States.",  # a value in force
+    "The tariff on Japanese cars was lowered from 25% to 15% under the deal.",  # the old value
+])
+def test_a_value_without_an_act_implies_no_sanction(extractor, text):
+    implied = [e for e in events(extractor, text).values()
+               if e.rule.startswith("event.from-observation/") and e.type == "SANCTION"]
+    assert implied == []
+
+
+def test_a_value_does_not_repeat_the_event_its_sentence_coded(extractor):
+    found = events(extractor, "On Wednesday, Trump announced a 25% tariff on cars from Japan, "
+                              "starting June 3.", published="2025-05-30")
+    sanctions = [e for e in found.values() if e.type == "SANCTION"]
+    assert [(e.source, e.target) for e in sanctions] == [("USA", "JPN")]
+    assert sanctions[0].rule == "event.trigger/SANCTION"
