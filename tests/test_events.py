@@ -52,3 +52,23 @@ def test_a_value_does_not_repeat_the_event_its_sentence_coded(extractor):
     sanctions = [e for e in found.values() if e.type == "SANCTION"]
     assert [(e.source, e.target) for e in sanctions] == [("USA", "JPN")]
     assert sanctions[0].rule == "event.trigger/SANCTION"
+
+
+@pytest.mark.parametrize("text", [
+    "Japan seeks to balance its ties with China and the United States.",  # an aim
+    "On Monday, Japan said the U.S. levy was a threat to the Japanese car industry.",  # a danger
+    "The Quadrilateral Security Dialogue brings together Japan, India and Australia.",  # a forum
+])
+def test_phrases_holding_a_trigger_that_report_no_act(extractor, text):
+    assert not events(extractor, text)
+
+
+def test_seeking_an_exemption_is_a_request_not_a_concession(extractor):
+    found = events(extractor, "Japan is seeking an exemption from the U.S. steel tariffs.")
+    assert {k[:3] for k in found} == {("REQUEST", "JPN", "USA")}
+
+
+def test_a_demand_as_a_noun_is_an_event_only_when_dated(extractor):
+    assert not events(extractor, "Trump's demands on Japan have shaped the debate in Tokyo.")
+    dated = events(extractor, "Trump's demand to Japan on Monday was for more defense spending.")
+    assert ("REQUEST", "USA", "JPN", "2025-05-05") in dated

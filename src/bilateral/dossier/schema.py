@@ -141,12 +141,14 @@ class EventRule(_Strict):
 
     ``dated_triggers`` are nouns that name an event only when the sentence says when ("the
     agreement with Japan on July 22"); undated, they describe a relationship ("the alliance
-    agreement") and are not coded.
+    agreement") and are not coded. ``not_triggers`` are phrases holding a trigger that do not
+    report the act ("seeks to balance", "a threat to exports"); where one matches, it wins.
     """
 
     type: PloverType
     triggers: list[str] = Field(min_length=1)
     dated_triggers: list[str] = Field(default_factory=list)
+    not_triggers: list[str] = Field(default_factory=list)
     unordered: bool | None = None
 
 

@@ -55,6 +55,8 @@ class EventStage:
         self.rules = [(rule.type, False, word_pattern(rule.triggers)) for rule in dossier.events]
         self.rules += [(rule.type, True, word_pattern(rule.dated_triggers))
                        for rule in dossier.events if rule.dated_triggers]
+        self.rules += [(None, False, word_pattern(rule.not_triggers))
+                       for rule in dossier.events if rule.not_triggers]
         self.implied = {i.id: i.event for i in dossier.indicators if i.event}
         self.negation = word_pattern(dossier.negations)
         self.hypothetical = word_pattern(dossier.hypotheticals)
@@ -122,15 +124,15 @@ class EventStage:
 
     def _triggers(self, sentence: str) -> list[tuple[str, bool, int, int]]:
         """Non-overlapping trigger matches (type, needs a date, span), the longest at any
-        place winning."""
+        place winning; where a phrase that is not a trigger wins ("seeks to"), nothing is coded."""
         hits = [(kind, dated, m.start(), m.end()) for kind, dated, pattern in self.rules
                 for m in pattern.finditer(sentence)]
         hits.sort(key=lambda h: (h[2], -(h[3] - h[2])))
-        chosen: list[tuple[str, bool, int, int]] = []
+        chosen: list[tuple[str | None, bool, int, int]] = []
         for hit in hits:
             if not chosen or hit[2] >= chosen[-1][3]:
                 chosen.append(hit)
-        return chosen
+        return [hit for hit in chosen if hit[0] is not None]
 
 
 def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = False,
