@@ -72,3 +72,22 @@ def test_a_demand_as_a_noun_is_an_event_only_when_dated(extractor):
     assert not events(extractor, "Trump's demands on Japan have shaped the debate in Tokyo.")
     dated = events(extractor, "Trump's demand to Japan on Monday was for more defense spending.")
     assert ("REQUEST", "USA", "JPN", "2025-05-05") in dated
+
+
+def test_states_listed_after_a_verb_are_its_objects_not_its_parties(extractor):
+    assert not events(extractor, "Last month the envoy visited Taiwan, Thailand and South Korea.")
+    found = events(extractor, "The plan was signed on March 3 during the visit of Poland's "
+                              "foreign minister to Tokyo.")
+    assert {k[:3] for k in found} >= {("AGREE", "POL", "JPN"), ("CONSULT", "POL", "JPN")}
+
+
+def test_an_event_takes_the_time_of_its_own_clause(extractor):
+    found = events(extractor, "Trump, who returned to office in January, last traveled to "
+                              "Japan in 2019.", published="2025-10-22")
+    assert {k for k in found if k[0] == "CONSULT"} == {("CONSULT", "USA", "JPN", "2019")}
+
+
+def test_an_opening_time_dates_the_act_not_the_date_it_takes_effect(extractor):
+    found = events(extractor, "On Wednesday, President Donald Trump formally announced a 25% "
+                              "tariff on Japanese cars starting April 3.", published="2025-03-28")
+    assert ("SANCTION", "USA", "JPN", "2025-03-26") in found

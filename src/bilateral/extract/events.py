@@ -28,6 +28,10 @@ GUARD_CHARS = 30
 _ENDS_IN_PREPOSITION = re.compile(r"\b(?:on|at|to|against|with|from|into|for|of)$")
 #: ... and an object that points back ("tariffs on those countries will also hurt Japan") is
 #: not a state named later in the sentence.
+#: With no state before the trigger, the states after it are its two parties only when the
+#: trigger introduces them ("talks between Japan and China", "the visit of Poland's foreign
+#: minister to Tokyo"), not when they are its objects ("visited Taiwan, Thailand and Korea").
+_BETWEEN = re.compile(r"\b(?:between|among|with|of|to|by)\b", re.IGNORECASE)
 _POINTS_BACK = re.compile(r"\s*(?:those|these|them|it|such|this|that|their|its)\b",
                           re.IGNORECASE)
 
@@ -84,7 +88,8 @@ class EventStage:
                              text=text)
                 if pair is None:
                     continue
-                own_time = _nearest_time(doc._.times, s_start, s_end, s_start + start)
+                own_time = _nearest_time(doc._.times, s_start, s_end, s_start + start,
+                                         s_start + end, text, kind)
                 if needs_date and own_time is None:
                     continue
                 when = (own_time or time_earlier_in_paragraph(doc._.times, layout, s_start)
@@ -155,7 +160,7 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
             if target is not None:
                 source, target = target, source
         return (source, target) if target else None
-    if len({m.state for m in after}) >= 2:
+    if len({m.state for m in after}) >= 2 and _BETWEEN.search(text, end, after[0].start):
         source = after[0]
         target = next(m for m in after if m.state != source.state)
         return source, target
@@ -200,10 +205,36 @@ def _listed(first: Mention, mentions: list[Mention], text: str, *,
     return chain
 
 
-def _nearest_time(times, s_start: int, s_end: int, offset: int) -> str | None:
+#: Punctuation that closes a clause: a time on its far side belongs to another clause.
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2014]| - ")
+#: How many characters a clause break counts for when times compete for a trigger.
+CLAUSE_PENALTY = 60
+#: What may precede a time that opens a sentence ("On Wednesday," "Earlier in November,").
+_OPENING = re.compile(r"\W*(?:\w+\s+){0,2}", re.IGNORECASE)
+#: Words that introduce the date a measure takes effect.
+_TAKES_EFFECT = re.compile(r"\b(?:starting|effective|beginning|from|as of)\s+$", re.IGNORECASE)
+
+
+def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: str,
+                  kind: str) -> str | None:
+    """The time in the sentence nearest the trigger [start, end), one in the trigger's own
+    clause first ("after taking office in January, he last traveled to Japan in 2019"); a
+    time that opens the sentence ("On Wednesday, ...") stands for all of it, and the date a
+    measure takes effect ("starting April 3") is not when it was decided, though a visit
+    "starting Monday" happens then."""
     candidates = [t for t in times if s_start <= t.start < s_end and t.value]
     if not candidates:
         return None
-    return min(candidates, key=lambda t: abs(t.start - offset)).value
+
+    def distance(t) -> int:
+        lo, hi = (t.end, start) if t.end <= start else (end, t.start)
+        gap = max(0, hi - lo)
+        opening = _OPENING.fullmatch(text, s_start, t.start)
+        crosses = not opening and _CLAUSE_BREAK.search(text, lo, max(lo, hi))
+        effective = kind != "CONSULT" and _TAKES_EFFECT.search(
+            text, max(s_start, t.start - 16), t.start)
+        return gap + CLAUSE_PENALTY * (bool(crosses) + bool(effective))
+
+    return min(candidates, key=distance).value
 
 
