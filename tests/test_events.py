@@ -91,3 +91,11 @@ def test_an_opening_time_dates_the_act_not_the_date_it_takes_effect(extractor):
     found = events(extractor, "On Wednesday, President Donald Trump formally announced a 25% "
                               "tariff on Japanese cars starting April 3.", published="2025-03-28")
     assert ("SANCTION", "USA", "JPN", "2025-03-26") in found
+
+
+def test_an_object_pronoun_refers_back_to_a_state_named_before(extractor):
+    found = events(extractor, "Ishiba asked to meet the president-elect in November. Trump "
+                              "turned down his request, and met South Korea's leader instead.",
+                   published="2025-01-10")
+    assert ("REJECT", "USA", "JPN", "2024-11") in found
+    assert not [k for k in found if k[0] == "REJECT" and k[2] == "KOR"]

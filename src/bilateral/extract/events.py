@@ -28,6 +28,9 @@ GUARD_CHARS = 30
 _ENDS_IN_PREPOSITION = re.compile(r"\b(?:on|at|to|against|with|from|into|for|of)$")
 #: ... and an object that points back ("tariffs on those countries will also hurt Japan") is
 #: not a state named later in the sentence.
+#: A trigger whose object is a pronoun ("turned down his request", "criticised them") acts
+#: on a state named before, not on the next one.
+_OBJECT_PRONOUN = re.compile(r"\s+(?:him|her|his|its|their|them)\b", re.IGNORECASE)
 #: With no state before the trigger, the states after it are its two parties only when the
 #: trigger introduces them ("talks between Japan and China", "the visit of Poland's foreign
 #: minister to Tokyo"), not when they are its objects ("visited Taiwan, Thailand and Korea").
@@ -71,10 +74,14 @@ class EventStage:
         # A reported event with no time of its own happened around when it was reported.
         reported = report_month(doc._.document.published if doc._.document else None)
         found: dict[tuple[str, str, str, str | None], EventMatch] = {}
+        acting = [m for m in doc._.actors if m.acts_for_state and m.state]
         for s_start, s_end in layout.sentences:
-            mentions = [m for m in doc._.actors
-                        if s_start <= m.start < s_end and m.acts_for_state and m.state]
-            if len({m.state for m in mentions}) < 2:
+            mentions = [m for m in acting if s_start <= m.start < s_end]
+            if not mentions:
+                continue
+            paragraph = layout.paragraph_start(s_start)
+            earlier = [m for m in acting if paragraph <= m.start < s_start]
+            if len({m.state for m in mentions}) < 2 and not earlier:
                 continue
             sentence = text[s_start:s_end].lower()
             for kind, needs_date, start, end in self._triggers(sentence):
@@ -83,9 +90,13 @@ class EventStage:
                 if self.negation.search(guard) or self.hypothetical.search(guard) \
                         or _MODAL_MAY.search(cased):
                     continue
-                pair = _dyad(mentions, s_start + start, s_start + end,
-                             object_next=bool(_ENDS_IN_PREPOSITION.search(sentence[start:end])),
-                             text=text)
+                if _OBJECT_PRONOUN.match(text, s_start + end):
+                    pair = _pronoun_dyad(mentions, earlier, s_start + start)
+                elif len({m.state for m in mentions}) < 2:
+                    continue
+                else:
+                    pair = _dyad(mentions, s_start + start, s_start + end, text=text,
+                                 object_next=bool(_ENDS_IN_PREPOSITION.search(sentence[start:end])))
                 if pair is None:
                     continue
                 own_time = _nearest_time(doc._.times, s_start, s_end, s_start + start,
@@ -98,8 +109,9 @@ class EventStage:
                     key = (kind, *dyad(kind, source.state, target.state), when)
                     if key in found:
                         continue
-                    quote_start = min(source.start, target.start, s_start + start)
-                    quote_end = max(source.end, target.end, s_start + end)
+                    quoted = [m for m in (source, target) if m.start >= s_start]
+                    quote_start = min([m.start for m in quoted] + [s_start + start])
+                    quote_end = max([m.end for m in quoted] + [s_start + end])
                     found[key] = EventMatch(
                         type=kind, source=source.state, target=target.state, when=when,
                         start=quote_start, end=quote_end, rule=f"event.trigger/{kind}",
@@ -138,6 +150,19 @@ class EventStage:
             if not chosen or hit[2] >= chosen[-1][3]:
                 chosen.append(hit)
         return [hit for hit in chosen if hit[0] is not None]
+
+
+def _pronoun_dyad(mentions: list[Mention], earlier: list[Mention],
+                  start: int) -> tuple[Mention, Mention] | None:
+    """Source: the nearest state before the trigger in its sentence; target: the one its
+    object pronoun refers back to, the nearest other state named before ("Ishiba asked for a
+    meeting. Trump turned down his request")."""
+    before = [m for m in mentions if m.end <= start]
+    if not before:
+        return None
+    source = before[-1]
+    target = next((m for m in reversed(earlier + before[:-1]) if m.state != source.state), None)
+    return (source, target) if target else None
 
 
 def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = False,
