@@ -99,3 +99,9 @@ def test_an_object_pronoun_refers_back_to_a_state_named_before(extractor):
                    published="2025-01-10")
     assert ("REJECT", "USA", "JPN", "2024-11") in found
     assert not [k for k in found if k[0] == "REJECT" and k[2] == "KOR"]
+
+
+def test_a_subject_pronoun_refers_back_to_the_person_named_before(extractor):
+    found = events(extractor, "Trump spoke at the White House on Wednesday.\n\nHe took aim at "
+                              "Germany and Japan over their car exports.", published="2025-03-27")
+    assert {k[:3] for k in found} == {("ACCUSE", "USA", "DEU"), ("ACCUSE", "USA", "JPN")}

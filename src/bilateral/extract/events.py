@@ -28,9 +28,15 @@ GUARD_CHARS = 30
 _ENDS_IN_PREPOSITION = re.compile(r"\b(?:on|at|to|against|with|from|into|for|of)$")
 #: ... and an object that points back ("tariffs on those countries will also hurt Japan") is
 #: not a state named later in the sentence.
+#: How many sentences back a pronoun may refer.
+ANTECEDENT_SENTENCES = 2
 #: A trigger whose object is a pronoun ("turned down his request", "criticised them") acts
 #: on a state named before, not on the next one.
 _OBJECT_PRONOUN = re.compile(r"\s+(?:him|her|his|its|their|them)\b", re.IGNORECASE)
+#: A sentence whose subject is a pronoun ("He took aim at Germany and Japan"), after at most
+#: a short opening ("On Monday, she ...").
+_SUBJECT_PRONOUN = re.compile(r"\W*(?:[\w.]+\s+){0,3}?[\w.]*,?\s*\b(he|she|they|it)\b(?!')",
+                              re.IGNORECASE)
 #: With no state before the trigger, the states after it are its two parties only when the
 #: trigger introduces them ("talks between Japan and China", "the visit of Poland's foreign
 #: minister to Tokyo"), not when they are its objects ("visited Taiwan, Thailand and Korea").
@@ -75,12 +81,13 @@ class EventStage:
         reported = report_month(doc._.document.published if doc._.document else None)
         found: dict[tuple[str, str, str, str | None], EventMatch] = {}
         acting = [m for m in doc._.actors if m.acts_for_state and m.state]
-        for s_start, s_end in layout.sentences:
+        for i, (s_start, s_end) in enumerate(layout.sentences):
             mentions = [m for m in acting if s_start <= m.start < s_end]
             if not mentions:
                 continue
-            paragraph = layout.paragraph_start(s_start)
-            earlier = [m for m in acting if paragraph <= m.start < s_start]
+            # what a pronoun may refer back to: the two sentences before, paragraph or not
+            context_start = layout.sentences[max(0, i - ANTECEDENT_SENTENCES)][0]
+            earlier = [m for m in acting if context_start <= m.start < s_start]
             if len({m.state for m in mentions}) < 2 and not earlier:
                 continue
             sentence = text[s_start:s_end].lower()
@@ -92,10 +99,15 @@ class EventStage:
                     continue
                 if _OBJECT_PRONOUN.match(text, s_start + end):
                     pair = _pronoun_dyad(mentions, earlier, s_start + start)
-                elif len({m.state for m in mentions}) < 2:
-                    continue
                 else:
-                    pair = _dyad(mentions, s_start + start, s_start + end, text=text,
+                    parties = mentions
+                    subject = _SUBJECT_PRONOUN.match(text, s_start)
+                    if subject and subject.end() <= s_start + start:
+                        antecedent = _antecedent(earlier, subject.group(1).lower())
+                        parties = [antecedent, *mentions] if antecedent else mentions
+                    if len({m.state for m in parties}) < 2:
+                        continue
+                    pair = _dyad(parties, s_start + start, s_start + end, text=text,
                                  object_next=bool(_ENDS_IN_PREPOSITION.search(sentence[start:end])))
                 if pair is None:
                     continue
@@ -150,6 +162,14 @@ class EventStage:
             if not chosen or hit[2] >= chosen[-1][3]:
                 chosen.append(hit)
         return [hit for hit in chosen if hit[0] is not None]
+
+
+def _antecedent(earlier: list[Mention], pronoun: str) -> Mention | None:
+    """What a sentence's subject pronoun stands for: "he"/"she" the last person named before
+    in the paragraph, "it"/"they" the last actor of any kind."""
+    people = pronoun in ("he", "she")
+    return next((m for m in reversed(earlier)
+                 if not people or m.ref.startswith("actor:")), None)
 
 
 def _pronoun_dyad(mentions: list[Mention], earlier: list[Mention],
