@@ -105,3 +105,30 @@ def test_a_subject_pronoun_refers_back_to_the_person_named_before(extractor):
     found = events(extractor, "Trump spoke at the White House on Wednesday.\n\nHe took aim at "
                               "Germany and Japan over their car exports.", published="2025-03-27")
     assert {k[:3] for k in found} == {("ACCUSE", "USA", "DEU"), ("ACCUSE", "USA", "JPN")}
+
+
+def test_a_speaker_is_not_a_party_to_the_act_reported(extractor):
+    found = events(extractor, "Japan's top government spokesman said Trump is expected to meet "
+                              "business leaders.")
+    assert not found
+
+
+def test_a_possessive_inside_a_phrase_is_not_the_subject(extractor):
+    found = events(extractor, "The minister voiced concerns over Pyongyang's missile launches "
+                              "and asked the United States for help, Japan said.")
+    assert not [k for k in found if k[1] == "PRK"]
+
+
+def test_the_object_of_tariffs_on_stays_in_their_clause(extractor):
+    found = events(extractor, "The United States doubled tariffs on steel to 50% as it kept "
+                              "negotiating with Japan.")
+    assert not [k for k in found if k[0] == "SANCTION"]
+    assert [k for k in found if k[0] == "CONSULT"]
+
+
+@pytest.mark.parametrize("text", [
+    "A spokesman for Japan declined to comment on the U.S. proposal.",
+    "The U.S. withdrawal from the Pacific trade pact still weighs on Japan.",
+])
+def test_words_that_report_no_act_between_states(extractor, text):
+    assert not events(extractor, text)

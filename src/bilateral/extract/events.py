@@ -28,6 +28,13 @@ GUARD_CHARS = 30
 _ENDS_IN_PREPOSITION = re.compile(r"\b(?:on|at|to|against|with|from|into|for|of)$")
 #: ... and an object that points back ("tariffs on those countries will also hurt Japan") is
 #: not a state named later in the sentence.
+#: A speaker reports an act ("Kihara said Trump is expected to meet ..."), not a party to it.
+_SPEAKS = re.compile(r"(?:'s(?:\s+[a-z-]+){1,3})?\s+(?:said|says|told|added|noted|stated)\b")
+#: Words a possessive may stand before the noun it qualifies ("Trump's 2019 Yokosuka visit").
+NOUN_WORDS = 3
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:over|on|about|of|against|regarding|with|to|for|from|at|in|into|by)\s+(?:the\s+)?$",
+    re.IGNORECASE)
 #: How many sentences back a pronoun may refer.
 ANTECEDENT_SENTENCES = 2
 #: A trigger whose object is a pronoun ("turned down his request", "criticised them") acts
@@ -37,6 +44,8 @@ _OBJECT_PRONOUN = re.compile(r"\s+(?:him|her|his|its|their|them)\b", re.IGNORECA
 #: a short opening ("On Monday, she ...").
 _SUBJECT_PRONOUN = re.compile(r"\W*(?:[\w.]+\s+){0,3}?[\w.]*,?\s*\b(he|she|they|it)\b(?!')",
                               re.IGNORECASE)
+_CONJUNCTION = re.compile(r"\b(?:as|while|whereas|because|but|although|though|which|who|"
+                          r"when|after|before|since)\b", re.IGNORECASE)
 #: With no state before the trigger, the states after it are its two parties only when the
 #: trigger introduces them ("talks between Japan and China", "the visit of Poland's foreign
 #: minister to Tokyo"), not when they are its objects ("visited Taiwan, Thailand and Korea").
@@ -65,11 +74,14 @@ class EventStage:
     assigns = ("events",)
 
     def __init__(self, dossier: Dossier) -> None:
-        self.rules = [(rule.type, False, word_pattern(rule.triggers)) for rule in dossier.events]
-        self.rules += [(rule.type, True, word_pattern(rule.dated_triggers))
-                       for rule in dossier.events if rule.dated_triggers]
-        self.rules += [(None, False, word_pattern(rule.not_triggers))
-                       for rule in dossier.events if rule.not_triggers]
+        # (type, how the trigger works, pattern); type None: a phrase that codes nothing
+        self.rules: list[tuple[str | None, str, re.Pattern[str]]] = []
+        for rule in dossier.events:
+            for kind, how, words in ((rule.type, "act", rule.triggers),
+                                     (rule.type, "dated", rule.dated_triggers),
+                                     (None, "act", rule.not_triggers)):
+                if words:
+                    self.rules.append((kind, how, word_pattern(words)))
         self.implied = {i.id: i.event for i in dossier.indicators if i.event}
         self.negation = word_pattern(dossier.negations)
         self.hypothetical = word_pattern(dossier.hypotheticals)
@@ -91,29 +103,19 @@ class EventStage:
             if len({m.state for m in mentions}) < 2 and not earlier:
                 continue
             sentence = text[s_start:s_end].lower()
-            for kind, needs_date, start, end in self._triggers(sentence):
+            for kind, how, start, end in self._triggers(sentence):
                 guard = sentence[max(0, start - GUARD_CHARS):start]
                 cased = text[s_start + max(0, start - GUARD_CHARS):s_start + start]
                 if self.negation.search(guard) or self.hypothetical.search(guard) \
                         or _MODAL_MAY.search(cased):
                     continue
-                if _OBJECT_PRONOUN.match(text, s_start + end):
-                    pair = _pronoun_dyad(mentions, earlier, s_start + start)
-                else:
-                    parties = mentions
-                    subject = _SUBJECT_PRONOUN.match(text, s_start)
-                    if subject and subject.end() <= s_start + start:
-                        antecedent = _antecedent(earlier, subject.group(1).lower())
-                        parties = [antecedent, *mentions] if antecedent else mentions
-                    if len({m.state for m in parties}) < 2:
-                        continue
-                    pair = _dyad(parties, s_start + start, s_start + end, text=text,
-                                 object_next=bool(_ENDS_IN_PREPOSITION.search(sentence[start:end])))
+                pair = _parties(how, mentions, earlier, text, s_start, s_start + start,
+                                s_start + end)
                 if pair is None:
                     continue
                 own_time = _nearest_time(doc._.times, s_start, s_end, s_start + start,
                                          s_start + end, text, kind)
-                if needs_date and own_time is None:
+                if how == "dated" and own_time is None:
                     continue
                 when = (own_time or time_earlier_in_paragraph(doc._.times, layout, s_start)
                         or reported)
@@ -151,17 +153,34 @@ class EventStage:
         doc._.events = list(found.values())
         return doc
 
-    def _triggers(self, sentence: str) -> list[tuple[str, bool, int, int]]:
-        """Non-overlapping trigger matches (type, needs a date, span), the longest at any
+    def _triggers(self, sentence: str) -> list[tuple[str, str, int, int]]:
+        """Non-overlapping trigger matches (type, how it works, span), the longest at any
         place winning; where a phrase that is not a trigger wins ("seeks to"), nothing is coded."""
-        hits = [(kind, dated, m.start(), m.end()) for kind, dated, pattern in self.rules
+        hits = [(kind, how, m.start(), m.end()) for kind, how, pattern in self.rules
                 for m in pattern.finditer(sentence)]
         hits.sort(key=lambda h: (h[2], -(h[3] - h[2])))
-        chosen: list[tuple[str | None, bool, int, int]] = []
+        chosen: list[tuple[str | None, str, int, int]] = []
         for hit in hits:
             if not chosen or hit[2] >= chosen[-1][3]:
                 chosen.append(hit)
         return [hit for hit in chosen if hit[0] is not None]
+
+
+def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: str,
+             s_start: int, start: int, end: int) -> tuple[Mention, Mention] | None:
+    """Source and target of the trigger at [start, end) of the sentence at ``s_start``, from
+    the states its sentence names and, through pronouns, those named just before."""
+    if _OBJECT_PRONOUN.match(text, end):
+        return _pronoun_dyad(mentions, earlier, start)
+    parties = mentions
+    subject = _SUBJECT_PRONOUN.match(text, s_start)
+    if subject and subject.end() <= start:
+        antecedent = _antecedent(earlier, subject.group(1).lower())
+        parties = [antecedent, *mentions] if antecedent else mentions
+    if len({m.state for m in parties}) < 2:
+        return None
+    return _dyad(parties, start, end, text=text,
+                 object_next=bool(_ENDS_IN_PREPOSITION.search(text, start, end)))
 
 
 def _antecedent(earlier: list[Mention], pronoun: str) -> Mention | None:
@@ -170,6 +189,17 @@ def _antecedent(earlier: list[Mention], pronoun: str) -> Mention | None:
     people = pronoun in ("he", "she")
     return next((m for m in reversed(earlier)
                  if not people or m.ref.startswith("actor:")), None)
+
+
+def _governed(mention: Mention, text: str, trigger: int) -> bool:
+    """A possessive after a preposition ("concerns over Pyongyang's missiles") sits inside a
+    phrase: it is not the subject of a later verb, though it is the agent of a trigger noun
+    it qualifies ("referred to Trump's 2019 visit")."""
+    if not text.startswith("'s", mention.end) or not _PREPOSITION_BEFORE.search(
+            text, max(0, mention.start - 12), mention.start):
+        return False
+    between = text[mention.end + 2:trigger]
+    return len(between.split()) > NOUN_WORDS or bool(re.search(r",|\band\b", between))
 
 
 def _pronoun_dyad(mentions: list[Mention], earlier: list[Mention],
@@ -193,15 +223,22 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
     With ``object_next`` the trigger ends in a preposition whose object is the target: it must
     follow within a few words, and the source must precede the trigger.
     """
-    before = [m for m in mentions if m.end <= start]
+    before = [m for m in mentions if m.end <= start and not _governed(m, text, start)]
     after = [m for m in mentions if m.start >= end]
-    if object_next and (not before or _POINTS_BACK.match(text, end)):
-        return None
+    if object_next:
+        if not before or _POINTS_BACK.match(text, end):
+            return None
+        # the object is in the trigger's clause ("tariffs on steel as it kept talking with
+        # Japan" is no tariff on Japan)
+        after = [m for m in after if not _CONJUNCTION.search(text, end, m.start)]
+        if not after:
+            return None
     if before:
         source = before[-1]
         target = next((m for m in after if m.state != source.state), None)
         if target is None:
-            target = next((m for m in reversed(before) if m.state != source.state), None)
+            target = next((m for m in reversed(before) if m.state != source.state
+                           and not _SPEAKS.match(text, m.end)), None)
             if target is not None:
                 source, target = target, source
         return (source, target) if target else None
