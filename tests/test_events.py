@@ -132,3 +132,15 @@ def test_the_object_of_tariffs_on_stays_in_their_clause(extractor):
 ])
 def test_words_that_report_no_act_between_states(extractor, text):
     assert not events(extractor, text)
+
+
+def test_a_meeting_with_a_list_of_states_is_one_meeting_with_each(extractor):
+    found = events(extractor, "Takaichi held meetings with the leaders of the United States "
+                              "and China in her first weeks.", published="2025-11-15")
+    assert {k[:3] for k in found} == {("CONSULT", "JPN", "USA"), ("CONSULT", "JPN", "CHN")}
+
+
+def test_telling_citizens_not_to_travel_to_a_state_restricts_travel_to_it(extractor):
+    found = events(extractor, "Beijing warned its citizens against travelling to Japan on "
+                              "Friday.", published="2025-11-17")
+    assert ("SANCTION", "CHN", "JPN", "2025-11-14") in found

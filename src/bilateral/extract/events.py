@@ -252,10 +252,15 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
 def _expand(pair: tuple[Mention, Mention], mentions: list[Mention], text: str,
             kind: str) -> list[tuple[Mention, Mention]]:
     """One event per state of a coordinated list: "tariffs on China, Canada and Mexico" is a
-    sanction of each; "the U.S. and Japan criticised China" an accusation by each."""
+    sanction of each; "the U.S. and Japan criticised China" an accusation by each. Of a
+    two-sided act only the list that follows it counts ("Takaichi met the leaders of the U.S.
+    and China"): the states before and after "Japan and the U.S. agreed" are its two sides."""
     source, target = pair
     if kind in SYMMETRIC_TYPES:
-        return [pair]
+        if source.start > target.start:
+            return [pair]
+        return [(source, t) for t in _listed(target, mentions, text, forward=True)
+                if t.state != source.state]
     sources = _listed(source, mentions, text, forward=False)
     targets = _listed(target, mentions, text, forward=True)
     return [(s, t) for s in sources for t in targets if s.state != t.state]
