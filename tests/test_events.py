@@ -144,3 +144,10 @@ def test_telling_citizens_not_to_travel_to_a_state_restricts_travel_to_it(extrac
     found = events(extractor, "Beijing warned its citizens against travelling to Japan on "
                               "Friday.", published="2025-11-17")
     assert ("SANCTION", "CHN", "JPN", "2025-11-14") in found
+
+
+def test_an_event_mentioned_again_in_its_month_is_one_event(extractor):
+    found = events(extractor, "Trump will visit Japan on October 27. On Wednesday, Japan's "
+                              "top spokesman said Trump's visit to Japan would strengthen ties.",
+                   published="2025-10-22")
+    assert [k for k in found if k[0] == "CONSULT"] == [("CONSULT", "USA", "JPN", "2025-10-27")]

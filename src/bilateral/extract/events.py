@@ -120,7 +120,9 @@ class EventStage:
                 when = (own_time or time_earlier_in_paragraph(doc._.times, layout, s_start)
                         or reported)
                 for source, target in _expand(pair, mentions, text, kind):
-                    key = (kind, *dyad(kind, source.state, target.state), when)
+                    # one event per type, pair and month: the same visit is mentioned again
+                    # with the day of the briefing or of the report
+                    key = (kind, *dyad(kind, source.state, target.state), when and when[:7])
                     if key in found:
                         continue
                     quoted = [m for m in (source, target) if m.start >= s_start]
