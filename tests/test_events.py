@@ -151,3 +151,18 @@ def test_an_event_mentioned_again_in_its_month_is_one_event(extractor):
                               "top spokesman said Trump's visit to Japan would strengthen ties.",
                    published="2025-10-22")
     assert [k for k in found if k[0] == "CONSULT"] == [("CONSULT", "USA", "JPN", "2025-10-27")]
+
+
+@pytest.mark.parametrize("text", [
+    "Trump said Japan, which he claimed imposes huge tariffs on American rice, must open up.",
+    "Japan has so far avoided criticizing the United States over the tariffs.",
+])
+def test_claimed_and_avoided_acts_are_not_reported_as_happening(extractor, text):
+    found = events(extractor, text)
+    assert not [k for k in found if k[0] in ("SANCTION", "ACCUSE")]
+
+
+def test_a_negation_in_another_clause_does_not_cancel_an_act(extractor):
+    found = events(extractor, "Japan has not been spared (on Monday it asked the United States "
+                              "for an exemption).")
+    assert ("REQUEST", "JPN", "USA", "2025-05-05") in found

@@ -23,6 +23,8 @@ from bilateral.records import SYMMETRIC_TYPES, dyad
 _MODAL_MAY = re.compile(r"\bmay\b")
 #: How many characters before a trigger a negation or hypothetical word may stand.
 GUARD_CHARS = 30
+#: Punctuation that ends the clause a negation or hypothetical word must share with a trigger.
+_GUARD_BREAKS = (",", ";", ":", "(", ")", "\u2014")
 #: A trigger that ends in a preposition ("tariffs on", "trip to", "took aim at") names its
 #: object next, so its source is a state before it ...
 _ENDS_IN_PREPOSITION = re.compile(r"\b(?:on|at|to|against|with|from|into|for|of)$")
@@ -104,8 +106,11 @@ class EventStage:
                 continue
             sentence = text[s_start:s_end].lower()
             for kind, how, start, end in self._triggers(sentence):
-                guard = sentence[max(0, start - GUARD_CHARS):start]
-                cased = text[s_start + max(0, start - GUARD_CHARS):s_start + start]
+                # a negation or condition governs the trigger only from within its clause
+                opening = max(start - GUARD_CHARS, 0,
+                              *(sentence.rfind(c, 0, start) + 1 for c in _GUARD_BREAKS))
+                guard = sentence[opening:start]
+                cased = text[s_start + opening:s_start + start]
                 if self.negation.search(guard) or self.hypothetical.search(guard) \
                         or _MODAL_MAY.search(cased):
                     continue
