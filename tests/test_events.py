@@ -166,3 +166,9 @@ def test_a_negation_in_another_clause_does_not_cancel_an_act(extractor):
     found = events(extractor, "Japan has not been spared (on Monday it asked the United States "
                               "for an exemption).")
     assert ("REQUEST", "JPN", "USA", "2025-05-05") in found
+
+
+def test_an_opening_participle_takes_the_subject_after_it(extractor):
+    found = events(extractor, "Speaking to Ishiba on the sidelines of the summit on November 15, "
+                              "Xi said ties should improve.", published="2025-01-10")
+    assert ("CONSULT", "CHN", "JPN", "2024-11-15") in found

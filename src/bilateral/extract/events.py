@@ -30,6 +30,8 @@ _GUARD_BREAKS = (",", ";", ":", "(", ")", "\u2014")
 _ENDS_IN_PREPOSITION = re.compile(r"\b(?:on|at|to|against|with|from|into|for|of)$")
 #: ... and an object that points back ("tariffs on those countries will also hurt Japan") is
 #: not a state named later in the sentence.
+#: Nothing but an opening word or two before a trigger ("After meeting", "Speaking to").
+_OPENS_SENTENCE = re.compile(r"\W*(?:\w+\s+){0,1}")
 #: A speaker reports an act ("Kihara said Trump is expected to meet ..."), not a party to it.
 _SPEAKS = re.compile(r"(?:'s(?:\s+[a-z-]+){1,3})?\s+(?:said|says|told|added|noted|stated)\b")
 #: Words a possessive may stand before the noun it qualifies ("Trump's 2019 Yokosuka visit").
@@ -186,7 +188,7 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
         parties = [antecedent, *mentions] if antecedent else mentions
     if len({m.state for m in parties}) < 2:
         return None
-    return _dyad(parties, start, end, text=text,
+    return _dyad(parties, start, end, text=text, s_start=s_start,
                  object_next=bool(_ENDS_IN_PREPOSITION.search(text, start, end)))
 
 
@@ -223,7 +225,7 @@ def _pronoun_dyad(mentions: list[Mention], earlier: list[Mention],
 
 
 def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = False,
-          text: str = "") -> tuple[Mention, Mention] | None:
+          text: str = "", s_start: int = 0) -> tuple[Mention, Mention] | None:
     """Source: the nearest state before the trigger; target: the nearest other state after it,
     or, when none follows, another state before it ("Japan and the U.S. agreed").
 
@@ -232,6 +234,10 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
     """
     before = [m for m in mentions if m.end <= start and not _governed(m, text, start)]
     after = [m for m in mentions if m.start >= end]
+    if object_next and not before and _OPENS_SENTENCE.fullmatch(text, s_start, start) and after:
+        # "Speaking to Ishiba on Friday, Xi said ...": the subject follows the opening clause
+        subject = next((m for m in after if m.state != after[0].state), None)
+        return (subject, after[0]) if subject else None
     if object_next:
         if not before or _POINTS_BACK.match(text, end):
             return None
