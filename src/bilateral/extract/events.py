@@ -32,6 +32,7 @@ _ENDS_IN_PREPOSITION = re.compile(r"\b(?:on|at|to|against|with|from|into|for|of)
 #: not a state named later in the sentence.
 #: Nothing but an opening word or two before a trigger ("After meeting", "Speaking to").
 _OPENS_SENTENCE = re.compile(r"\W*(?:\w+\s+){0,1}")
+_PARTICIPLE = re.compile(r"\w+ing\b", re.IGNORECASE)
 #: A speaker reports an act ("Kihara said Trump is expected to meet ..."), not a party to it.
 _SPEAKS = re.compile(r"(?:'s(?:\s+[a-z-]+){1,3})?\s+(?:said|says|told|added|noted|stated)\b")
 #: Words a possessive may stand before the noun it qualifies ("Trump's 2019 Yokosuka visit").
@@ -234,7 +235,8 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
     """
     before = [m for m in mentions if m.end <= start and not _governed(m, text, start)]
     after = [m for m in mentions if m.start >= end]
-    if object_next and not before and _OPENS_SENTENCE.fullmatch(text, s_start, start) and after:
+    if object_next and not before and after and _OPENS_SENTENCE.fullmatch(text, s_start, start) \
+            and _PARTICIPLE.match(text, start):
         # "Speaking to Ishiba on Friday, Xi said ...": the subject follows the opening clause
         subject = next((m for m in after if m.state != after[0].state), None)
         return (subject, after[0]) if subject else None
