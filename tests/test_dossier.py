@@ -78,6 +78,8 @@ def test_toml_dossier_loads(tmp_path):
     (MINIMAL_TOML.replace('unit = "percent"', 'unit = "pct"'), "indicators[0] (id=tariff).unit"),
     (MINIMAL_TOML.replace('dyad = ["USA", "JPN"]', 'dyad = ["USA", "KOR"]'),
      "dyad names KOR"),
+    (MINIMAL_TOML.replace('cues = [["tariff"]]', 'cues = [["tariff"]]\nstatuses = ["promised"]'),
+     "status must be one of"),
 ])
 def test_bad_dossiers_name_the_file_and_entry(tmp_path, content, words):
     suffix = ".toml" if content.lstrip().startswith("id =") else ".yaml"
@@ -102,3 +104,23 @@ def test_an_implied_event_must_name_known_states(tmp_path):
         'statuses = ["announced"]}'), encoding="utf-8")
     with pytest.raises(DossierError, match="implies an event with CHN"):
         load_dossier(path)
+
+
+def test_indicator_statuses_and_status_tiers_load(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(MINIMAL_TOML.replace('cues = [["tariff"]]',
+                                         'cues = [["tariff"]]\nstatuses = ["agreed"]')
+                    + '\n[[statuses]]\nstatus = "threatened"\nwords = ["warned"]\nframe = true\n'
+                    + '\n[[statuses]]\nstatus = "actual"\nwords = ["was"]\nweak = true\n',
+                    encoding="utf-8")
+    dossier = load_dossier(path)
+    assert dossier.indicators[0].statuses == ["agreed"]
+    assert [(s.frame, s.weak) for s in dossier.statuses] == [(True, False), (False, True)]
+
+
+def test_builtin_pledges_are_never_in_force_and_the_takeover_price_is_agreed():
+    dossier = load_dossier("us-japan")
+    assert dossier.indicator("nippon_steel_deal_usd").statuses == ["agreed"]
+    for pledge in ("japan_investment_pledge_usd", "japan_agri_purchase_pledge_usd"):
+        statuses = dossier.indicator(pledge).statuses
+        assert statuses[0] == "announced" and "agreed" in statuses and "actual" not in statuses

@@ -190,3 +190,120 @@ def test_a_plan_to_raise_a_figure_is_a_target(extractor):
     result = extract(extractor, "Takaichi said Japan would move to raise defence spending to 2% "
                                 "of GDP in fiscal 2025.", published="2025-10-24")
     assert ("japan_defense_spending_gdp", 2.0, "target", "2025") in observations(result)
+
+
+def found_for(result, indicator):
+    return {(o.value, o.status, o.when) for o in result.observations if o.indicator == indicator}
+
+
+def test_the_verb_next_to_a_figure_beats_a_frame_further_off(extractor):
+    result = extract(extractor, "Under the current cost-sharing agreement, Japan pays about $1.8 "
+                                "billion a year for hosting U.S. forces.", published="2025-05-02")
+    assert [s for _, s, _ in found_for(result, "host_nation_support_usd")] == ["actual"]
+
+
+def test_what_a_deal_will_do_is_agreed(extractor):
+    result = extract(extractor, "The two governments unveiled a trade deal that will set a 15% "
+                                "tariff on Japanese goods, with Japan pledging $400 billion in "
+                                "investment in the United States.", published="2025-07-23")
+    assert [s for _, s, _ in found_for(result, "japan_investment_pledge_usd")] == ["agreed"]
+    assert [s for _, s, _ in found_for(result, "us_tariff_japan_reciprocal")] == ["agreed"]
+
+
+def test_a_pledge_after_a_deal_in_its_paragraph_is_the_deals(extractor):
+    text = ("Tokyo and Washington concluded their trade agreement on July 22. Tariffs on "
+            "Japanese cars fell. Japan committed $400 billion of investment in America.")
+    result = extract(extractor, text, published="2025-08-10")
+    assert found_for(result, "japan_investment_pledge_usd") == {(4e11, "agreed", "2025-07-22")}
+
+
+def test_a_pledge_is_never_a_value_in_force(extractor):
+    result = extract(extractor, "Tokyo will finance $200 billion of investment in America, "
+                                "officials were told.", published="2025-08-10")
+    assert [s for _, s, _ in found_for(result, "japan_investment_pledge_usd")] == ["announced"]
+
+
+def test_a_takeover_price_is_the_agreed_price_whatever_the_verb(extractor):
+    result = extract(extractor, "Lawmakers opposed Nippon Steel's proposed $14.9 billion "
+                                "takeover of U.S. Steel.", published="2024-09-01")
+    assert [s for _, s, _ in found_for(result, "nippon_steel_deal_usd")] == ["agreed"]
+
+
+@pytest.mark.parametrize("text, status", [
+    ("Japanese cars will face a 15% tariff, unless their existing rate is higher.", "announced"),
+    ("Japanese cars would see a 35% tariff unless Japan opens its market to U.S. rice.",
+     "threatened"),
+])
+def test_unless_threatens_only_with_a_condition_on_the_other_side(extractor, text, status):
+    result = extract(extractor, text, published="2025-09-05")
+    assert [s for _, s, _ in found_for(result, "us_tariff_japan_autos")] == [status]
+
+
+def test_a_pronoun_takes_the_measure_of_the_sentence_before(extractor):
+    text = "Japan's defence budget has grown for a decade. It reached 1.8% of GDP in 2025."
+    result = extract(extractor, text, published="2026-02-01")
+    assert found_for(result, "japan_defense_spending_gdp") == {(1.8, "actual", "2025")}
+
+
+def test_a_range_after_another_figure_takes_its_own_words(extractor):
+    result = extract(extractor, "He vowed a 50 percent duty on Chinese imports and a 5 to 15 "
+                                "percent levy on goods from allied nations.",
+                     published="2024-10-01")
+    assert {v for v, _, _ in found_for(result, "us_tariff_allies_baseline")} == {5.0, 15.0}
+    assert {v for v, _, _ in found_for(result, "us_tariff_china")} == {50.0}
+    assert {s for _, s, _ in found_for(result, "us_tariff_allies_baseline")} == {"proposed"}
+
+
+def test_a_figure_without_a_cue_shares_the_status_of_the_one_before(extractor):
+    text = ("On April 2 Trump announced a 10% baseline tariff on all countries. Dozens of "
+            "economies were singled out for higher rates. Japan faces a tariff rate of 24%.")
+    result = extract(extractor, text, published="2025-04-03")
+    assert found_for(result, "us_tariff_japan_reciprocal") == {(24.0, "announced", "2025-04-02")}
+
+
+def test_a_cue_beyond_another_figure_is_that_figures(extractor):
+    result = extract(extractor, "Tokyo was threatened with a 30 percent tariff in a letter in "
+                                "June, but settled at 15 percent in a deal with Washington.",
+                     published="2025-08-01")
+    assert {(v, s) for v, s, _ in found_for(result, "us_tariff_japan_reciprocal")} == {
+        (30.0, "threatened"), (15.0, "agreed")}
+
+
+def test_an_announced_measure_takes_the_start_date_given_next(extractor):
+    text = ('"We will charge a 25% tariff on all foreign cars," Trump said.\n\n'
+            "The duties take effect on April 3.")
+    result = extract(extractor, text, published="2025-03-27")
+    assert found_for(result, "us_tariff_japan_autos") == {(25.0, "announced", "2025-04-03")}
+
+
+def test_a_conversion_in_brackets_is_the_same_figure(extractor):
+    result = extract(extractor, "Japan has paid about 300 billion yen ($2 billion) a year for "
+                                "hosting U.S. forces.", published="2025-05-02")
+    assert [s for _, s, _ in found_for(result, "host_nation_support_usd")] == ["actual"]
+
+
+def test_a_relative_clause_figure_qualifies_the_noun_before_it(extractor):
+    result = extract(extractor, "Trump criticised the duties Japan levies on U.S. beef, which he "
+                                "said face a 40% tariff.", published="2025-04-03")
+    assert not found_for(result, "us_tariff_japan_reciprocal")
+
+
+def test_a_coordinated_figure_shares_the_subject_of_the_one_before(extractor):
+    text = ("Japan has promised to open its markets to American companies in a range of "
+            "industries, offering to purchase $6 billion of U.S. farm goods a year and to invest "
+            "$400 billion in American factories.")
+    result = extract(extractor, text, published="2025-09-05")
+    assert {v for v, _, _ in found_for(result, "japan_investment_pledge_usd")} == {4e11}
+
+
+def test_a_value_in_force_now_is_dated_by_its_report(extractor):
+    text = ("Japan shipped 21 trillion yen of goods to the U.S. in 2024. Japanese cars already "
+            "face a 25% tariff.")
+    result = extract(extractor, text, published="2025-05-10")
+    assert found_for(result, "us_tariff_japan_autos") == {(25.0, "actual", "2025-05")}
+
+
+def test_suggesting_that_the_other_side_do_something_is_a_demand(extractor):
+    result = extract(extractor, "A Pentagon nominee suggested Japan lift defence spending to "
+                                "3.5% of GDP.", published="2025-03-05")
+    assert [s for _, s, _ in found_for(result, "japan_defense_spending_gdp")] == ["demanded"]

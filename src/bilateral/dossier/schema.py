@@ -102,12 +102,15 @@ class Actor(_Strict):
 
 class ImpliedEvent(_Strict):
     """The event a value of an indicator reports: a pledged investment is aid from one state to
-    another, an imposed tariff a sanction. Only values with one of ``statuses`` imply it."""
+    another, an imposed tariff a sanction. Only values with one of ``statuses`` imply it; an
+    actual value only when one of ``acts`` set its status (a tariff "imposed", not one that
+    Japanese cars "already face"), if ``acts`` are given."""
 
     type: PloverType
     source: str
     target: str
     statuses: list[StatusName] = Field(min_length=1)
+    acts: list[str] = Field(default_factory=list)
 
 
 class Indicator(_Strict):
@@ -115,6 +118,9 @@ class Indicator(_Strict):
 
     ``cues`` is a list of word groups: every group must have a word near the number. ``exclude``
     vetoes the assignment. Among candidates, higher ``priority`` wins (specific before general).
+    ``statuses`` narrows what a value can be when the indicator's meaning does: the agreed price
+    of a takeover stays the agreed price whatever verb surrounds it (``[agreed]``), a pledge is
+    never a measured value (no ``actual``). The first is taken when no cue says otherwise.
     """
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -126,6 +132,9 @@ class Indicator(_Strict):
     priority: int = 0
     key: bool = Field(default=False, description="shown first in tables and briefs")
     event: ImpliedEvent | None = None
+    statuses: list[StatusName] = Field(
+        default_factory=list, description="the statuses a value can have, the default first; "
+                                          "empty: any, actual by default")
 
     @field_validator("cues")
     @classmethod
@@ -154,10 +163,18 @@ class EventRule(_Strict):
 
 
 class StatusCues(_Strict):
-    """Words that set an observation's status; the first status whose cue is near wins."""
+    """Words that set an observation's status.
+
+    A ``frame`` (a threat, a demand, a proposal) governs every number in its clause ("urged
+    Japan to raise spending to 3%"), so frames are tried first, in dossier order. Otherwise the
+    cue nearest the number wins ("under the agreement, Japan pays $2 billion": pays). ``weak``
+    cues ("was", "now") say a value is in force only when no other cue is near.
+    """
 
     status: StatusName
     words: list[str] = Field(min_length=1)
+    frame: bool = False
+    weak: bool = False
 
 
 class Dossier(_Strict):

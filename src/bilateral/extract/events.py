@@ -88,6 +88,8 @@ class EventStage:
                 if words:
                     self.rules.append((kind, how, word_pattern(words)))
         self.implied = {i.id: i.event for i in dossier.indicators if i.event}
+        self.acts = {i.id: word_pattern(i.event.acts) for i in dossier.indicators
+                     if i.event and i.event.acts}
         self.negation = word_pattern(dossier.negations)
         self.hypothetical = word_pattern(dossier.hypotheticals)
 
@@ -146,11 +148,13 @@ class EventStage:
             event = self.implied.get(observation.indicator)
             if event is None or observation.status not in event.statuses:
                 continue
-            if observation.rule.endswith(("status.default", "status.transition-from")):
-                continue
+            if observation.status == "actual" and event.acts and not (
+                    observation.status_cue and self.acts[observation.indicator].fullmatch(
+                        observation.status_cue)):
+                continue  # a value in force, not the act that set it
+            sentence = layout.sentence(observation.start)
             when = observation.when or reported
             pair = dyad(event.type, event.source, event.target)
-            sentence = layout.sentence(observation.start)
             if any(k[:3] == (event.type, *pair) and (
                     k[3] == when or k[3] is None or when is None or k[3][:7] == when[:7]
                     or layout.sentence(m.start) == sentence) for k, m in found.items()):
@@ -314,7 +318,7 @@ CLAUSE_PENALTY = 60
 #: What may precede a time that opens a sentence ("On Wednesday," "Earlier in November,").
 _OPENING = re.compile(r"\W*(?:\w+\s+){0,2}", re.IGNORECASE)
 #: Words that introduce the date a measure takes effect.
-_TAKES_EFFECT = re.compile(r"\b(?:starting|effective|beginning|from|as of)\s+$", re.IGNORECASE)
+_EFFECTIVE_LEAD = re.compile(r"\b(?:starting|effective|beginning|from|as of)\s+$", re.IGNORECASE)
 
 
 def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: str,
@@ -333,7 +337,7 @@ def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: s
         gap = max(0, hi - lo)
         opening = _OPENING.fullmatch(text, s_start, t.start)
         crosses = not opening and _CLAUSE_BREAK.search(text, lo, max(lo, hi))
-        effective = kind != "CONSULT" and _TAKES_EFFECT.search(
+        effective = kind != "CONSULT" and _EFFECTIVE_LEAD.search(
             text, max(s_start, t.start - 16), t.start)
         return gap + CLAUSE_PENALTY * (bool(crosses) + bool(effective))
 

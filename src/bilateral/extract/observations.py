@@ -4,6 +4,9 @@ and the time it refers to."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -24,6 +27,8 @@ from bilateral.extract.times import TimeExpr
 CUE_WORDS = 20
 #: Characters of distance between cue and number within which indicators rank by priority.
 REACH_STEP = 30
+#: Characters added to the distance of a cue that is nearer another number than this one.
+OWNED_PENALTY = 4 * REACH_STEP
 #: Words either side of a number that make its own phrase, where exclusions are looked for.
 PHRASE_WORDS = 4
 #: Words before and after a number in which status cues are looked for (and the quote): the
@@ -42,8 +47,33 @@ KINDS_FOR_UNIT = {
 
 #: Words that introduce the date a measure takes effect.
 _EFFECTIVE = re.compile(r"\b(?:starting|from|effective|beginning|as of|as from|on)\s+$")
+#: The roles of the two numbers of a range or transition, in text order.
+_PAIRS = frozenset({("low", "high"), ("from", "to"), ("to", "from")})
+#: Characters between two numbers beyond which they are not read as coordinated.
+_COORDINATION_CHARS = 120
+#: What joins two coordinated numbers: "and" with up to a few words either side, with no
+#: comma before it (", and settled at 15%" starts a new clause with its own subject and cues).
+_COORDINATED = re.compile(r"(?:\W+\w+){0,8}?[^\w,]*\s(?:and|or)\W+(?:\w+\W+){0,3}?",
+                          re.IGNORECASE)
+#: What opens a contrasting clause, whose status is its own.
+_CONTRAST = re.compile(r",\s+(?:but|while|whereas|although|though|yet)\b\s*", re.IGNORECASE)
+#: A relative clause, whose number qualifies the noun before it.
+_RELATIVE = re.compile(r", (?:which|who)\b")
+#: What stands between a figure and the same figure in another currency: "yen ($".
+_GLOSS = re.compile(r"\s*[(\[]\s*")
+#: How a sentence opens when its subject is the measure named in the sentence before.
+_REFERENCE = re.compile(r"(?:It|(?:The|This|That) (?:figure|ratio|share|rate|level|amount|"
+                        r"total|number|sum))\b")
+#: Status cues that say a value holds at the time of the report, not at an earlier time.
+_CURRENT = re.compile(r"\b(?:already|currently|current|now|still)\b")
+#: Words in the sentence after an announced measure that give the date it applies from.
+_TAKES_EFFECT = re.compile(r"\b(?:takes?|took|will take) effect\b|\beffective\b|\bkicks? in\b"
+                           r"|\b(?:comes?|will come|enters?|will enter) into force\b",
+                           re.IGNORECASE)
 #: Words before a number that make it a level rather than a change.
-_LEVEL_LEAD = re.compile(r"\b(?:to|at|of|reach(?:ed|es)?|around|about|nearly|roughly)\s+$")
+_LEVEL_LEAD = re.compile(r"\b(?:to|at|of|reach(?:ed|es)?|around|about|nearly|roughly)\s+$",
+                         re.IGNORECASE)
+_SPACE = re.compile(r"\s*")
 
 
 @dataclass(frozen=True)
@@ -59,12 +89,26 @@ class ObservationMatch:
     actor: str | None
     note: str | None = None
 
+    @property
+    def status_cue(self) -> str | None:
+        """The words that set the status, when words near the number did."""
+        _, _, how = self.rule.partition("+status.")
+        return how.removeprefix("cue:").split("+")[0] if how.startswith("cue:") else None
+
 
 @dataclass(frozen=True)
 class _Cues:
     indicator: Indicator
     groups: tuple[re.Pattern[str], ...]
     exclude: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class _StatusCue:
+    status: str
+    pattern: re.Pattern[str]
+    order: int  # place in the dossier: the more specific statuses first
+    tier: int  # 0: a frame, tried in order; 1: the nearest wins; 2: weak, only when alone
 
 
 class ObservationStage:
@@ -77,7 +121,11 @@ class ObservationStage:
             (_Cues(i, tuple(word_pattern(g) for g in i.cues),
                    word_pattern(i.exclude) if i.exclude else None) for i in dossier.indicators),
             key=lambda c: -c.indicator.priority)
-        self.statuses = [(s.status, word_pattern(s.words)) for s in dossier.statuses]
+        self.statuses = [_StatusCue(s.status, word_pattern(s.words), order,
+                                    0 if s.frame else 2 if s.weak else 1)
+                         for order, s in enumerate(dossier.statuses)]
+        agreed = [w for s in dossier.statuses if s.status == "agreed" for w in s.words]
+        self.deal = word_pattern(agreed) if agreed else None
 
     def __call__(self, doc: Doc) -> Doc:
         layout: Layout = doc._.layout
@@ -85,24 +133,46 @@ class ObservationStage:
         found: list[ObservationMatch] = []
         reported = report_month(doc._.document.published if doc._.document else None)
         quantities = doc._.quantities
+        starts = [q.start for q in quantities]
         for i, quantity in enumerate(quantities):
-            # The two ends of a range or a transition measure one thing, named after the
-            # second ("10 to 20 percent levy on imports"): read both in the second's context.
-            anchor = quantity
-            if quantity.role in ("low", "from") and i + 1 < len(quantities) \
-                    and quantities[i + 1].role in ("high", "to"):
-                anchor = quantities[i + 1]
+            first, anchor, last = _pair(quantities, i)
             cue_start, cue_end = layout.window(anchor.start, anchor.end, CUE_WORDS)
-            start, end = layout.window(anchor.start, anchor.end, *STATUS_WORDS)
+            if first is last:
+                cue_start = _shared_start(quantities, i, layout, cue_start)
+            start, end = _clause(text, first, last,
+                                 *layout.window(anchor.start, anchor.end, *STATUS_WORDS))
             own_start, own_end = layout.window(anchor.start, anchor.end, PHRASE_WORDS)
-            lead = text[max(0, anchor.start - 24):anchor.start].lower()
-            indicator = self.indicator_for(anchor, text[cue_start:cue_end].lower(),
-                                           text[own_start:own_end].lower(),
-                                           level=bool(_LEVEL_LEAD.search(lead)))
+            relative = _last(_RELATIVE.finditer(text, start, anchor.start))
+            if relative:
+                # "rice, which is subject to a 700% tariff": the number qualifies the noun
+                # before "which", so what rules an indicator out may stand there
+                own_start = min(own_start, layout.window(relative.start(), relative.start(),
+                                                         PHRASE_WORDS, 0)[0])
+            phrase = text[own_start:own_end].lower()
+            level = bool(_LEVEL_LEAD.search(text, max(0, anchor.start - 24), anchor.start))
+            nearby = _others(text, quantities, starts, first, last, min(cue_start, start),
+                             max(cue_end, end))
+            indicator = self.indicator_for(
+                anchor, text[cue_start:cue_end].lower(), phrase, level=level,
+                span=(first.start - cue_start, last.end - cue_start),
+                others=[(a - cue_start, b - cue_start) for a, b in nearby]) \
+                or self.indicator_by_reference(anchor, layout, cue_end, phrase, level=level)
             if indicator is None:
                 continue
-            status, status_rule = self.status_for(quantity, text[start:end].lower())
-            when = self.when_for(quantity, status, doc._.times, layout, reported)
+            # A pledge is an offer in a negotiation: one reported after a deal word in its
+            # paragraph is part of the deal. Other values only in their own sentence.
+            pledge = bool(indicator.statuses) and "actual" not in indicator.statuses
+            lead_start = layout.paragraph_start(quantity.start) if pledge \
+                else layout.sentence(quantity.start)[0]
+            status, status_rule = self.status_for(
+                quantity, indicator, text[start:end].lower(), quantity.start - start,
+                text[lead_start:quantity.start].lower(),
+                others=[(a - start, b - start) for a, b in nearby])
+            if status_rule == "default":
+                status, status_rule = _status_in_context(found, indicator, quantity, layout,
+                                                         status, status_rule)
+            when = self.when_for(quantity, status, doc._.times, layout, reported,
+                                 current=bool(_CURRENT.search(status_rule)))
             actor = _nearest_state_before(doc._.actors, quantity.start, layout)
             found.append(ObservationMatch(
                 indicator=indicator.id, value=quantity.value, unit=indicator.unit, status=status,
@@ -112,7 +182,8 @@ class ObservationStage:
         return doc
 
     def indicator_for(self, quantity: Quantity, context: str, phrase: str, *,
-                      level: bool = False) -> Indicator | None:
+                      level: bool = False, span: tuple[int, int] | None = None,
+                      others: list[tuple[int, int]] | None = None) -> Indicator | None:
         """The indicator whose unit fits and whose cues are all near, the nearest first (the
         words closest to a number say what it measures), then the highest priority.
 
@@ -121,9 +192,13 @@ class ObservationStage:
         read as a level ("to 2%", "at 1.6%"), not a change ("by 9%"), and lets it count.
         Exclusions are looked for in the number's own ``phrase``, cues in the wider
         ``context``: a word that rules an indicator out must qualify this number, not the
-        next one.
+        next one. ``span`` is where the number (with its range partner) sits in ``context``;
+        a cue nearer one of the ``others`` numbers qualifies that one ("a 60% tax on Chinese
+        goods and a 10% levy on allies") and counts as far off.
         """
-        center = context.find(quantity.text.lower())
+        if span is None:
+            center = context.find(quantity.text.lower())
+            span = (center, center + len(quantity.text))
         best: tuple[int, int, Indicator] | None = None
         for cues in self.cues:
             unit = cues.indicator.unit
@@ -135,32 +210,79 @@ class ObservationStage:
                 continue  # a yen or euro figure is not a dollar value: never relabel it
             if cues.exclude is not None and cues.exclude.search(phrase):
                 continue
-            reach = _reach(cues.groups, context, center, center + len(quantity.text))
+            reach = _reach(cues.groups, context, *span, others or ())
             rank = (reach, -cues.indicator.priority)
             if reach is not None and (best is None or rank < best[:2]):
                 best = (*rank, cues.indicator)
         return best[2] if best else None
 
-    def status_for(self, quantity: Quantity, context: str) -> tuple[str, str]:
-        """The first status, in the dossier's order, with a cue near the number (specific
-        statuses such as threatened come before general ones); the old value of a transition
-        is the one in force."""
+    def indicator_by_reference(self, quantity: Quantity, layout: Layout, cue_end: int,
+                               phrase: str, *, level: bool) -> Indicator | None:
+        """For a sentence that opens with a pronoun or a bare "the figure" ("It stood at 1.6%
+        of GDP in 2024"), the indicator named in the sentence before, which the pronoun
+        stands for."""
+        s_start, _ = layout.sentence(quantity.start)
+        text = layout.match_text
+        if s_start == 0 or not _REFERENCE.match(text, s_start):
+            return None
+        before, _ = layout.sentence(s_start - 1)
+        if before < layout.paragraph_start(s_start):
+            return None
+        context = text[before:cue_end].lower()
+        at = quantity.start - before
+        return self.indicator_for(quantity, context, phrase, level=level,
+                                  span=(at, at + len(quantity.text)))
+
+    def status_for(self, quantity: Quantity, indicator: Indicator, context: str, at: int,
+                   lead: str, others: Iterable[tuple[int, int]] = ()) -> tuple[str, str]:
+        """The status the words around the number give it (``at`` is where the number starts
+        in ``context``; ``lead`` is its sentence up to the number, or its paragraph for a
+        pledge). A cue with another number (``others``) between it and this one is that
+        number's ("threatened with 25% in July, and settled at 15%").
+
+        A frame (threat, demand, proposal) governs its clause and is taken first; else the cue
+        nearest the number, as the verb or noun next to a figure says what it is; weak cues
+        only when nothing else is near. What a deal will do is part of the deal: an
+        announcement after a deal word in ``lead`` is agreed. The old value of a transition
+        is the one in force; an indicator may fix or narrow the status.
+        """
         if quantity.role == "from":
             return "actual", "transition-from"
-        for status, pattern in self.statuses:
-            match = pattern.search(context)
-            if match:
-                return status, f"cue:{match.group()}"
-        return "actual", "default"
+        allowed = indicator.statuses
+        if len(allowed) == 1:
+            return allowed[0], "indicator"
+        end = at + len(quantity.text)
+        best: tuple[int, int, int, int, str, str] | None = None
+        for cue in self.statuses:
+            if allowed and cue.status not in allowed:
+                continue
+            for match in cue.pattern.finditer(context):
+                if any((match.end() <= a and b <= at) or (end <= a and b <= match.start())
+                       for a, b in others):
+                    continue
+                distance = _gap(match.start(), match.end(), at, end)
+                rank = (cue.tier, cue.order if cue.tier == 0 else distance,
+                        match.start() - match.end(), cue.order, cue.status, match.group())
+                if best is None or rank < best:
+                    best = rank
+        if best is None:
+            return (allowed[0] if allowed else "actual"), "default"
+        status, cue_text = best[4], best[5]
+        if status == "announced" and self.deal is not None and self.deal.search(lead) \
+                and (not allowed or "agreed" in allowed):
+            return "agreed", f"cue:{cue_text}+deal"
+        return status, f"cue:{cue_text}"
 
-    @staticmethod
-    def when_for(quantity: Quantity, status: str, times: list[TimeExpr], layout: Layout,
-                 reported: str | None) -> str | None:
+    def when_for(self, quantity: Quantity, status: str, times: list[TimeExpr], layout: Layout,
+                 reported: str | None, *, current: bool = False) -> str | None:
         """The time the value refers to: a deadline for a target; the date a measure takes
         effect ("starting April 3") for one announced or threatened; else the time expression
-        nearest the number in its sentence, or one stated earlier in the paragraph. A claim
-        (announced, agreed, demanded, proposed, threatened) with no time is dated by its
-        report; an old value ("from 1%") never takes the deadline of the new one."""
+        nearest the number in its sentence; for one announced, the start date given in the
+        next sentence ("The duties take effect on April 3"); for one agreed, the date given to
+        the deal earlier in the paragraph; for one in force ``current``ly ("already face"),
+        the report's; else one stated earlier in the paragraph. A claim (announced, agreed,
+        demanded, proposed, threatened) with no time is dated by its report; an old value
+        ("from 1%") never takes the deadline of the new one."""
         s_start, s_end = layout.sentence(quantity.start)
         text = layout.match_text
         candidates = [t for t in times if s_start <= t.start < s_end and t.value]
@@ -178,10 +300,118 @@ class ObservationStage:
             return nearest.value
         if status == "target":
             return None
+        if status in ("announced", "threatened") and s_end < len(text):
+            # "... a 25% tariff on all cars," he said. "The duties take effect on April 3."
+            following = _SPACE.match(text, s_end).end()
+            n_start, n_end = layout.sentence(min(following, len(text) - 1))
+            takes_effect = _TAKES_EFFECT.search(text, n_start, n_end)
+            if takes_effect:
+                later = [t for t in times if takes_effect.end() <= t.start < n_end and t.value
+                         and t.kind not in ("deadline", "fiscal")]
+                if later:
+                    return later[0].value
+        if status == "agreed" and self.deal is not None:
+            dated = _deal_time(self.deal, times, layout, s_start)
+            if dated:
+                return dated
+        if current:
+            return reported  # "which already face a 25% tariff": as of the report
         earlier = time_earlier_in_paragraph(times, layout, s_start)
         if earlier or status == "actual":
             return earlier
         return reported
+
+
+def _pair(quantities: list[Quantity], i: int) -> tuple[Quantity, Quantity, Quantity]:
+    """The first and last number of the range or transition quantity ``i`` belongs to (itself
+    alone when none) and the one whose context names both: the second of a range or of
+    "from 25% to 15%" ("10 to 20 percent levy on imports"), the first of "to 15% from 25%"."""
+    quantity = quantities[i]
+    after = quantities[i + 1] if i + 1 < len(quantities) else None
+    before = quantities[i - 1] if i > 0 else None
+    if after is not None and (quantity.role, after.role) in _PAIRS:
+        return quantity, (quantity if quantity.role == "to" else after), after
+    if before is not None and (before.role, quantity.role) in _PAIRS:
+        return before, (before if before.role == "to" else quantity), quantity
+    return quantity, quantity, quantity
+
+
+def _clause(text: str, first: Quantity, last: Quantity, start: int, end: int) -> tuple[int, int]:
+    """The window [start, end) cut to the clause of the number: a contrast ("threatened with
+    30% in a letter, but settled at 15%") opens a clause with its own status."""
+    before = _last(_CONTRAST.finditer(text, start, first.start))
+    after = _CONTRAST.search(text, last.end, end)
+    return (before.end() if before else start), (after.start() if after else end)
+
+
+def _shared_start(quantities: list[Quantity], i: int, layout: Layout, cue_start: int) -> int:
+    """Where the cue window of number ``i`` starts: a number coordinated with the one before
+    it ("pledged $8 billion of farm goods and $550 billion of investment") shares what that
+    one's window names."""
+    quantity = quantities[i]
+    if i == 0 or quantity.role is not None:
+        return cue_start
+    before = quantities[i - 1]
+    if quantity.start - before.end < _COORDINATION_CHARS \
+            and _COORDINATED.fullmatch(layout.match_text, before.end, quantity.start) \
+            and layout.sentence(before.start) == layout.sentence(quantity.start):
+        return min(cue_start, layout.window(before.start, before.end, CUE_WORDS)[0])
+    return cue_start
+
+
+def _last(matches: Iterable[re.Match[str]]) -> re.Match[str] | None:
+    """The last match: the relative clause nearest the number is the one it stands in."""
+    tail = deque(matches, maxlen=1)
+    return tail[0] if tail else None
+
+
+def _others(text: str, quantities: list[Quantity], starts: list[int], first: Quantity,
+            last: Quantity, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The spans of the numbers in [lo, hi) other than this one (``first`` to ``last``, the
+    two ends of a range or transition) and its conversion ("211 billion yen ($1.5 billion)")."""
+    i = max(0, bisect_left(starts, lo) - 1)
+    spans = []
+    while i < len(quantities) and quantities[i].start < hi:
+        q = quantities[i]
+        if q.end > lo and not first.start <= q.start <= last.start \
+                and not _GLOSS.fullmatch(text, q.end, first.start) \
+                and not _GLOSS.fullmatch(text, last.end, q.start):
+            spans.append((q.start, q.end))
+        i += 1
+    return spans
+
+
+def _status_in_context(found: list[ObservationMatch], indicator: Indicator,
+                       quantity: Quantity, layout: Layout, status: str,
+                       rule: str) -> tuple[str, str]:
+    """A number with no status cue of its own shares the status of the figure of the same unit
+    stated before it in the paragraph: figures in a row report the same act ("Trump announced
+    tariffs on April 2 ... Japan's rate was set ... with Japan facing 24%")."""
+    start = layout.paragraph_start(quantity.start)
+    for match in reversed(found):
+        if match.start < start:
+            break
+        if match.unit == indicator.unit and not match.rule.endswith(".default") \
+                and "context:" not in match.rule \
+                and (not indicator.statuses or match.status in indicator.statuses):
+            return match.status, f"context:{match.status}"
+    return status, rule
+
+
+def _deal_time(deal: re.Pattern[str], times: list[TimeExpr], layout: Layout,
+               s_start: int) -> str | None:
+    """When the deal a value belongs to was made: the time nearest the last deal word earlier
+    in the paragraph, in that word's sentence ("the agreement with Japan of July 22")."""
+    start = layout.paragraph_start(s_start)
+    text = layout.match_text
+    for match in reversed(list(deal.finditer(text[start:s_start].lower()))):
+        at = start + match.start()
+        c_start, c_end = layout.sentence(at)
+        dated = [t for t in times if c_start <= t.start < c_end and t.value
+                 and t.kind not in ("deadline", "fiscal")]
+        if dated:
+            return min(dated, key=lambda t: abs(t.start - at)).value
+    return None
 
 
 def _one_per_fact(found: list[ObservationMatch]) -> list[ObservationMatch]:
@@ -199,19 +429,29 @@ def _one_per_fact(found: list[ObservationMatch]) -> list[ObservationMatch]:
     return sorted(kept.values(), key=lambda m: m.start)
 
 
-def _reach(groups: tuple[re.Pattern[str], ...], context: str, start: int,
-           end: int) -> int | None:
+def _reach(groups: tuple[re.Pattern[str], ...], context: str, start: int, end: int,
+           others: Iterable[tuple[int, int]] = ()) -> int | None:
     """How far from the number (the span [start, end) of ``context``) the farthest cue group
     is matched, in steps of a few words (within a step, priority decides); None when a group
-    has no match."""
+    has no match. A cue nearer another number (``others``) is taken as ``OWNED_PENALTY``
+    farther."""
     farthest = 0
     for group in groups:
-        distances = [start - m.end() if m.end() <= start else max(0, m.start() - end)
-                     for m in group.finditer(context)]
+        distances = []
+        for m in group.finditer(context):
+            distance = _gap(m.start(), m.end(), start, end)
+            if any(_gap(m.start(), m.end(), a, b) < distance for a, b in others):
+                distance += OWNED_PENALTY
+            distances.append(distance)
         if not distances:
             return None
         farthest = max(farthest, min(distances))
     return farthest // REACH_STEP
+
+
+def _gap(a: int, b: int, start: int, end: int) -> int:
+    """Characters between the spans [a, b) and [start, end)."""
+    return start - b if b <= start else max(0, a - end)
 
 
 def _nearest_state_before(mentions, offset: int, layout: Layout) -> str | None:
