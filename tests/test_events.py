@@ -172,3 +172,10 @@ def test_an_opening_participle_takes_the_subject_after_it(extractor):
     found = events(extractor, "Speaking to Ishiba on the sidelines of the summit on November 15, "
                               "Xi said ties should improve.", published="2025-01-10")
     assert ("CONSULT", "CHN", "JPN", "2024-11-15") in found
+
+
+def test_an_announced_value_implies_an_act_dated_by_its_announcement(extractor):
+    found = events(extractor, "Japanese autos will face a 25% tariff, the White House announced. "
+                              "The duties take effect on April 3.", published="2025-03-28")
+    implied = [k for k, e in found.items() if e.rule.startswith("event.from-observation/")]
+    assert implied == [("SANCTION", "USA", "JPN", "2025-03")]

@@ -154,6 +154,12 @@ class EventStage:
                 continue  # a value in force, not the act that set it
             sentence = layout.sentence(observation.start)
             when = observation.when or reported
+            if observation.status == "announced":
+                # the act is the announcement: dated when it was made, not when the measure
+                # it announces takes effect
+                when = (_time_of_act(doc._.times, *sentence, text)
+                        or time_earlier_in_paragraph(doc._.times, layout, sentence[0])
+                        or reported)
             pair = dyad(event.type, event.source, event.target)
             if any(k[:3] == (event.type, *pair) and (
                     k[3] == when or k[3] is None or when is None or k[3][:7] == when[:7]
@@ -195,6 +201,13 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
         return None
     return _dyad(parties, start, end, text=text, s_start=s_start,
                  object_next=bool(_ENDS_IN_PREPOSITION.search(text, start, end)))
+
+
+def _time_of_act(times, s_start: int, s_end: int, text: str) -> str | None:
+    """The first time in a sentence that is not a deadline or the date a measure takes effect."""
+    return next((t.value for t in times if s_start <= t.start < s_end and t.value
+                 and t.kind not in ("deadline", "fiscal")
+                 and not _EFFECTIVE_LEAD.search(text, max(s_start, t.start - 16), t.start)), None)
 
 
 def _antecedent(earlier: list[Mention], pronoun: str) -> Mention | None:
