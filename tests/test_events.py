@@ -179,3 +179,13 @@ def test_an_announced_value_implies_an_act_dated_by_its_announcement(extractor):
                               "The duties take effect on April 3.", published="2025-03-28")
     implied = [k for k, e in found.items() if e.rule.startswith("event.from-observation/")]
     assert implied == [("SANCTION", "USA", "JPN", "2025-03")]
+
+
+@pytest.mark.parametrize("text", [
+    "The two navies could cooperate in fields such as joint military exercises with Japan and "
+    "Australia.",  # an example of a kind of act
+    "A U.S. nominee put forth a provocative proposal that Japan spend more.",  # the writer's word
+    "Trump has avoided repeating the harsh public criticisms of Japan.",  # negated some words back
+])
+def test_examples_descriptions_and_negated_acts_are_not_events(extractor, text):
+    assert not events(extractor, text)

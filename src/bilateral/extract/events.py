@@ -21,8 +21,9 @@ from bilateral.records import SYMMETRIC_TYPES, dyad
 #: "may" in lower case is the modal ("may raise tariffs"); "May" is also the month, so it is
 #: told apart by case, which the dossier's lower-case word lists cannot do.
 _MODAL_MAY = re.compile(r"\bmay\b")
-#: How many characters before a trigger a negation or hypothetical word may stand.
-GUARD_CHARS = 30
+#: How many characters before a trigger, within its clause, a negation or hypothetical word
+#: may stand (some six words: "has avoided repeating his earlier criticisms of Japan").
+GUARD_CHARS = 40
 #: Punctuation that ends the clause a negation or hypothetical word must share with a trigger.
 _GUARD_BREAKS = (",", ";", ":", "(", ")", "\u2014")
 #: A trigger that ends in a preposition ("tariffs on", "trip to", "took aim at") names its
