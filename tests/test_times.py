@@ -114,6 +114,13 @@ def test_deadline_without_year_looks_forward():
     assert one("The plan must be ready by Friday.", "2025-07-23").value == "2025-07-25"
 
 
+def test_what_starts_on_a_weekday_is_still_to_come():
+    # Published on Wednesday 2025-10-22: "on Monday" is past, "starting Monday" ahead.
+    assert one("The talks ended on Monday.", "2025-10-22").value == "2025-10-20"
+    assert one("He visits Japan for a week starting Monday.", "2025-10-22").value == "2025-10-27"
+    assert one("The curbs apply beginning Friday.", "2025-10-22").value == "2025-10-24"
+
+
 # --- months and days without a year ---------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "published", "value"), [

@@ -14,7 +14,8 @@ Resolution rules (``pub`` is the publication date):
 - "last April" is the latest April strictly before the publication month; "next April" the first
   strictly after it.
 - "Wednesday", "on Wednesday" is the latest Wednesday on or before ``pub`` (news tells what
-  happened); "last Wednesday" strictly before, "next Wednesday" strictly after.
+  happened); "last Wednesday" strictly before, "next Wednesday" strictly after; "starting
+  Monday" the first Monday on or after ``pub`` (what begins on a day is still to come).
 - Relative expressions are capped at the publication date's precision: "on Wednesday" with a
   ``2025-07`` publication gives ``2025-07``; with no publication date they resolve to ``None``.
   A year-only publication is treated as mid-year when a choice between years depends on it.
@@ -251,6 +252,8 @@ _DL = ("by", "no later than", "not later than")
 _LIC = ("in", "on", "since", "from", "until", "till", "through", "throughout", "during", "before",
         "after", "for", "to", "between", "and", "or", "around", "as of", "starting", "beginning",
         "into", "ahead of", "at", "of", "as early as", "as late as")
+#: Licensing words after which a bare weekday looks forward (reversed, as they are read).
+_FORWARD_LEADS = frozenset(w[::-1] for w in ("starting", "beginning"))
 _ORDINALS = ("first", "second", "third", "fourth", "final", "last", "1st", "2nd", "3rd", "4th")
 _MODS = (
     *(f"{the}{very}{part} of" for the in ("the ", "") for very in ("very ", "")
@@ -639,7 +642,10 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
             kind = "deadline" if dl else "date"
             out.extend(TimeExpr(s, e, text[s:e], value, kind) for s, e, value in _year_span(m))
             continue
-        resolved = _RESOLVERS[body](m, anchor, dl)
+        # "starting Monday" names the day something begins: the next one, as for a deadline
+        forward = dl or (body == "wd" and lic_text is not None
+                         and lic_text.split()[0].lower() in _FORWARD_LEADS)
+        resolved = _RESOLVERS[body](m, anchor, forward)
         if resolved is None:
             continue
         if dl or mod:
