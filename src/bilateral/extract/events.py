@@ -30,14 +30,21 @@ _GUARD_BREAKS = (",", ";", ":", "(", ")", "\u2014")
 #: object next, so its source is a state before it ...
 _ENDS_IN_PREPOSITION = re.compile(r"\b(?:on|at|to|against|with|from|into|for|of)$")
 #: ... and an object that points back ("tariffs on those countries will also hurt Japan") is
-#: not a state named later in the sentence.
-#: Nothing but an opening word or two before a trigger ("After meeting", "Speaking to").
+#: not a state named later in the sentence ...
+_POINTS_BACK = re.compile(r"\s*(?:those|these|them|it|such|this|that|their|its)\b",
+                          re.IGNORECASE)
+#: ... nor one in another clause ("tariffs on steel as talks with Japan went on").
+_CONJUNCTION = re.compile(r"\b(?:as|while|whereas|because|but|although|though|which|who|"
+                          r"when|after|before|since)\b", re.IGNORECASE)
+#: At most a word before a trigger that opens its sentence; a participle opening it
+#: ("Speaking to Ishiba, Xi said ...") has its subject after the opening clause.
 _OPENS_SENTENCE = re.compile(r"\W*(?:\w+\s+){0,1}")
 _PARTICIPLE = re.compile(r"\w+ing\b", re.IGNORECASE)
 #: A speaker reports an act ("Kihara said Trump is expected to meet ..."), not a party to it.
 _SPEAKS = re.compile(r"(?:'s(?:\s+[a-z-]+){1,3})?\s+(?:said|says|told|added|noted|stated)\b")
 #: Words a possessive may stand before the noun it qualifies ("Trump's 2019 Yokosuka visit").
 NOUN_WORDS = 3
+#: A preposition (and article) just before a mention: the mention sits inside its phrase.
 _PREPOSITION_BEFORE = re.compile(
     r"\b(?:over|on|about|of|against|regarding|with|to|for|from|at|in|into|by)\s+(?:the\s+)?$",
     re.IGNORECASE)
@@ -50,14 +57,10 @@ _OBJECT_PRONOUN = re.compile(r"\s+(?:him|her|his|its|their|them)\b", re.IGNORECA
 #: a short opening ("On Monday, she ...").
 _SUBJECT_PRONOUN = re.compile(r"\W*(?:[\w.]+\s+){0,3}?[\w.]*,?\s*\b(he|she|they|it)\b(?!')",
                               re.IGNORECASE)
-_CONJUNCTION = re.compile(r"\b(?:as|while|whereas|because|but|although|though|which|who|"
-                          r"when|after|before|since)\b", re.IGNORECASE)
 #: With no state before the trigger, the states after it are its two parties only when the
 #: trigger introduces them ("talks between Japan and China", "the visit of Poland's foreign
 #: minister to Tokyo"), not when they are its objects ("visited Taiwan, Thailand and Korea").
 _BETWEEN = re.compile(r"\b(?:between|among|with|of|to|by)\b", re.IGNORECASE)
-_POINTS_BACK = re.compile(r"\s*(?:those|these|them|it|such|this|that|their|its)\b",
-                          re.IGNORECASE)
 
 
 @dataclass(frozen=True)
