@@ -75,13 +75,22 @@ def report_month(published: str | None) -> str | None:
     return published[:7] if published else None
 
 
+#: Kinds of time that point ahead (a deadline, a fiscal year) rather than say when a thing was.
+AHEAD = ("deadline", "fiscal")
+
+
+def times_in(times, start: int, end: int, *, ahead: bool = True) -> list:
+    """The resolved times that start in [start, end); with ``ahead`` false, without deadlines
+    and fiscal years."""
+    return [t for t in times if start <= t.start < end and t.value
+            and (ahead or t.kind not in AHEAD)]
+
+
 def time_earlier_in_paragraph(times, layout: Layout, s_start: int) -> str | None:
     """The latest point in time stated earlier in the paragraph of the sentence at ``s_start``
     ("On April 2 Trump set out his tariffs. Japan's rate was 24%."); deadlines and fiscal
     years point ahead and do not count."""
-    start = layout.paragraph_start(s_start)
-    earlier = [t for t in times if start <= t.start < s_start and t.value
-               and t.kind not in ("deadline", "fiscal")]
+    earlier = times_in(times, layout.paragraph_start(s_start), s_start, ahead=False)
     return earlier[-1].value if earlier else None
 
 

@@ -14,6 +14,7 @@ from bilateral.extract.context import (
     Layout,
     report_month,
     time_earlier_in_paragraph,
+    times_in,
     word_pattern,
 )
 from bilateral.records import SYMMETRIC_TYPES, dyad
@@ -209,9 +210,13 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
 
 def _time_of_act(times, s_start: int, s_end: int, text: str) -> str | None:
     """The first time in a sentence that is not a deadline or the date a measure takes effect."""
-    return next((t.value for t in times if s_start <= t.start < s_end and t.value
-                 and t.kind not in ("deadline", "fiscal")
-                 and not _EFFECTIVE_LEAD.search(text, max(s_start, t.start - 16), t.start)), None)
+    return next((t.value for t in times_in(times, s_start, s_end, ahead=False)
+                 if not _takes_effect(t, text, s_start)), None)
+
+
+def _takes_effect(time, text: str, s_start: int) -> bool:
+    """Whether ``time`` is introduced as the date a measure takes effect ("starting April 3")."""
+    return bool(_EFFECTIVE_LEAD.search(text, max(s_start, time.start - 16), time.start))
 
 
 def _antecedent(earlier: list[Mention], pronoun: str) -> Mention | None:
@@ -345,7 +350,7 @@ def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: s
     time that opens the sentence ("On Wednesday, ...") stands for all of it, and the date a
     measure takes effect ("starting April 3") is not when it was decided, though a visit
     "starting Monday" happens then."""
-    candidates = [t for t in times if s_start <= t.start < s_end and t.value]
+    candidates = times_in(times, s_start, s_end)
     if not candidates:
         return None
 
@@ -354,8 +359,7 @@ def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: s
         gap = max(0, hi - lo)
         opening = _OPENING.fullmatch(text, s_start, t.start)
         crosses = not opening and _CLAUSE_BREAK.search(text, lo, max(lo, hi))
-        effective = kind != "CONSULT" and _EFFECTIVE_LEAD.search(
-            text, max(s_start, t.start - 16), t.start)
+        effective = kind != "CONSULT" and _takes_effect(t, text, s_start)
         return gap + CLAUSE_PENALTY * (bool(crosses) + bool(effective))
 
     return min(candidates, key=distance).value

@@ -13,9 +13,11 @@ from spacy.tokens import Doc
 
 from bilateral.dossier import Dossier, Indicator
 from bilateral.extract.context import (
+    AHEAD,
     Layout,
     report_month,
     time_earlier_in_paragraph,
+    times_in,
     word_pattern,
 )
 from bilateral.extract.quantities import Quantity
@@ -285,11 +287,11 @@ class ObservationStage:
         ("from 1%") never takes the deadline of the new one."""
         s_start, s_end = layout.sentence(quantity.start)
         text = layout.match_text
-        candidates = [t for t in times if s_start <= t.start < s_end and t.value]
+        candidates = times_in(times, s_start, s_end)
         if status == "target":
-            candidates = [t for t in candidates if t.kind in ("deadline", "fiscal")] or candidates
+            candidates = [t for t in candidates if t.kind in AHEAD] or candidates
         else:
-            candidates = [t for t in candidates if t.kind not in ("deadline", "fiscal")]
+            candidates = times_in(times, s_start, s_end, ahead=False)
             effective = [t for t in candidates if t.start >= quantity.end
                          and _EFFECTIVE.search(text[max(s_start, t.start - 16):t.start])]
             if effective and status in ("announced", "threatened"):
@@ -306,8 +308,7 @@ class ObservationStage:
             n_start, n_end = layout.sentence(min(following, len(text) - 1))
             takes_effect = _TAKES_EFFECT.search(text, n_start, n_end)
             if takes_effect:
-                later = [t for t in times if takes_effect.end() <= t.start < n_end and t.value
-                         and t.kind not in ("deadline", "fiscal")]
+                later = times_in(times, takes_effect.end(), n_end, ahead=False)
                 if later:
                     return later[0].value
         if status == "agreed" and self.deal is not None:
@@ -407,8 +408,7 @@ def _deal_time(deal: re.Pattern[str], times: list[TimeExpr], layout: Layout,
     for match in reversed(list(deal.finditer(text[start:s_start].lower()))):
         at = start + match.start()
         c_start, c_end = layout.sentence(at)
-        dated = [t for t in times if c_start <= t.start < c_end and t.value
-                 and t.kind not in ("deadline", "fiscal")]
+        dated = times_in(times, c_start, c_end, ahead=False)
         if dated:
             return min(dated, key=lambda t: abs(t.start - at)).value
     return None
