@@ -1,5 +1,28 @@
-"""Analysis: answers computed from the stored records."""
+"""Analysis: answers computed from the stored records.
 
-from bilateral.analyse.summary import IndicatorValue, TimelineEntry, latest_values, timeline
+Observations become claims and indicator histories (``claims``), histories yield disputes
+(``disputes``), events become a merged timeline (``timeline``) and the timeline a monthly
+relations index (``relations``). Every answer keeps the reports, and so the quotes, behind it.
+"""
 
-__all__ = ["IndicatorValue", "TimelineEntry", "latest_values", "timeline"]
+from bilateral.analyse.claims import Claim, IndicatorHistory, Report, histories, merge_claims
+from bilateral.analyse.disputes import Dispute, disputes
+from bilateral.analyse.relations import DyadIndex, IndexMonth, relations_index, score_months
+from bilateral.analyse.timeline import TimelineEntry, merge_events, timeline
+
+__all__ = [
+    "Claim",
+    "Dispute",
+    "DyadIndex",
+    "IndexMonth",
+    "IndicatorHistory",
+    "Report",
+    "TimelineEntry",
+    "disputes",
+    "histories",
+    "merge_claims",
+    "merge_events",
+    "relations_index",
+    "score_months",
+    "timeline",
+]

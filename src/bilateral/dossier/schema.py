@@ -177,6 +177,40 @@ class StatusCues(_Strict):
     weak: bool = False
 
 
+#: Cooperation (+) and conflict (-) weight of each PLOVER type, on a -10..+10 scale in the
+#: spirit of the Goldstein scale: talk is mild, material acts weigh more, force the most.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "CONSULT": 1.0, "SUPPORT": 3.0, "AGREE": 4.0, "RETREAT": 4.0, "CONCEDE": 5.0,
+    "COOPERATE": 6.0, "AID": 7.0, "REQUEST": -1.0, "ACCUSE": -3.0, "REJECT": -4.0,
+    "PROTEST": -4.0, "THREATEN": -5.0, "MOBILIZE": -6.0, "SANCTION": -7.0, "COERCE": -8.0,
+    "ASSAULT": -10.0,
+}
+
+
+class RelationsIndex(_Strict):
+    """How the monthly cooperation–conflict index weighs events.
+
+    Each real-world event (reports merged across documents, so a story covered by ten outlets
+    counts once) adds the weight of its PLOVER type to its month's score for its directed dyad.
+    Events of a symmetric type (a meeting, a deal) count for both directions. The text gives no
+    reliable magnitude, so all events of a type weigh the same. Types left out keep their
+    default weight.
+    """
+
+    weights: dict[PloverType, float] = Field(default_factory=dict)
+
+    @field_validator("weights")
+    @classmethod
+    def _scale(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [f"{k}={v:g}" for k, v in value.items() if not -10 <= v <= 10]
+        if bad:
+            raise ValueError(f"weights must lie in -10..10; not {', '.join(bad)}")
+        return value
+
+    def weight(self, event_type: str) -> float:
+        return self.weights.get(event_type, DEFAULT_WEIGHTS.get(event_type, 0.0))
+
+
 class Dossier(_Strict):
     """A relationship: its two principal states, the others it meets, its actors and catalogue."""
 
@@ -190,6 +224,7 @@ class Dossier(_Strict):
     statuses: list[StatusCues] = Field(default_factory=list)
     negations: list[str] = Field(default_factory=lambda: ["not", "no", "never", "n't", "without"])
     hypotheticals: list[str] = Field(default_factory=lambda: ["if", "could", "would", "might"])
+    index: RelationsIndex = Field(default_factory=RelationsIndex)
 
     @field_validator("states")
     @classmethod

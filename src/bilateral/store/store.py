@@ -85,6 +85,30 @@ class StoredDocument(Document):
 
 
 @dataclass(frozen=True)
+class Citation:
+    """What a report needs to cite a document: its metadata without the text."""
+
+    id: str
+    label: str  # the id a user knows it by: their external id, else ours
+    title: str | None
+    outlet: str | None
+    url: str | None
+    published: str | None
+    duplicate_of: str | None
+
+    @property
+    def original(self) -> str:
+        """The document this one copies, or itself: what a source count counts."""
+        return self.duplicate_of or self.id
+
+    @classmethod
+    def missing(cls, doc_id: str) -> Citation:
+        """A stand-in for a document the store no longer holds: cited by its id alone."""
+        return cls(id=doc_id, label=doc_id, title=None, outlet=None, url=None, published=None,
+                   duplicate_of=None)
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a longer listing; ``total`` counts every match, not just this page.
 
@@ -656,6 +680,22 @@ class Store:
         query = select(d.c.id, d.c.duplicate_of).where(d.c.duplicate_of.is_not(None))
         with self._read("reading near-duplicate links") as conn:
             return {row.id: row.duplicate_of for row in conn.execute(query)}
+
+    def citations(self, ids: Iterable[str]) -> dict[str, Citation]:
+        """Title, outlet, URL, date and original of each stored document among ``ids``."""
+        d = t.documents
+        columns = (d.c.id, d.c.external_id, d.c.title, d.c.source, d.c.url, d.c.published,
+                   d.c.duplicate_of)
+        wanted = sorted(set(ids))
+        found: dict[str, Citation] = {}
+        with self._read("reading document citations") as conn:
+            for i in range(0, len(wanted), _CHUNK):
+                for row in conn.execute(select(*columns).where(d.c.id.in_(wanted[i:i + _CHUNK]))):
+                    found[row.id] = Citation(
+                        id=row.id, label=row.external_id or row.id, title=row.title,
+                        outlet=row.source, url=row.url, published=row.published,
+                        duplicate_of=row.duplicate_of)
+        return found
 
     def count_documents(self, include_duplicates: bool = True) -> int:
         query = select(func.count()).select_from(t.documents)

@@ -1,0 +1,74 @@
+"""Where the sources disagree about an indicator.
+
+Two kinds of disagreement are listed, each with every side's claims (and so their quotes):
+
+- ``value``: the same indicator, status and time, different values ("agreed in July: 15%" and
+  "agreed in July: 10%").
+- ``time``: the same indicator, status and value attached to different times that do not lie
+  inside one another (a pledge "in February" and the same pledge "in July"). Only for statuses
+  that happen once to one value: an announcement, a deal, a target's deadline. A rate in force
+  (actual) or a demand, proposal or threat repeated later is not a disagreement.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from bilateral.analyse.claims import Claim, IndicatorHistory
+from bilateral.analyse.periods import within
+
+#: Statuses for which one value has one time, so two times for it are a disagreement.
+ONCE = frozenset({"announced", "agreed", "target"})
+
+
+@dataclass(frozen=True)
+class Dispute:
+    indicator: str
+    name: str
+    status: str
+    kind: Literal["value", "time"]
+    claims: tuple[Claim, ...]  # the sides, best sourced first
+
+    @property
+    def sources(self) -> int:
+        return sum(c.sources for c in self.claims)
+
+    @property
+    def subject(self) -> str:
+        """What the sides share: the time for a value dispute, the value for a time dispute."""
+        first = self.claims[0]
+        return (first.when or "undated") if self.kind == "value" else f"{first.value:.12g}"
+
+
+def disputes(histories: Iterable[IndicatorHistory]) -> list[Dispute]:
+    """Every disagreement in these histories, the best sourced first."""
+    found: list[Dispute] = []
+    for history in histories:
+        by_time: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+        by_value: dict[tuple[str, float], list[Claim]] = defaultdict(list)
+        for claim in history.claims:
+            if claim.when is None:
+                continue
+            by_time[(claim.status, claim.when)].append(claim)
+            if claim.status in ONCE:
+                by_value[(claim.status, claim.value)].append(claim)
+        for (status, _), claims in by_time.items():
+            if len(claims) > 1:
+                found.append(_dispute(history, status, "value", claims))
+        for (status, _), claims in by_value.items():
+            apart = [c for c in claims if not any(
+                o is not c and o.when and c.when and within(o.when, c.when) for o in claims)]
+            if len(apart) > 1:
+                found.append(_dispute(history, status, "time", apart))
+    found.sort(key=lambda d: (-d.sources, d.indicator, d.status, d.kind))
+    return found
+
+
+def _dispute(history: IndicatorHistory, status: str, kind: Literal["value", "time"],
+             claims: list[Claim]) -> Dispute:
+    ordered = sorted(claims, key=lambda c: (-c.sources, c.when or "", c.value))
+    return Dispute(indicator=history.indicator, name=history.name, status=status, kind=kind,
+                   claims=tuple(ordered))

@@ -1,0 +1,107 @@
+"""The relations index: a monthly cooperation–conflict score per directed dyad.
+
+Scores come from timeline entries, so an event reported by ten outlets counts once; how many
+sources stand behind it shows in the timeline, not in the score. Each event adds its PLOVER
+type's weight (the dossier's ``index.weights``) to its month in the direction source→target;
+symmetric types (a meeting, a deal) count in both directions. Events dated only to a year have
+no month and are left out. All dyads share one run of months, zero where nothing happened, so
+that their series line up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bilateral.analyse.periods import month, months
+from bilateral.analyse.timeline import TimelineEntry, timeline
+from bilateral.dossier import Dossier, RelationsIndex
+from bilateral.records import SYMMETRIC_TYPES
+from bilateral.store import Store
+
+
+@dataclass(frozen=True)
+class IndexMonth:
+    month: str  # YYYY-MM
+    score: float  # the sum of the month's event weights
+    events: int
+    cooperation: float  # the sum of the positive weights
+    conflict: float  # the sum of the negative weights (zero or below)
+
+    @property
+    def mean(self) -> float | None:
+        """The average weight of the month's events: its tone whatever the news volume."""
+        return self.score / self.events if self.events else None
+
+
+@dataclass(frozen=True)
+class DyadIndex:
+    source: str
+    target: str
+    months: tuple[IndexMonth, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.source}→{self.target}"
+
+    @property
+    def events(self) -> int:
+        return sum(m.events for m in self.months)
+
+    @property
+    def score(self) -> float:
+        return sum(m.score for m in self.months)
+
+    def trend(self, window: int = 3) -> float | None:
+        """Mean monthly score over the last ``window`` months minus the ``window`` before:
+        above zero the dyad is warming, below cooling. None without two full windows."""
+        if len(self.months) < 2 * window:
+            return None
+        recent = self.months[-window:]
+        before = self.months[-2 * window:-window]
+        return (sum(m.score for m in recent) - sum(m.score for m in before)) / window
+
+
+def score_months(entries: Iterable[TimelineEntry], weights: RelationsIndex, *,
+                 since: str | None = None, until: str | None = None,
+                 first: tuple[str, str] | None = None) -> list[DyadIndex]:
+    """The index of every directed dyad in ``entries``; ``first`` (and its reverse) lead, the
+    rest follow by the number of events behind them."""
+    cells: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for entry in entries:
+        when = month(entry.when)
+        if when is None:
+            continue
+        weight = weights.weight(entry.type)
+        directions = [(entry.source, entry.target)]
+        if entry.type in SYMMETRIC_TYPES:
+            directions.append((entry.target, entry.source))
+        for pair in directions:
+            cells[pair][when].append(weight)
+    if not cells:
+        return []
+    seen = [m for by_month in cells.values() for m in by_month]
+    span = list(months(month(since) or (since + "-01" if since else min(seen)),
+                       month(until) or (until + "-12" if until else max(seen))))
+    result = []
+    for (source, target), by_month in cells.items():
+        result.append(DyadIndex(source=source, target=target, months=tuple(
+            _month(m, by_month.get(m, [])) for m in span)))
+    lead = {first, first[::-1]} if first else set()
+    result.sort(key=lambda d: ((d.source, d.target) not in lead, -d.events, d.source, d.target))
+    return result
+
+
+def relations_index(store: Store, dossier: Dossier, *, state: str | None = None,
+                    since: str | None = None, until: str | None = None) -> list[DyadIndex]:
+    """The index of every directed dyad in the store (or those involving ``state``)."""
+    entries = timeline(store, state=state, since=since, until=until)
+    return score_months(entries, dossier.index, since=since, until=until,
+                        first=tuple(dossier.dyad))
+
+
+def _month(when: str, weights: list[float]) -> IndexMonth:
+    return IndexMonth(month=when, score=sum(weights), events=len(weights),
+                      cooperation=sum(w for w in weights if w > 0),
+                      conflict=sum(w for w in weights if w < 0))
