@@ -1,14 +1,16 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   install from the lockfile, then ingest the example corpus and print what it says
-#   make test   install from the lockfile, then run the whole test suite (SQLite and PostgreSQL)
+#   make test   install from the lockfile (and Debian's Chromium, for the browser tests and PDF
+#               briefs, when it is missing), then run the whole test suite (SQLite and PostgreSQL)
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup demo test lint bench quality clean
+.PHONY: setup browser demo test lint bench quality clean
 
 setup: $(VENV)/.synced
 
@@ -20,10 +22,22 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml
 	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	touch $@
 
+# Headless Chromium draws the briefs' charts in the browser tests and prints PDF briefs.
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; \
+	    exit 1; \
+	  fi; }
+
 demo: setup
 	$(VENV)/bin/bilateral demo
 
-test: setup
+test: setup browser
 	$(VENV)/bin/pytest
 
 lint: setup
@@ -32,6 +46,7 @@ lint: setup
 bench: setup
 	$(VENV)/bin/python bench/ingest_throughput.py
 	$(VENV)/bin/python bench/extract_vs_spacy.py
+	$(VENV)/bin/python bench/brief_timing.py
 
 # Re-measure the dev-set figures and raise quality.json where they went up (never down).
 quality: setup

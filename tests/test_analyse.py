@@ -250,7 +250,7 @@ def test_relations_index_reads_the_store(store, dossier):
 def test_dossier_index_weights_are_checked():
     from pydantic import ValidationError
 
-    with pytest.raises(ValidationError, match="-10..10"):
+    with pytest.raises(ValidationError, match=r"-10\.\.10"):
         RelationsIndex(weights={"SANCTION": -70})
     with pytest.raises(ValidationError, match="PLOVER"):
         RelationsIndex(weights={"SANCTIONS": -7})
@@ -263,3 +263,34 @@ def test_two_days_in_a_row_are_one_day_seen_from_two_time_zones():
     # three days in a row are not one event: the first two join, the third stays
     merged = merge_precisions({"2025-03-01": ["a"], "2025-03-02": ["b"], "2025-03-03": ["c"]})
     assert merged == {"2025-03-01": ["a", "b"], "2025-03-03": ["c"]}
+
+
+def test_disputes_rank_by_the_support_of_the_second_side_and_shorten_to_their_best_sides(
+        store, dossier):
+    a, b, c, d, e, f, g, h = (doc(letter) for letter in "abcdefgh")
+    write(store,
+          # one value said by four documents against a lone other value: contest 1
+          *[(x, [obs(x, 15, "agreed", "2025-07")], [], None) for x in (a, b, c, d)],
+          (e, [obs(e, 10, "agreed", "2025-07"),
+               obs(e, 2, "target", "2027", DEFENCE, "percent_gdp")], [], None),
+          # two documents against two: contest 2, ranked first though fewer sources in all
+          (f, [obs(f, 2, "target", "2025", DEFENCE, "percent_gdp")], [], None),
+          (g, [obs(g, 2, "target", "2025", DEFENCE, "percent_gdp")], [], None),
+          (h, [obs(h, 2, "target", "2027", DEFENCE, "percent_gdp")], [], None))
+    found = disputes(histories(store, dossier))
+    assert [(x.indicator, x.kind, x.contest, x.sources) for x in found] == [
+        (DEFENCE, "time", 2, 4), (RECIPROCAL, "value", 1, 5)]
+    shortened = found[1].top(1)
+    assert ([c.value for c in shortened.claims], shortened.hidden) == ([15], 1)
+    assert found[0].top(5) is found[0]
+
+
+def test_a_dyad_reads_as_warming_cooling_or_steady():
+    d = doc("a")
+    cooling = [event(d, "AID", "USA", "JPN", f"2025-0{m}-01") for m in (1, 2, 3)] + [
+        event(d, "SANCTION", "USA", "JPN", f"2025-0{m}-01") for m in (4, 5, 6)]
+    steady = [event(d, "CONSULT", "USA", "JPN", f"2025-0{m}-01") for m in range(1, 7)]
+    assert score_months(merge_events(cooling, {}), RelationsIndex())[0].tone() == "cooling"
+    assert score_months(merge_events(steady, {}), RelationsIndex())[0].tone() == "steady"
+    assert score_months(merge_events(steady[:5], {}), RelationsIndex())[0].tone() == \
+        "too short to tell"

@@ -6,7 +6,8 @@
     │   └── RejectedInput          one document refused by ingest (carries a Rejection)
     ├── ExtractionError            a stage failed on a document (carries doc id and stage)
     ├── StoreError                 the database could not be opened, migrated or written
-    └── EvaluationError            gold or prediction files cannot be scored
+    ├── EvaluationError            gold or prediction files cannot be scored
+    └── ReportError                a brief cannot be written (format, browser for PDF)
 
 Every message says what happened, where, and what to do; codes (``B1xx``) are stable so a
 user can search for them.
@@ -53,3 +54,7 @@ class StoreError(BilateralError):
 
 class EvaluationError(BilateralError):
     code = "B500"
+
+
+class ReportError(BilateralError):
+    code = "B600"

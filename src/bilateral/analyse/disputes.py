@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bilateral.analyse.claims import Claim, IndicatorHistory
@@ -31,10 +31,24 @@ class Dispute:
     status: str
     kind: Literal["value", "time"]
     claims: tuple[Claim, ...]  # the sides, best sourced first
+    hidden: int = 0  # sides left out by ``top``
 
     @property
     def sources(self) -> int:
         return sum(c.sources for c in self.claims)
+
+    @property
+    def contest(self) -> int:
+        """The sources of the second-best side: a disagreement matters when both sides have
+        support, not when one figure is stated once against many."""
+        return self.claims[1].sources if len(self.claims) > 1 else 0
+
+    def top(self, sides: int) -> Dispute:
+        """The dispute with its ``sides`` best-sourced sides, counting the others in ``hidden``."""
+        if len(self.claims) <= sides:
+            return self
+        return replace(self, claims=self.claims[:sides],
+                       hidden=self.hidden + len(self.claims) - sides)
 
     @property
     def subject(self) -> str:
@@ -44,7 +58,8 @@ class Dispute:
 
 
 def disputes(histories: Iterable[IndicatorHistory]) -> list[Dispute]:
-    """Every disagreement in these histories, the best sourced first."""
+    """Every disagreement in these histories, the most contested first (by the support of
+    the second-best side, then of all sides)."""
     found: list[Dispute] = []
     for history in histories:
         by_time: dict[tuple[str, str], list[Claim]] = defaultdict(list)
@@ -63,7 +78,7 @@ def disputes(histories: Iterable[IndicatorHistory]) -> list[Dispute]:
                 o is not c and o.when and c.when and within(o.when, c.when) for o in claims)]
             if len(apart) > 1:
                 found.append(_dispute(history, status, "time", apart))
-    found.sort(key=lambda d: (-d.sources, d.indicator, d.status, d.kind))
+    found.sort(key=lambda d: (-d.contest, -d.sources, d.indicator, d.status, d.kind))
     return found
 
 

@@ -20,6 +20,9 @@ from bilateral.dossier import Dossier, RelationsIndex
 from bilateral.records import SYMMETRIC_TYPES
 from bilateral.store import Store
 
+#: A mean monthly change of the score below this reads as steady, not warming or cooling.
+STEADY = 0.5
+
 
 @dataclass(frozen=True)
 class IndexMonth:
@@ -61,6 +64,15 @@ class DyadIndex:
         recent = self.months[-window:]
         before = self.months[-2 * window:-window]
         return (sum(m.score for m in recent) - sum(m.score for m in before)) / window
+
+    def tone(self, window: int = 3) -> str:
+        """The trend in a word: warming, cooling, steady, or "too short to tell"."""
+        trend = self.trend(window)
+        if trend is None:
+            return "too short to tell"
+        if abs(trend) < STEADY:
+            return "steady"
+        return "warming" if trend > 0 else "cooling"
 
 
 def score_months(entries: Iterable[TimelineEntry], weights: RelationsIndex, *,

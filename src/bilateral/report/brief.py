@@ -1,0 +1,210 @@
+"""The analyst brief as data: what the HTML, PDF and Markdown renderings all show.
+
+Assembling is separate from rendering so that every format says the same thing: the headline
+figures, the key indicators' histories, the relations index, the timeline, the disputes, what is
+pending, and the sources behind every figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+from bilateral.analyse import (
+    Claim,
+    Dispute,
+    DyadIndex,
+    IndicatorHistory,
+    Report,
+    TimelineEntry,
+    disputes,
+    histories,
+    score_months,
+    timeline,
+)
+from bilateral.analyse.claims import report_order
+from bilateral.analyse.periods import first_day, last_day, sort_key
+from bilateral.dossier import Dossier
+from bilateral.records import PLOVER_TYPES, STATUSES
+from bilateral.store import Citation, Store
+
+#: Statuses that say what a party wants for a date still to come.
+PENDING_STATUSES = ("target", "demanded", "proposed", "threatened")
+#: Event types that, dated ahead, are meetings or deals planned.
+PLANNED_TYPES = ("CONSULT", "AGREE", "COOPERATE")
+#: Quotes shown per figure or event; the rest are counted, not printed.
+QUOTES_PER_ITEM = 3
+#: Sides shown per dispute (the best sourced); the rest are counted.
+SIDES_PER_DISPUTE = 5
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The current value of one indicator for one status."""
+
+    history: IndicatorHistory
+    status: str
+    claim: Claim
+    disputed: bool
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A target, demand, proposal or threat for a future date, or a meeting planned."""
+
+    when: str
+    what: str
+    claim: Claim | None = None
+    event: TimelineEntry | None = None
+
+
+@dataclass(frozen=True)
+class Brief:
+    title: str
+    dossier: str
+    since: str | None
+    until: str | None
+    as_of: dt.date
+    documents: int  # originals in the store, near-duplicate copies not counted
+    headline: list[Headline]
+    charts: list[IndicatorHistory]  # key indicators, one step chart each
+    index: list[DyadIndex]
+    timeline: list[TimelineEntry]
+    disputes: list[Dispute]
+    pending: list[Pending]
+    more_events: int = 0  # timeline entries of the period left out of ``timeline``
+    more_disputes: int = 0  # disputes left out of ``disputes``, the least sourced
+
+    @cached_property
+    def evidence_claims(self) -> list[tuple[str, Claim]]:
+        """(indicator name, claim) for every claim whose quotes the brief prints: the headline,
+        the disputes, what is pending, and of the charted claims those with two sources or
+        more (a chart's other points carry their quote in the tooltip). Indicator by indicator
+        in the brief's order, each indicator's claims in time order."""
+        names = {d.indicator: d.name for d in self.disputes}
+        names.update((h.history.indicator, h.history.name) for h in self.headline)
+        claims = [h.claim for h in self.headline]
+        claims += [c for d in self.disputes for c in d.claims]
+        claims += [p.claim for p in self.pending if p.claim]
+        claims += [c for h in self.charts for c in h.claims if c.sources >= 2]
+        order: dict[str, int] = {}
+        found: dict[str, tuple[str, Claim]] = {}
+        for claim in claims:
+            order.setdefault(claim.indicator, len(order))
+            found.setdefault(claim.id, (names.get(claim.indicator, claim.indicator), claim))
+        rank = {s: n for n, s in enumerate(STATUSES)}
+        return sorted(found.values(), key=lambda item: (
+            order[item[1].indicator], sort_key(item[1].when), rank.get(item[1].status, 99),
+            item[1].value))
+
+    @cached_property
+    def evidence_events(self) -> list[TimelineEntry]:
+        """Every event the brief shows, on the timeline or as pending, in time order."""
+        found = {e.id: e for e in self.timeline}
+        found.update((p.event.id, p.event) for p in self.pending if p.event)
+        rank = {t: n for n, t in enumerate(PLOVER_TYPES)}
+        return sorted(found.values(), key=lambda e: (sort_key(e.when), rank.get(e.type, 99),
+                                                     e.source, e.target))
+
+    @cached_property
+    def sources(self) -> list[Citation]:
+        """Every document quoted in the evidence, oldest publication first: the numbered
+        source list."""
+        docs: dict[str, Citation] = {}
+        items: list[Claim | TimelineEntry] = [c for _, c in self.evidence_claims]
+        for item in [*items, *self.evidence_events]:
+            for report in self.evidence(item):
+                docs.setdefault(report.doc.id, report.doc)
+        return sorted(docs.values(), key=lambda c: (c.published or "9999", c.outlet or "", c.id))
+
+    @cached_property
+    def source_number(self) -> dict[str, int]:
+        """Each cited document's number in the source list, from 1."""
+        return {c.id: n for n, c in enumerate(self.sources, 1)}
+
+    @staticmethod
+    def evidence(item: Claim | TimelineEntry) -> list[Report]:
+        """The reports quoted for a claim or event: originals first, the earliest first, at
+        most QUOTES_PER_ITEM; the others are counted in its sources, not printed."""
+        return sorted(item.reports, key=report_order)[:QUOTES_PER_ITEM]
+
+    def cited(self, item: Claim | TimelineEntry) -> list[int]:
+        """The source numbers of the reports quoted for ``item``."""
+        numbers = self.source_number
+        return sorted({numbers[r.doc.id] for r in self.evidence(item) if r.doc.id in numbers})
+
+    def quotes(self, item: Claim | TimelineEntry) -> list[tuple[str, list[int]]]:
+        """Each distinct quote of ``item`` once, with the numbers of the sources that carry it
+        (a syndicated copy repeats its original's sentence)."""
+        numbers = self.source_number
+        found: dict[str, list[int]] = {}
+        for report in sorted(self.evidence(item), key=lambda r: numbers.get(r.doc.id, 0)):
+            cited = found.setdefault(" ".join(report.quote.split()), [])
+            number = numbers.get(report.doc.id)
+            if number is not None and number not in cited:
+                cited.append(number)
+        return list(found.items())
+
+    def has_evidence(self, claim: Claim) -> bool:
+        """Whether ``#claim-<id>`` has a target in the brief."""
+        return claim.id in self._evidence_ids
+
+    @cached_property
+    def _evidence_ids(self) -> frozenset[str]:
+        return frozenset(c.id for _, c in self.evidence_claims)
+
+
+def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
+                until: str | None = None, as_of: dt.date | None = None,
+                dyads: int = 6, events: int = 60, most_disputes: int = 20) -> Brief:
+    """The brief of the records whose time overlaps [since, until].
+
+    ``as_of`` decides what is pending; by default it is the end of ``until``, else the latest
+    publication date in the store, else today. ``dyads`` caps the index series shown: the
+    dossier's pair in both directions, then the dyads with the most events. ``events`` caps the
+    timeline: the latest events that involve one of the dossier's pair, and ``most_disputes``
+    the disputes (the most contested are kept, each with its best-sourced sides).
+    """
+    stories = histories(store, dossier, since=since, until=until)
+    found = disputes(stories)
+    entries = timeline(store, since=since, until=until)
+    index = score_months(entries, dossier.index, since=since, until=until,
+                         first=tuple(dossier.dyad))[:dyads]
+    as_of = as_of or _default_as_of(store, until)
+    disputed = {c.id for d in found if d.kind == "value" for c in d.claims}
+    headline = [Headline(history=h, status=s, claim=c, disputed=c.id in disputed)
+                for h in stories for s in h.statuses() if (c := h.current(s)) is not None]
+    involved = [e for e in entries if {e.source, e.target} & set(dossier.dyad)]
+    shown = involved[-events:]
+    return Brief(
+        title=f"{dossier.name}: analyst brief", dossier=dossier.id, since=since, until=until,
+        as_of=as_of, documents=store.count_documents(include_duplicates=False),
+        headline=headline, charts=[h for h in stories if h.key], index=index,
+        timeline=shown, disputes=[d.top(SIDES_PER_DISPUTE) for d in found[:most_disputes]],
+        pending=_pending(stories, entries, as_of),
+        more_events=len(involved) - len(shown),
+        more_disputes=max(0, len(found) - most_disputes))
+
+
+def _default_as_of(store: Store, until: str | None) -> dt.date:
+    if until:
+        return last_day(until)
+    newest = store.documents(limit=1, include_duplicates=False).items
+    if newest and newest[0].published:
+        return last_day(newest[0].published)
+    return dt.date.today()
+
+
+def _pending(stories: list[IndicatorHistory], entries: list[TimelineEntry], as_of: dt.date,
+             most: int = 20) -> list[Pending]:
+    """The live goals, demands, proposals and threats whose date is still ahead of ``as_of``
+    (the current claim of each indicator and status: a restated goal supersedes the old one),
+    and the ``most`` nearest meetings and deals dated after it."""
+    items = [Pending(when=c.when, what=f"{h.name}: {c.status}", claim=c)
+             for h in stories for status in PENDING_STATUSES
+             if (c := h.current(status)) is not None and c.when and last_day(c.when) >= as_of]
+    planned = [e for e in entries if e.type in PLANNED_TYPES and first_day(e.when) > as_of]
+    items += [Pending(when=e.when, what=f"{e.type} {e.source}–{e.target}", event=e)
+              for e in planned[:most]]
+    return sorted(items, key=lambda p: (p.when, p.what))

@@ -1,0 +1,50 @@
+"""Analysis results as plain JSON-ready dicts: one shape for the CLI's --json and for anything
+else that hands them on. Every value keeps the reports, and so the quotes, behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bilateral.analyse import Claim, Dispute, DyadIndex, IndicatorHistory, Report, TimelineEntry
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    doc = report.doc
+    return {"doc_id": doc.id, "label": doc.label, "title": doc.title, "outlet": doc.outlet,
+            "url": doc.url, "published": doc.published, "duplicate_of": doc.duplicate_of,
+            "quote": report.quote, "start": report.start, "end": report.end}
+
+
+def claim_dict(claim: Claim) -> dict[str, Any]:
+    return {"id": claim.id, "indicator": claim.indicator, "status": claim.status,
+            "value": claim.value, "unit": claim.unit, "when": claim.when,
+            "sources": claim.sources, "outlets": list(claim.outlets),
+            "reports": [report_dict(r) for r in claim.reports]}
+
+
+def history_dict(history: IndicatorHistory) -> dict[str, Any]:
+    return {"indicator": history.indicator, "name": history.name, "unit": history.unit,
+            "key": history.key,
+            "current": {s: claim_dict(c) for s in history.statuses()
+                        if (c := history.current(s)) is not None},
+            "claims": [claim_dict(c) for c in history.claims]}
+
+
+def dispute_dict(dispute: Dispute) -> dict[str, Any]:
+    return {"indicator": dispute.indicator, "name": dispute.name, "status": dispute.status,
+            "kind": dispute.kind, "sources": dispute.sources,
+            "sides": [claim_dict(c) for c in dispute.claims]}
+
+
+def entry_dict(entry: TimelineEntry) -> dict[str, Any]:
+    return {"id": entry.id, "when": entry.when, "type": entry.type, "source": entry.source,
+            "target": entry.target, "sources": entry.sources,
+            "reports": [report_dict(r) for r in entry.reports]}
+
+
+def index_dict(index: DyadIndex) -> dict[str, Any]:
+    return {"source": index.source, "target": index.target, "events": index.events,
+            "score": index.score, "trend": index.trend(),
+            "months": [{"month": m.month, "score": m.score, "events": m.events,
+                        "cooperation": m.cooperation, "conflict": m.conflict, "mean": m.mean}
+                       for m in index.months]}
