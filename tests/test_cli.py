@@ -192,10 +192,70 @@ def test_demo_builds_a_fresh_store_and_prints_tables(tmp_path):
     target.write_text("stale")
     code, output = invoke("demo", "--db", str(target))
     assert code == EXIT_OK, output
-    assert "Indicators" in output and "Timeline" in output
-    assert "us_tariff_japan_reciprocal" in output
+    assert "Headline figures" in output and "us_tariff_japan_reciprocal" in output
+    brief = tmp_path / "brief.html"
+    assert f"Brief: {brief}" in " ".join(output.split())
+    assert "U.S. reciprocal tariff on Japan" in brief.read_text(encoding="utf-8")
     code, output = invoke("docs", "--db", f"sqlite:///{target}", "--json", "--limit", "100")
     assert len(json.loads(output)) >= 30
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+def test_indicators_show_the_current_value_with_its_sources(db):
+    code, output = invoke("indicators", "--db", db, "--json")
+    assert code == EXIT_OK, output
+    rows = {(r["indicator"], r["status"]): r for r in json.loads(output)}
+    agreed = rows[("us_tariff_japan_reciprocal", "agreed")]
+    assert (agreed["value"], agreed["when"], agreed["sources"]) == (15, "2025-07-22", 1)
+    assert agreed["reports"][0]["outlet"] == "Example Wire"
+    assert rows[("japan_defense_spending_gdp", "demanded")]["value"] == 3
+    code, output = invoke("indicators", "--db", db, "--status", "demanded")
+    assert code == EXIT_OK and "3% of GDP" in output and "15%" not in output
+
+
+def test_indicator_history_and_an_unknown_indicator(db):
+    code, output = invoke("indicator", "japan_defense_spending_gdp", "--db", db, "--json")
+    assert code == EXIT_OK, output
+    history = json.loads(output)
+    assert [(c["status"], c["value"]) for c in history["claims"]] == [
+        ("actual", 1.6), ("demanded", 3)]
+    assert history["current"]["actual"]["when"] == "2024"
+    code, output = invoke("indicator", "japan_defence", "--db", db)
+    assert code == EXIT_USAGE
+    assert "not an indicator of the dossier us-japan" in " ".join(output.replace("│", " ").split())
+
+
+def test_timeline_index_and_disputes_commands(db):
+    code, output = invoke("timeline", "--db", db, "--json")
+    assert code == EXIT_OK, output
+    entries = json.loads(output)
+    assert ("2025-02-07", "CONSULT") in {(e["when"], e["type"]) for e in entries}
+    code, output = invoke("timeline", "--db", db, "--type", "consult", "--state", "jpn")
+    assert code == EXIT_OK and "CONSULT" in output and "REQUEST" not in output
+    code, output = invoke("timeline", "--db", db, "--type", "MEET")
+    assert code == EXIT_USAGE and "not a PLOVER type" in output
+    code, output = invoke("index", "--db", db, "--json")
+    assert code == EXIT_OK, output
+    by_dyad = {(d["source"], d["target"]): d for d in json.loads(output)}
+    assert by_dyad[("USA", "JPN")]["events"] >= 1
+    code, output = invoke("index", "--db", db)
+    assert code == EXIT_OK and "USA→JPN" in output and "trend" in output
+    code, output = invoke("disputes", "--db", db, "--json")
+    assert code == EXIT_OK and json.loads(output) == []
+
+
+def test_brief_as_markdown_and_to_a_file(db, tmp_path):
+    code, output = invoke("brief", "--db", db)
+    assert code == EXIT_OK, output
+    assert "15%" in output and "Example Wire" in output
+    code, output = invoke("brief", "--db", db, "--out", str(tmp_path / "b.html"))
+    assert code == EXIT_OK, output
+    assert "<svg" in (tmp_path / "b.html").read_text(encoding="utf-8") or \
+        "vegaEmbed" in (tmp_path / "b.html").read_text(encoding="utf-8")
+    code, output = invoke("brief", "--db", db, "--out", str(tmp_path / "b.docx"))
+    assert code == EXIT_ERROR and ".docx" in output
+    assert not (tmp_path / "b.docx").exists()
 
 
 def test_every_command_has_help_with_an_example():

@@ -10,7 +10,8 @@ import bilateral
 PUBLIC = [
     "BilateralError", "Document", "Dossier", "DossierError", "EvaluationError", "Event",
     "Extraction", "ExtractionError", "Extractor", "IngestReport", "InputError", "Observation",
-    "Rejection", "Store", "StoreError", "ingest", "load_dossier", "open_store",
+    "Rejection", "ReportError", "Store", "StoreError", "build_brief", "disputes", "histories",
+    "ingest", "load_dossier", "open_store", "relations_index", "timeline", "write_brief",
 ]
 
 
@@ -21,7 +22,8 @@ def test_all_is_pinned_and_every_name_resolves():
 
 
 def test_errors_form_one_tree():
-    for name in ("DossierError", "InputError", "ExtractionError", "StoreError", "EvaluationError"):
+    for name in ("DossierError", "InputError", "ExtractionError", "StoreError", "EvaluationError",
+                 "ReportError"):
         assert issubclass(getattr(bilateral, name), bilateral.BilateralError)
 
 

@@ -1,7 +1,8 @@
 """bilateral: follow the relationship between two states through the news, keeping every fact
 tied to the sentence it came from.
 
-The public API: load a dossier, extract records from documents, ingest into and query a store.
+The public API: load a dossier, extract records from documents, ingest into and query a store,
+analyse what it holds and write the brief.
 
     >>> from bilateral import Extractor, load_dossier, open_store
 
@@ -20,6 +21,7 @@ _EXPORTS = {
     "BilateralError": "bilateral.errors", "DossierError": "bilateral.errors",
     "EvaluationError": "bilateral.errors", "ExtractionError": "bilateral.errors",
     "InputError": "bilateral.errors", "StoreError": "bilateral.errors",
+    "ReportError": "bilateral.errors",
     "Document": "bilateral.records", "Event": "bilateral.records",
     "Extraction": "bilateral.records", "Observation": "bilateral.records",
     "Rejection": "bilateral.records",
@@ -27,6 +29,9 @@ _EXPORTS = {
     "Extractor": "bilateral.extract",
     "IngestReport": "bilateral.ingest.run", "ingest": "bilateral.ingest.run",
     "Store": "bilateral.store", "open_store": "bilateral.store",
+    "histories": "bilateral.analyse", "disputes": "bilateral.analyse",
+    "timeline": "bilateral.analyse", "relations_index": "bilateral.analyse",
+    "build_brief": "bilateral.report", "write_brief": "bilateral.report",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -43,6 +48,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from bilateral.analyse import disputes, histories, relations_index, timeline
     from bilateral.dossier import Dossier, load_dossier
     from bilateral.errors import (
         BilateralError,
@@ -50,9 +56,11 @@ if TYPE_CHECKING:
         EvaluationError,
         ExtractionError,
         InputError,
+        ReportError,
         StoreError,
     )
     from bilateral.extract import Extractor
     from bilateral.ingest.run import IngestReport, ingest
     from bilateral.records import Document, Event, Extraction, Observation, Rejection
+    from bilateral.report import build_brief, write_brief
     from bilateral.store import Store, open_store

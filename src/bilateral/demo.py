@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from bilateral.analyse import IndicatorValue, TimelineEntry, latest_values, timeline
 from bilateral.dossier import load_dossier
 from bilateral.errors import InputError
 from bilateral.ingest.run import IngestReport, ingest
+from bilateral.report import Brief, build_brief, write_brief
 from bilateral.store import open_store
 
 
@@ -17,8 +17,8 @@ from bilateral.store import open_store
 class DemoResult:
     db: Path
     report: IngestReport
-    indicators: list[IndicatorValue]
-    timeline: list[TimelineEntry]
+    brief: Brief
+    brief_path: Path
 
 
 def example_corpus() -> Path:
@@ -33,19 +33,22 @@ def example_corpus() -> Path:
                      "checkout or bilateral/_examples in the installed package")
 
 
-def run_demo(db: Path, progress_factory=None) -> DemoResult:
-    """Ingest the example corpus into ``db`` (replaced if it exists) and summarise it."""
+def run_demo(db: Path, progress_factory=None, brief_path: Path | None = None) -> DemoResult:
+    """Ingest the example corpus into ``db`` (replaced if it exists) and write its brief to
+    ``brief_path`` (by default brief.html beside ``db``)."""
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     store = open_store(f"sqlite:///{db}")
+    dossier = load_dossier("us-japan")
     if progress_factory is None:
-        report = ingest([example_corpus()], store, load_dossier("us-japan"))
+        report = ingest([example_corpus()], store, dossier)
     else:
         with progress_factory("Ingesting examples") as (progress, task):
-            report = ingest([example_corpus()], store, load_dossier("us-japan"),
+            report = ingest([example_corpus()], store, dossier,
                             progress=lambda done, total: progress.update(
                                 task, completed=done, total=total))
-    return DemoResult(db=db, report=report, indicators=latest_values(store),
-                      timeline=timeline(store, limit=40))
+    brief = build_brief(store, dossier)
+    written = write_brief(brief, brief_path or db.with_name("brief.html"))
+    return DemoResult(db=db, report=report, brief=brief, brief_path=written)

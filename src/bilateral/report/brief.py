@@ -37,6 +37,9 @@ PLANNED_TYPES = ("CONSULT", "AGREE", "COOPERATE")
 QUOTES_PER_ITEM = 3
 #: Sides shown per dispute (the best sourced); the rest are counted.
 SIDES_PER_DISPUTE = 5
+#: Charted claims per key indicator whose quotes the evidence section prints, beyond the
+#: headline: the best sourced. The other points show their quote in the chart's tooltip.
+CHARTED_WITH_EVIDENCE = 8
 
 
 @dataclass(frozen=True)
@@ -79,15 +82,17 @@ class Brief:
     @cached_property
     def evidence_claims(self) -> list[tuple[str, Claim]]:
         """(indicator name, claim) for every claim whose quotes the brief prints: the headline,
-        the disputes, what is pending, and of the charted claims those with two sources or
-        more (a chart's other points carry their quote in the tooltip). Indicator by indicator
-        in the brief's order, each indicator's claims in time order."""
+        the disputes, what is pending, and of each chart the best-sourced claims with two
+        sources or more (a chart's other points carry their quote in the tooltip). Indicator by
+        indicator in the brief's order, each indicator's claims in time order."""
         names = {d.indicator: d.name for d in self.disputes}
         names.update((h.history.indicator, h.history.name) for h in self.headline)
         claims = [h.claim for h in self.headline]
         claims += [c for d in self.disputes for c in d.claims]
         claims += [p.claim for p in self.pending if p.claim]
-        claims += [c for h in self.charts for c in h.claims if c.sources >= 2]
+        claims += [c for h in self.charts for c in sorted(
+            (c for c in h.claims if c.sources >= 2),
+            key=lambda c: (-c.sources, c.id))[:CHARTED_WITH_EVIDENCE]]
         order: dict[str, int] = {}
         found: dict[str, tuple[str, Claim]] = {}
         for claim in claims:

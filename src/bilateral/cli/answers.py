@@ -1,0 +1,311 @@
+"""Commands that answer from the store: current values and histories of indicators, disputes,
+the merged timeline, the relations index, the brief, and the demo that ends with one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bilateral.cli.shared import (
+    DbOption,
+    DossierOption,
+    JsonOption,
+    LimitOption,
+    SinceOption,
+    UntilOption,
+    app,
+    check_date,
+    check_plover,
+    check_status,
+    emit,
+    iso3,
+    out,
+    print_ingest,
+    progress_bar,
+)
+
+
+def _print_json(rows: Any) -> None:
+    print(json.dumps(rows, indent=2, ensure_ascii=False))
+
+
+def _claim_row(claim: Any, **extra: Any) -> dict[str, Any]:
+    first = claim.quote
+    return {**extra, "status": claim.status, "value": claim.value, "unit": claim.unit,
+            "when": claim.when, "sources": claim.sources, "doc_id": first.doc.label,
+            "quote": first.quote}
+
+
+@app.command()
+def indicators(
+    status: Annotated[str | None, typer.Option(
+        callback=check_status, help="Only this status (actual, announced, agreed, ...).")] = None,
+    key: Annotated[bool, typer.Option("--key", help="Only the dossier's key indicators.")] = False,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    dossier: DossierOption = "us-japan",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The current value of every indicator per status, with its sources.
+
+    Reports are merged across documents, near-duplicate copies count once, and "!" marks a
+    value the sources disagree on.
+
+    Example: bilateral indicators --key
+    """
+    from bilateral.analyse import disputes, histories
+    from bilateral.dossier import load_dossier
+    from bilateral.report.plain import claim_dict
+    from bilateral.store import open_store
+
+    stories = [h for h in histories(open_store(db), load_dossier(dossier), since=since,
+                                    until=until) if h.key or not key]
+    disputed = {c.id for d in disputes(stories) if d.kind == "value" for c in d.claims}
+    current = [(h, c) for h in stories for s in h.statuses()
+               if (status is None or s == status) and (c := h.current(s)) is not None]
+    if as_json:
+        _print_json([{**claim_dict(c), "name": h.name, "disputed": c.id in disputed}
+                     for h, c in current])
+        return
+    rows = [_claim_row(c, indicator=h.indicator, disputed="!" if c.id in disputed else "")
+            for h, c in current]
+    emit(rows, ["indicator", "status", "value", "when", "sources", "disputed", "doc_id",
+                 "quote"], as_json=False, as_csv=False,
+          title="Current value per indicator and status")
+
+
+@app.command()
+def indicator(
+    indicator_id: Annotated[str, typer.Argument(metavar="ID", help="Indicator id.")],
+    status: Annotated[str | None, typer.Option(
+        callback=check_status, help="Only this status.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    dossier: DossierOption = "us-japan",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The history of one indicator: every claim in time order, with its sources.
+
+    Example: bilateral indicator us_tariff_japan_reciprocal
+    """
+    from bilateral.analyse import histories
+    from bilateral.dossier import load_dossier
+    from bilateral.report.plain import history_dict
+    from bilateral.store import open_store
+
+    loaded = load_dossier(dossier)
+    found = histories(open_store(db), loaded, indicator=indicator_id, since=since, until=until)
+    if not found:
+        if loaded.indicator(indicator_id) is None:
+            known = ", ".join(i.id for i in loaded.indicators)
+            raise typer.BadParameter(f"{indicator_id!r} is not an indicator of the dossier "
+                                     f"{loaded.id}; use one of {known}", param_hint="ID")
+        out.print(f"No values of {indicator_id} in the store"
+                  f"{' for that period' if since or until else ''}.")
+        return
+    history = found[0]
+    if as_json:
+        _print_json(history_dict(history))
+        return
+    rows = [_claim_row(c, reports=len(c.reports)) for c in history.claims
+            if status is None or c.status == status]
+    emit(rows, ["when", "status", "value", "sources", "reports", "doc_id", "quote"],
+          as_json=False, as_csv=False, title=f"{history.name} ({history.indicator})")
+
+
+@app.command("disputes")
+def list_disputes(
+    indicator_id: Annotated[str | None, typer.Option("--indicator", help="Indicator id.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    dossier: DossierOption = "us-japan",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Where the sources disagree, each side with its quote and sources.
+
+    The same indicator, status and time with different values, or the same value attached to
+    different times.
+
+    Example: bilateral disputes --indicator japan_investment_pledge_usd
+    """
+    from bilateral.analyse import disputes, histories
+    from bilateral.dossier import load_dossier
+    from bilateral.report.plain import dispute_dict
+    from bilateral.store import open_store
+
+    found = disputes(histories(open_store(db), load_dossier(dossier), indicator=indicator_id,
+                               since=since, until=until))
+    if as_json:
+        _print_json([dispute_dict(d) for d in found])
+        return
+    rows = [_claim_row(c, dispute=n, indicator=d.indicator, kind=d.kind)
+            for n, d in enumerate(found, 1) for c in d.claims]
+    emit(rows, ["dispute", "indicator", "kind", "status", "value", "when", "sources", "doc_id",
+                 "quote"], as_json=False, as_csv=False,
+          title=f"Disputes ({len(found)}), each side on its own row")
+
+
+@app.command("timeline")
+def show_timeline(
+    state: Annotated[str | None, typer.Option(help="ISO3 of source or target.")] = None,
+    type_: Annotated[str | None, typer.Option(
+        "--type", callback=check_plover, help="PLOVER type, e.g. CONSULT.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    min_sources: Annotated[int, typer.Option(
+        min=1, help="Only events reported by at least this many documents.")] = 1,
+    limit: LimitOption = 100,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Events merged across documents: one row per real-world event, with its sources.
+
+    Reports of the same type between the same pair of states at the same date (at the
+    precision given) are one event; the latest --limit rows are shown.
+
+    Example: bilateral timeline --state JPN --type CONSULT --since 2025-01
+    """
+    from bilateral.analyse import timeline
+    from bilateral.report.plain import entry_dict
+    from bilateral.store import open_store
+
+    entries = timeline(open_store(db), state=iso3(state), type=type_, since=since, until=until,
+                       min_sources=min_sources)[-limit:]
+    if as_json:
+        _print_json([entry_dict(e) for e in entries])
+        return
+    rows = [{"when": e.when, "type": e.type, "source": e.source, "target": e.target,
+             "sources": e.sources, "doc_id": e.quote.doc.label, "quote": e.quote.quote}
+            for e in entries]
+    emit(rows, ["when", "type", "source", "target", "sources", "doc_id", "quote"],
+          as_json=False, as_csv=False, title="Timeline")
+
+
+@app.command("index")
+def relations(
+    state: Annotated[str | None, typer.Option(help="Only dyads with this ISO3 state.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    dyads: Annotated[int, typer.Option(min=1, help="Dyads to show at most.")] = 4,
+    dossier: DossierOption = "us-japan",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The monthly cooperation–conflict index per directed dyad, with its event counts.
+
+    A month's score is the sum of the dossier's PLOVER weights of its events, each real-world
+    event counted once.
+
+    Example: bilateral index --since 2025-01 --dyads 2
+    """
+    from bilateral.analyse import relations_index
+    from bilateral.dossier import load_dossier
+    from bilateral.report.plain import index_dict
+    from bilateral.store import open_store
+
+    found = relations_index(open_store(db), load_dossier(dossier), state=iso3(state),
+                            since=since, until=until)[:dyads]
+    if as_json:
+        _print_json([index_dict(d) for d in found])
+        return
+    if not found:
+        out.print("No dated events in the store for that selection.")
+        return
+    table = Table(title="Relations index: score (events) per month; + cooperation, - conflict")
+    table.add_column("month", no_wrap=True)
+    for dyad_index in found:
+        table.add_column(dyad_index.label, justify="right", no_wrap=True)
+    for n, month in enumerate(found[0].months):
+        cells = [dyad_index.months[n] for dyad_index in found]
+        if any(c.events for c in cells):
+            table.add_row(month.month, *(Text(f"{c.score:+g} ({c.events})",
+                                              style=_tone(c.score)) if c.events
+                                         else Text("·", style="dim") for c in cells))
+    table.add_row("trend", *(_trend(d) for d in found), end_section=True)
+    out.print(table)
+
+
+def _tone(score: float) -> str:
+    return "green" if score > 0 else "red" if score < 0 else ""
+
+
+def _trend(dyad_index: Any) -> Text:
+    """The last three months against the three before, in words."""
+    trend, word = dyad_index.trend(), dyad_index.tone()
+    if trend is None:
+        return Text("-", style="dim")
+    return Text(f"{word} {trend:+.1f}", style=_tone(trend) if word != "steady" else "")
+
+
+@app.command()
+def brief(
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the brief here: .html, .pdf (needs Chromium or Chrome) "
+                            "or .md. Without it, Markdown goes to the terminal.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_of: Annotated[str | None, typer.Option(
+        callback=check_date, help="What counts as pending is dated after this (YYYY[-MM[-DD]]); "
+                             "default: the end of --until, else the newest article.")] = None,
+    dossier: DossierOption = "us-japan",
+    db: DbOption = None,
+) -> None:
+    """The analyst brief, as HTML, PDF or Markdown.
+
+    Headline figures with their sources, a step chart per key indicator, the relations index,
+    the timeline, disputes, what is pending, and every source.
+
+    Example: bilateral brief --since 2025-01 --out brief.html
+    """
+    from bilateral.analyse.periods import last_day
+    from bilateral.dossier import load_dossier
+    from bilateral.report import build_brief, render_markdown, write_brief
+    from bilateral.store import open_store
+
+    made = build_brief(open_store(db), load_dossier(dossier), since=since, until=until,
+                       as_of=last_day(as_of) if as_of else None)
+    if out_file is None:
+        text = render_markdown(made)
+        if out.is_terminal:
+            from rich.markdown import Markdown
+
+            out.print(Markdown(text))
+        else:
+            print(text)
+        return
+    written = write_brief(made, out_file)
+    out.print(f"Brief written to {written}")
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+@app.command()
+def demo(
+    db: Annotated[Path, typer.Option(help="SQLite file to create afresh.")] = Path("out/demo.db"),
+) -> None:
+    """Ingest the bundled example corpus, print its headline figures and write its brief.
+
+    The store is a fresh SQLite file; the brief is brief.html beside it.
+
+    Example: bilateral demo --db out/demo.db
+    """
+    from bilateral.demo import run_demo
+
+    result = run_demo(db, progress_factory=progress_bar)
+    print_ingest(result.report, None)
+    rows = [_claim_row(h.claim, indicator=h.history.indicator,
+                       disputed="!" if h.disputed else "") for h in result.brief.headline]
+    emit(rows, ["indicator", "status", "value", "when", "sources", "disputed", "quote"],
+          as_json=False, as_csv=False, title="Headline figures: current value per indicator "
+                                             "and status (! where sources disagree)")
+    out.print(f"Store: {result.db}  (try: bilateral indicators --db sqlite:///{result.db})")
+    out.print(f"Brief: {result.brief_path}  (open it in a browser; bilateral brief --db "
+              f"sqlite:///{result.db} --out brief.pdf makes a PDF)")
