@@ -307,3 +307,20 @@ def test_a_widely_reported_figure_quotes_a_few_sources_and_counts_them_all(tmp_p
     assert points[("threatened", "2025-02-01")]["href"] == \
         f"#claim-{headline(made, RECIPROCAL, 'threatened').claim.id}"
     assert points[("agreed", "2025-07-01")]["href"] == f"#claim-{deal.id}"
+
+
+def test_the_chart_library_bundle_is_made_once_and_kept_in_the_user_cache(tmp_path,
+                                                                          monkeypatch):
+    from bilateral.report.html import vega_bundle
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    vega_bundle.cache_clear()
+    try:
+        bundle = vega_bundle()
+        [kept] = (tmp_path / "bilateral").glob("vega-bundle-*.js")
+        assert kept.read_text(encoding="utf-8") == bundle and "vegaEmbed" in bundle
+        kept.write_text("/* kept */", encoding="utf-8")
+        vega_bundle.cache_clear()
+        assert vega_bundle() == "/* kept */"  # read back, not bundled again
+    finally:
+        vega_bundle.cache_clear()

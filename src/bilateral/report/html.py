@@ -9,10 +9,13 @@ and a content security policy forbids loading anything from elsewhere.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -80,7 +83,7 @@ def _context(brief: Brief, static: bool) -> dict[str, Any]:
         "status_colours": STATUS_COLOURS,
         "timeline_quote": TIMELINE_QUOTE,
         "period": _period(brief),
-        "bundle": None if static else Markup(_script_safe(_vega_bundle())),
+        "bundle": None if static else Markup(_script_safe(vega_bundle())),
     }
 
 
@@ -109,10 +112,30 @@ def _script_safe(code: str) -> str:
 
 
 @cache
-def _vega_bundle() -> str:
+def vega_bundle() -> str:
+    """The Vega, Vega-Lite and vega-embed libraries as one script, to inline or serve.
+
+    Bundling takes seconds, so the result is kept in the user's cache directory
+    ($XDG_CACHE_HOME/bilateral, else ~/.cache/bilateral), one file per library version; where
+    that directory cannot be written, the bundle is made afresh each time."""
     import vl_convert
 
-    return vl_convert.javascript_bundle()
+    versions = "-".join([vl_convert.get_vega_version(), vl_convert.get_vega_embed_version(),
+                         *vl_convert.get_vegalite_versions()[-1:]])
+    cached = _cache_dir() / f"vega-bundle-{re.sub(r'[^0-9A-Za-z.]+', '_', versions)}.js"
+    with contextlib.suppress(OSError):
+        return cached.read_text(encoding="utf-8")
+    bundle = vl_convert.javascript_bundle()
+    with contextlib.suppress(OSError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f".{cached.name}.{os.getpid()}.part")
+        partial.write_text(bundle, encoding="utf-8")
+        os.replace(partial, cached)
+    return bundle
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bilateral"
 
 
 def _svg(spec: dict[str, Any], prefix: str, title: str) -> str:
