@@ -192,7 +192,7 @@ def test_demo_builds_a_fresh_store_and_prints_tables(tmp_path):
     target.write_text("stale")
     code, output = invoke("demo", "--db", str(target))
     assert code == EXIT_OK, output
-    assert "Headline figures" in output and "us_tariff_japan_reciprocal" in output
+    assert "Headline figures" in output and "U.S. reciprocal tariff on Japan" in output
     brief = tmp_path / "brief.html"
     assert f"Brief: {brief}" in " ".join(output.split())
     assert "U.S. reciprocal tariff on Japan" in brief.read_text(encoding="utf-8")

@@ -301,11 +301,11 @@ def demo(
 
     result = run_demo(db, progress_factory=progress_bar)
     print_ingest(result.report, None)
-    rows = [_claim_row(h.claim, indicator=h.history.indicator,
-                       disputed="!" if h.disputed else "") for h in result.brief.headline]
-    emit(rows, ["indicator", "status", "value", "when", "sources", "disputed", "quote"],
-          as_json=False, as_csv=False, title="Headline figures: current value per indicator "
-                                             "and status (! where sources disagree)")
-    out.print(f"Store: {result.db}  (try: bilateral indicators --db sqlite:///{result.db})")
-    out.print(f"Brief: {result.brief_path}  (open it in a browser; bilateral brief --db "
-              f"sqlite:///{result.db} --out brief.pdf makes a PDF)")
+    rows = [_claim_row(h.claim, name=h.history.name, disputed="!" if h.disputed else "")
+            for h in result.brief.headline]
+    emit(rows, ["name", "status", "value", "when", "sources", "disputed"],
+         as_json=False, as_csv=False, title="Headline figures (! where sources disagree)")
+    out.print(f"Store: {result.db}  (quotes and histories: bilateral indicators --db "
+              f"sqlite:///{result.db})")
+    out.print(f"Brief: {result.brief_path}  (open it in a browser; for a PDF: bilateral brief "
+              f"--db sqlite:///{result.db} --out brief.pdf)")

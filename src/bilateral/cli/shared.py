@@ -145,7 +145,7 @@ def emit(rows: Sequence[Any], columns: list[str], *, as_json: bool, as_csv: bool
         return
     table = Table(title=f"{title} ({len(plain)})", show_lines=False, expand=False)
     for column in columns:
-        wide = column in ("quote", "title", "snippet")
+        wide = column in ("quote", "title", "snippet", "name")
         table.add_column(column, overflow="fold" if wide else "ellipsis", no_wrap=not wide,
                          ratio=1 if wide else None, min_width=24 if wide else None)
     for row in plain:
