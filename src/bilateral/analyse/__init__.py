@@ -6,18 +6,20 @@ relations index (``relations``). Every answer keeps the reports, and so the quot
 """
 
 from bilateral.analyse.claims import Claim, IndicatorHistory, Report, histories, merge_claims
-from bilateral.analyse.disputes import Dispute, disputes
+from bilateral.analyse.disputes import CurrentValue, Dispute, current_values, disputes
 from bilateral.analyse.relations import DyadIndex, IndexMonth, relations_index, score_months
 from bilateral.analyse.timeline import TimelineEntry, merge_events, timeline
 
 __all__ = [
     "Claim",
+    "CurrentValue",
     "Dispute",
     "DyadIndex",
     "IndexMonth",
     "IndicatorHistory",
     "Report",
     "TimelineEntry",
+    "current_values",
     "disputes",
     "histories",
     "merge_claims",

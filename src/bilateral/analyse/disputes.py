@@ -1,4 +1,4 @@
-"""Where the sources disagree about an indicator.
+"""Where the sources disagree about an indicator, and the current values with that in mind.
 
 Two kinds of disagreement are listed, each with every side's claims (and so their quotes):
 
@@ -87,3 +87,23 @@ def _dispute(history: IndicatorHistory, status: str, kind: Literal["value", "tim
     ordered = sorted(claims, key=lambda c: (-c.sources, c.when or "", c.value))
     return Dispute(indicator=history.indicator, name=history.name, status=status, kind=kind,
                    claims=tuple(ordered))
+
+
+@dataclass(frozen=True)
+class CurrentValue:
+    """The current value of one indicator for one status; ``disputed`` when sources give
+    another value for the same status and time."""
+
+    history: IndicatorHistory
+    status: str
+    claim: Claim
+    disputed: bool
+
+
+def current_values(histories: Iterable[IndicatorHistory],
+                   found: Iterable[Dispute]) -> list[CurrentValue]:
+    """Per indicator (in the given order) and status, the current claim (see
+    ``IndicatorHistory.current``), flagged when a value dispute involves it."""
+    disputed = {c.id for d in found if d.kind == "value" for c in d.claims}
+    return [CurrentValue(history=h, status=s, claim=c, disputed=c.id in disputed)
+            for h in histories for s in h.statuses() if (c := h.current(s)) is not None]

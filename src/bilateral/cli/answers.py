@@ -59,25 +59,24 @@ def indicators(
 
     Example: bilateral indicators --key
     """
-    from bilateral.analyse import disputes, histories
+    from bilateral.analyse import current_values, disputes, histories
     from bilateral.dossier import load_dossier
     from bilateral.report.plain import claim_dict
     from bilateral.store import open_store
 
     stories = [h for h in histories(open_store(db), load_dossier(dossier), since=since,
                                     until=until) if h.key or not key]
-    disputed = {c.id for d in disputes(stories) if d.kind == "value" for c in d.claims}
-    current = [(h, c) for h in stories for s in h.statuses()
-               if (status is None or s == status) and (c := h.current(s)) is not None]
+    current = [v for v in current_values(stories, disputes(stories))
+               if status is None or v.status == status]
     if as_json:
-        _print_json([{**claim_dict(c), "name": h.name, "disputed": c.id in disputed}
-                     for h, c in current])
+        _print_json([{**claim_dict(v.claim), "name": v.history.name, "disputed": v.disputed}
+                     for v in current])
         return
-    rows = [_claim_row(c, indicator=h.indicator, disputed="!" if c.id in disputed else "")
-            for h, c in current]
+    rows = [_claim_row(v.claim, indicator=v.history.indicator,
+                       disputed="!" if v.disputed else "") for v in current]
     emit(rows, ["indicator", "status", "value", "when", "sources", "disputed", "doc_id",
-                 "quote"], as_json=False, as_csv=False,
-          title="Current value per indicator and status")
+                "quote"], as_json=False, as_csv=False,
+         title="Current value per indicator and status")
 
 
 @app.command()
@@ -117,7 +116,7 @@ def indicator(
     rows = [_claim_row(c, reports=len(c.reports)) for c in history.claims
             if status is None or c.status == status]
     emit(rows, ["when", "status", "value", "sources", "reports", "doc_id", "quote"],
-          as_json=False, as_csv=False, title=f"{history.name} ({history.indicator})")
+         as_json=False, as_csv=False, title=f"{history.name} ({history.indicator})")
 
 
 @app.command("disputes")
@@ -149,8 +148,8 @@ def list_disputes(
     rows = [_claim_row(c, dispute=n, indicator=d.indicator, kind=d.kind)
             for n, d in enumerate(found, 1) for c in d.claims]
     emit(rows, ["dispute", "indicator", "kind", "status", "value", "when", "sources", "doc_id",
-                 "quote"], as_json=False, as_csv=False,
-          title=f"Disputes ({len(found)}), each side on its own row")
+                "quote"], as_json=False, as_csv=False,
+         title=f"Disputes ({len(found)}), each side on its own row")
 
 
 @app.command("timeline")
@@ -186,7 +185,7 @@ def show_timeline(
              "sources": e.sources, "doc_id": e.quote.doc.label, "quote": e.quote.quote}
             for e in entries]
     emit(rows, ["when", "type", "source", "target", "sources", "doc_id", "quote"],
-          as_json=False, as_csv=False, title="Timeline")
+         as_json=False, as_csv=False, title="Timeline")
 
 
 @app.command("index")
@@ -253,8 +252,9 @@ def brief(
     since: SinceOption = None,
     until: UntilOption = None,
     as_of: Annotated[str | None, typer.Option(
-        callback=check_date, help="What counts as pending is dated after this (YYYY[-MM[-DD]]); "
-                             "default: the end of --until, else the newest article.")] = None,
+        callback=check_date,
+        help="What counts as pending is dated after this (YYYY[-MM[-DD]]); default: the end "
+             "of --until, else the newest article.")] = None,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
 ) -> None:

@@ -268,7 +268,7 @@ def observations(
     rows = store.observations(doc_id=resolve_doc(store, doc), indicator=indicator, status=status,
                               state=iso3(state), since=since, until=until, limit=limit)
     emit(rows, ["doc_id", "indicator", "value", "status", "when", "actor", "quote"],
-          as_json=as_json, as_csv=as_csv, title="Observations")
+         as_json=as_json, as_csv=as_csv, title="Observations")
 
 
 @app.command()
@@ -297,7 +297,7 @@ def events(
                         state=iso3(state), source=iso3(source), target=iso3(target),
                         since=since, until=until, limit=limit)
     emit(rows, ["doc_id", "when", "type", "source", "target", "quote"],
-          as_json=as_json, as_csv=as_csv, title="Events")
+         as_json=as_json, as_csv=as_csv, title="Events")
 
 
 @app.command()
@@ -317,8 +317,8 @@ def docs(
     store = open_store(db)
     rows = store.documents(limit=limit, offset=offset, source=source)
     emit(rows, ["id", "published", "source", "title", "duplicate_of"], as_json=as_json,
-          as_csv=False, title=f"Documents of {store.count_documents()}",
-          drop_json=("text",))
+         as_csv=False, title=f"Documents of {store.count_documents()}",
+         drop_json=("text",))
 
 
 @app.command()
@@ -356,9 +356,9 @@ def show(
                         [(e.start, e.end) for e in found_events]))
     out.print()
     emit(found_obs, ["indicator", "value", "status", "when", "quote", "rule"], as_json=False,
-          as_csv=False, title="Observations (yellow)")
+         as_csv=False, title="Observations (yellow)")
     emit(found_events, ["type", "source", "target", "when", "rule"], as_json=False,
-          as_csv=False, title="Events (cyan)")
+         as_csv=False, title="Events (cyan)")
 
 
 @app.command()
@@ -376,7 +376,7 @@ def search(
 
     hits = open_store(db).search(query, limit=limit)
     emit(hits, ["doc_id", "score", "title", "snippet"], as_json=as_json, as_csv=False,
-          title=f"Search: {query}")
+         title=f"Search: {query}")
 
 
 @app.command()
@@ -415,8 +415,8 @@ def actors(
                               progress=lambda done, total: progress.update(
                                   task, completed=done, total=total))
     emit(as_rows(names), ["name", "label", "mentions", "documents", "doc_id", "quote"],
-          as_json=as_json, as_csv=False,
-          title=f"Names the dossier {loaded.id} does not know, {min_count}+ mentions")
+         as_json=as_json, as_csv=False,
+         title=f"Names the dossier {loaded.id} does not know, {min_count}+ mentions")
 
 
 def _print_actors(dossier: Any, limit: int, as_json: bool) -> None:

@@ -99,9 +99,11 @@ def check_plover(value: str | None) -> str | None:
 
 
 SinceOption = Annotated[str | None, typer.Option(
-    callback=check_date, help="Only records whose time overlaps from this date (YYYY[-MM[-DD]]).")]
+    callback=check_date, help="Only records whose time overlaps from this date (YYYY[-MM[-DD]]).",
+)]
 UntilOption = Annotated[str | None, typer.Option(
-    callback=check_date, help="Only records whose time overlaps up to this date (YYYY[-MM[-DD]]).")]
+    callback=check_date, help="Only records whose time overlaps up to this date (YYYY[-MM[-DD]]).",
+)]
 
 
 # --- output helpers ---------------------------------------------------------------------------

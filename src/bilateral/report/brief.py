@@ -13,11 +13,13 @@ from functools import cached_property
 
 from bilateral.analyse import (
     Claim,
+    CurrentValue,
     Dispute,
     DyadIndex,
     IndicatorHistory,
     Report,
     TimelineEntry,
+    current_values,
     disputes,
     histories,
     score_months,
@@ -43,16 +45,6 @@ CHARTED_WITH_EVIDENCE = 8
 
 
 @dataclass(frozen=True)
-class Headline:
-    """The current value of one indicator for one status."""
-
-    history: IndicatorHistory
-    status: str
-    claim: Claim
-    disputed: bool
-
-
-@dataclass(frozen=True)
 class Pending:
     """A target, demand, proposal or threat for a future date, or a meeting planned."""
 
@@ -70,7 +62,7 @@ class Brief:
     until: str | None
     as_of: dt.date
     documents: int  # originals in the store, near-duplicate copies not counted
-    headline: list[Headline]
+    headline: list[CurrentValue]
     charts: list[IndicatorHistory]  # key indicators, one step chart each
     index: list[DyadIndex]
     timeline: list[TimelineEntry]
@@ -177,9 +169,7 @@ def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
     index = score_months(entries, dossier.index, since=since, until=until,
                          first=tuple(dossier.dyad))[:dyads]
     as_of = as_of or _default_as_of(store, until)
-    disputed = {c.id for d in found if d.kind == "value" for c in d.claims}
-    headline = [Headline(history=h, status=s, claim=c, disputed=c.id in disputed)
-                for h in stories for s in h.statuses() if (c := h.current(s)) is not None]
+    headline = current_values(stories, found)
     involved = [e for e in entries if {e.source, e.target} & set(dossier.dyad)]
     shown = involved[-events:]
     return Brief(

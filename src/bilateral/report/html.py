@@ -21,9 +21,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from bilateral.analyse import Claim, DyadIndex
+from bilateral.analyse import Claim, CurrentValue, DyadIndex
 from bilateral.errors import ReportError
-from bilateral.report.brief import Brief, Headline
+from bilateral.report.brief import Brief
 from bilateral.report.charts import STATUS_COLOURS, index_chart, indicator_chart
 from bilateral.report.formatting import format_value, shorten, signed, when_label
 
@@ -165,9 +165,9 @@ def _value(claim: Claim) -> str:
     return format_value(claim.value, claim.unit)
 
 
-def _groups(headline: list[Headline]) -> list[list[Headline]]:
+def _groups(headline: list[CurrentValue]) -> list[list[CurrentValue]]:
     """Headline rows in runs of one indicator, so each indicator's rows print together."""
-    groups: list[list[Headline]] = []
+    groups: list[list[CurrentValue]] = []
     for row in headline:
         if groups and groups[-1][0].history.indicator == row.history.indicator:
             groups[-1].append(row)
