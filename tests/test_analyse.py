@@ -118,6 +118,8 @@ def test_histories_from_the_store_keep_every_status_as_its_own_series(store, dos
     agreed = history.current("agreed")
     assert (agreed.value, agreed.sources, len(agreed.reports)) == (15, 1, 2)
     assert agreed.quote.doc.id == b.id  # the original is quoted before its copy
+    [corroborated] = histories(store, dossier, min_sources=2)
+    assert [(c.status, c.value) for c in corroborated.claims] == [("announced", 24)]
 
 
 def test_a_settled_value_is_current_by_its_time_a_goal_by_when_it_was_last_said(store, dossier):

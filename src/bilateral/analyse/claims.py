@@ -143,14 +143,17 @@ def merge_claims(observations: Iterable[Observation],
 
 
 def histories(store: Store, dossier: Dossier, *, indicator: str | None = None,
-              since: str | None = None, until: str | None = None) -> list[IndicatorHistory]:
+              since: str | None = None, until: str | None = None,
+              min_sources: int = 1) -> list[IndicatorHistory]:
     """The history of every indicator with a claim (or of ``indicator``), key indicators first
-    and then in catalogue order; indicators the dossier does not know come last."""
+    and then in catalogue order; indicators the dossier does not know come last. With
+    ``min_sources``, only claims that many original documents report (corroborated ones)."""
     observations = store.observations(indicator=indicator, since=since, until=until)
     citations = store.citations(o.doc_id for o in observations)
     by_indicator: dict[str, list[Claim]] = defaultdict(list)
     for claim in merge_claims(observations, citations):
-        by_indicator[claim.indicator].append(claim)
+        if claim.sources >= min_sources:
+            by_indicator[claim.indicator].append(claim)
     order = {i.id: n for n, i in enumerate(dossier.indicators)}
     result = []
     for ind_id, claims in by_indicator.items():

@@ -255,6 +255,9 @@ def brief(
         callback=check_date,
         help="What counts as pending is dated after this (YYYY[-MM[-DD]]); default: the end "
              "of --until, else the newest article.")] = None,
+    min_sources: Annotated[int, typer.Option(
+        min=1, help="Only figures and events reported by at least this many documents "
+                    "(near-duplicate copies count once).")] = 1,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
 ) -> None:
@@ -271,7 +274,7 @@ def brief(
     from bilateral.store import open_store
 
     made = build_brief(open_store(db), load_dossier(dossier), since=since, until=until,
-                       as_of=last_day(as_of) if as_of else None)
+                       as_of=last_day(as_of) if as_of else None, min_sources=min_sources)
     if out_file is None:
         text = render_markdown(made)
         if out.is_terminal:

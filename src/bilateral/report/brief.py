@@ -29,6 +29,7 @@ from bilateral.analyse.claims import report_order
 from bilateral.analyse.periods import first_day, last_day, sort_key
 from bilateral.dossier import Dossier
 from bilateral.records import PLOVER_TYPES, STATUSES
+from bilateral.report.formatting import when_label
 from bilateral.store import Citation, Store
 
 #: Statuses that say what a party wants for a date still to come.
@@ -70,6 +71,18 @@ class Brief:
     pending: list[Pending]
     more_events: int = 0  # timeline entries of the period left out of ``timeline``
     more_disputes: int = 0  # disputes left out of ``disputes``, the least sourced
+    min_sources: int = 1  # figures and events with fewer sources were left out
+
+    @property
+    def period(self) -> str:
+        """The period in words: "Jan 2025 – Jun 2025", "from Jan 2025", "all dates"."""
+        if self.since and self.until:
+            return f"{when_label(self.since)} – {when_label(self.until)}"
+        if self.since:
+            return f"from {when_label(self.since)}"
+        if self.until:
+            return f"up to {when_label(self.until)}"
+        return "all dates in the store"
 
     @cached_property
     def evidence_claims(self) -> list[tuple[str, Claim]]:
@@ -154,7 +167,8 @@ class Brief:
 
 def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
                 until: str | None = None, as_of: dt.date | None = None,
-                dyads: int = 6, events: int = 60, most_disputes: int = 20) -> Brief:
+                dyads: int = 6, events: int = 60, most_disputes: int = 20,
+                min_sources: int = 1) -> Brief:
     """The brief of the records whose time overlaps [since, until].
 
     ``as_of`` decides what is pending; by default it is the end of ``until``, else the latest
@@ -162,11 +176,14 @@ def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
     dossier's pair in both directions, then the dyads with the most events. ``events`` caps the
     timeline: the latest events that involve one of the dossier's pair, and ``most_disputes``
     the disputes (the most contested are kept, each with its best-sourced sides).
+    ``min_sources`` keeps only figures and events that many original documents report; the
+    relations index still counts every event.
     """
-    stories = histories(store, dossier, since=since, until=until)
+    stories = histories(store, dossier, since=since, until=until, min_sources=min_sources)
     found = disputes(stories)
-    entries = timeline(store, since=since, until=until)
-    index = score_months(entries, dossier.index, since=since, until=until,
+    every_event = timeline(store, since=since, until=until)
+    entries = [e for e in every_event if e.sources >= min_sources]
+    index = score_months(every_event, dossier.index, since=since, until=until,
                          first=tuple(dossier.dyad))[:dyads]
     as_of = as_of or _default_as_of(store, until)
     headline = current_values(stories, found)
@@ -179,7 +196,7 @@ def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
         timeline=shown, disputes=[d.top(SIDES_PER_DISPUTE) for d in found[:most_disputes]],
         pending=_pending(stories, entries, as_of),
         more_events=len(involved) - len(shown),
-        more_disputes=max(0, len(found) - most_disputes))
+        more_disputes=max(0, len(found) - most_disputes), min_sources=min_sources)
 
 
 def _default_as_of(store: Store, until: str | None) -> dt.date:

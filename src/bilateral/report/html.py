@@ -82,7 +82,7 @@ def _context(brief: Brief, static: bool) -> dict[str, Any]:
         "safe_url": lambda url: bool(url and _SAFE_URL.match(url)),
         "status_colours": STATUS_COLOURS,
         "timeline_quote": TIMELINE_QUOTE,
-        "period": _period(brief),
+        "period": brief.period,
         "bundle": None if static else Markup(_script_safe(vega_bundle())),
     }
 
@@ -195,13 +195,3 @@ def _span(index: list[DyadIndex]) -> str:
         return ""
     months = index[0].months
     return f"{when_label(months[0].month)} – {when_label(months[-1].month)}"
-
-
-def _period(brief: Brief) -> str:
-    if brief.since and brief.until:
-        return f"{when_label(brief.since)} – {when_label(brief.until)}"
-    if brief.since:
-        return f"from {when_label(brief.since)}"
-    if brief.until:
-        return f"up to {when_label(brief.until)}"
-    return "all dates in the store"

@@ -65,15 +65,13 @@ def _level(value: float, low: float, high: float) -> int:
 
 
 def _header(brief: Brief) -> str:
-    period = (f"{when_label(brief.since)} – {when_label(brief.until)}"
-              if brief.since and brief.until
-              else f"from {when_label(brief.since)}" if brief.since
-              else f"up to {when_label(brief.until)}" if brief.until
-              else "all dates in the store")
+    corroborated = (f" Only figures and events reported by at least {brief.min_sources} "
+                    f"sources are shown." if brief.min_sources > 1 else "")
     return (f"# {escape(brief.title)}\n\n"
-            f"**Period:** {period} · **As of:** {when_label(brief.as_of.isoformat())} · "
+            f"**Period:** {brief.period} · **As of:** {when_label(brief.as_of.isoformat())} · "
             f"**Documents:** {brief.documents:,} · **Sources cited:** {len(brief.sources)}\n\n"
-            f"Every figure links to its evidence below; [n] numbers refer to the source list.")
+            f"Every figure links to its evidence below; [n] numbers refer to the source list."
+            + corroborated)
 
 
 def _cites(brief: Brief, item: Claim | TimelineEntry) -> str:
