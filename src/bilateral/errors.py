@@ -6,6 +6,7 @@
     │   └── RejectedInput          one document refused by ingest (carries a Rejection)
     ├── ExtractionError            a stage failed on a document (carries doc id and stage)
     ├── StoreError                 the database could not be opened, migrated or written
+    │   └── LookupFailed           a reference names no document, or more than one
     ├── EvaluationError            gold or prediction files cannot be scored
     └── ReportError                a brief cannot be written (format, browser for PDF)
 
@@ -50,6 +51,16 @@ class ExtractionError(BilateralError):
 
 class StoreError(BilateralError):
     code = "B400"
+
+
+class LookupFailed(StoreError):
+    """A document reference matched nothing (``found`` 0) or several documents."""
+
+    code = "B410"
+
+    def __init__(self, message: str, *, found: int) -> None:
+        super().__init__(message)
+        self.found = found
 
 
 class EvaluationError(BilateralError):

@@ -1,8 +1,9 @@
 """The ``bilateral`` command: parse arguments, call one library function, print the result.
 
-Commands live by what they do: ``records`` (ingest, extract, evaluate, query what is stored)
-and ``answers`` (indicators, disputes, timeline, index, brief, demo); ``shared`` holds the app,
-the options and the output every command uses.
+Commands live by what they do: ``records`` (ingest, extract, evaluate, query what is stored),
+``answers`` (indicators, disputes, timeline, index, brief, demo) and ``server`` (serve, API
+tokens, watch a folder); ``shared`` holds the app, the options and the output every command
+uses.
 
 Exit codes: 0 success; 1 an error stopped the command (message on stderr); 2 bad usage;
 3 the command finished but some inputs were rejected (see the report).
@@ -15,6 +16,7 @@ from bilateral.cli.shared import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, 
 # Importing a module registers its commands, and --help lists them in that order.
 from bilateral.cli import records  # noqa: F401  # isort: skip
 from bilateral.cli import answers  # noqa: F401  # isort: skip
+from bilateral.cli import server  # noqa: F401  # isort: skip
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "app", "main"]
 

@@ -60,9 +60,13 @@ class IngestReport:
 
 def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
            batch_size: int = 200, max_bytes: int = DEFAULT_MAX_BYTES,
-           progress: Progress | None = None) -> IngestReport:
-    """Ingest files and folders into ``store``; bad inputs are reported, never fatal."""
-    extractor = Extractor(dossier)
+           progress: Progress | None = None,
+           extractor: Extractor | None = None) -> IngestReport:
+    """Ingest files and folders into ``store``; bad inputs are reported, never fatal.
+
+    ``extractor`` lets a long-running caller (a server, a folder watcher) build the pipeline
+    once instead of per call; it must have been made from ``dossier``."""
+    extractor = extractor or Extractor(dossier)
     report = IngestReport()
     sources = list(discover(paths))
     total = sum(s.stat().st_size for s in sources if isinstance(s, Path))

@@ -170,3 +170,10 @@ rejections = Table(
     Column("code", Text, nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("name", Text, primary_key=True),  # who holds it, e.g. "ingest-bot"
+    Column("digest", Text, nullable=False, unique=True),  # SHA-256 of the token, hex
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

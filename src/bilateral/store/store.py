@@ -17,6 +17,7 @@ import math
 import operator
 import os
 import re
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,7 +43,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from bilateral.errors import InputError, StoreError
+from bilateral.errors import InputError, LookupFailed, StoreError
 from bilateral.records import Document, Event, Extraction, Observation, Rejection
 from bilateral.store import schema as t
 from bilateral.store.search import SearchHit
@@ -199,6 +200,11 @@ def observation_id(o: Observation) -> str:
 def event_id(e: Event) -> str:
     """The stable id the store gives an event."""
     return _digest("evt", e.doc_id, e.type, e.source, e.target, e.when, e.start, e.end, e.rule)
+
+
+def token_digest(token: str) -> str:
+    """What the store keeps of an API token: its SHA-256, hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _digest(*parts: Any) -> str:
@@ -637,7 +643,8 @@ class Store:
             if len(by_external) == 1:
                 return _stored_document(by_external[0])
             if by_external:
-                raise StoreError(_ambiguous(ref, "external id", by_external))
+                raise LookupFailed(_ambiguous(ref, "external id", by_external),
+                                   found=len(by_external))
             by_prefix = []
             if len(ref) >= MIN_PREFIX:
                 by_prefix = conn.execute(select(d).where(d.c.id.startswith(ref, autoescape=True))
@@ -645,11 +652,11 @@ class Store:
         if len(by_prefix) == 1:
             return _stored_document(by_prefix[0])
         if by_prefix:
-            raise StoreError(_ambiguous(ref, "id prefix", by_prefix))
+            raise LookupFailed(_ambiguous(ref, "id prefix", by_prefix), found=len(by_prefix))
         short = (f" (id prefixes need at least {MIN_PREFIX} characters)"
                  if len(ref) < MIN_PREFIX else "")
-        raise StoreError(f"no document with id, external id or id prefix {ref!r} in the store "
-                         f"{self.url}{short}")
+        raise LookupFailed(f"no document with id, external id or id prefix {ref!r} in the "
+                           f"store {self.url}{short}", found=0)
 
     def documents(self, limit: int = 50, offset: int = 0, *, source: str | None = None,
                   since: str | date | None = None, until: str | date | None = None,
@@ -748,7 +755,7 @@ class Store:
     def observations(self, doc_id: str | None = None, indicator: str | None = None,
                      status: str | None = None, state: str | None = None,
                      since: str | date | None = None, until: str | date | None = None,
-                     limit: int | None = None) -> list[Observation]:
+                     limit: int | None = None, offset: int = 0) -> list[Observation]:
         """Observations matching every filter given, by time (undated last), document, span.
 
         ``state`` is the observation's actor (ISO3). since/until take YYYY, YYYY-MM or
@@ -765,14 +772,14 @@ class Store:
         conditions.extend(_period_filter(o.c.when_at, since, until))
         query = (select(o).where(*conditions)
                  .order_by(o.c.when_at.asc().nulls_last(), o.c.doc_id, o.c.span_start, o.c.id)
-                 .limit(limit))
+                 .limit(limit).offset(offset or None))
         with self._read("listing observations") as conn:
             return [_observation(row) for row in conn.execute(query)]
 
     def events(self, doc_id: str | None = None, type: str | None = None,
                state: str | None = None, source: str | None = None, target: str | None = None,
                since: str | date | None = None, until: str | date | None = None,
-               limit: int | None = None) -> list[Event]:
+               limit: int | None = None, offset: int = 0) -> list[Event]:
         """Events matching every filter given; ``state`` matches source or target.
 
         since/until work as in observations().
@@ -787,7 +794,7 @@ class Store:
         conditions.extend(_period_filter(e.c.when_at, since, until))
         query = (select(e).where(*conditions)
                  .order_by(e.c.when_at.asc().nulls_last(), e.c.doc_id, e.c.span_start, e.c.id)
-                 .limit(limit))
+                 .limit(limit).offset(offset or None))
         with self._read("listing events") as conn:
             return [_event(row) for row in conn.execute(query)]
 
@@ -811,6 +818,55 @@ class Store:
         with self._read("counting the store's contents") as conn:
             return StoreStats(**{k: int(conn.execute(q).scalar() or 0)
                                  for k, q in counts.items()})
+
+    def version(self) -> tuple[int, int, int]:
+        """Changes whenever records are written: (runs, documents, records). Cheap enough to
+        ask on every request, so answers computed from the store can be cached until then."""
+        queries = (select(func.max(t.runs.c.id)), select(func.count()).select_from(t.documents),
+                   select(func.count()).select_from(t.observations))
+        with self._read("reading the store's version") as conn:
+            runs, documents, records = (int(conn.execute(q).scalar() or 0) for q in queries)
+        return runs, documents, records
+
+    # -- API tokens
+
+    def add_token(self, name: str) -> str:
+        """A new API token for ``name``, returned once; only its digest is kept."""
+        name = (name or "").strip()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", name):
+            raise InputError(f"token name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
+                             f"starting with a letter or digit")
+        token = "blt_" + secrets.token_urlsafe(32)
+        row = {"name": name, "digest": token_digest(token), "created_at": datetime.now(UTC)}
+        with self._write(f"adding the API token {name!r}") as conn:
+            exists = conn.execute(select(t.api_tokens.c.name)
+                                  .where(t.api_tokens.c.name == name)).first()
+            if exists:
+                raise InputError(f"an API token named {name!r} exists already; revoke it first "
+                                 f"(bilateral token revoke {name}) or choose another name")
+            conn.execute(t.api_tokens.insert().values(**row))
+        return token
+
+    def token_holder(self, token: str) -> str | None:
+        """The name a token was issued to, or None when it is unknown or revoked."""
+        # Looking up the digest leaks nothing useful by its timing: a digest is not the token.
+        query = select(t.api_tokens.c.name).where(t.api_tokens.c.digest == token_digest(token))
+        with self._read("checking an API token") as conn:
+            return conn.execute(query).scalar()
+
+    def tokens(self) -> list[tuple[str, datetime]]:
+        """(name, created) of every API token, oldest first; the tokens themselves are not
+        kept."""
+        query = select(t.api_tokens.c.name, t.api_tokens.c.created_at).order_by(
+            t.api_tokens.c.created_at, t.api_tokens.c.name)
+        with self._read("listing API tokens") as conn:
+            return [(r.name, r.created_at) for r in conn.execute(query)]
+
+    def revoke_token(self, name: str) -> bool:
+        """Remove the token issued to ``name``; False when there was none."""
+        with self._write(f"revoking the API token {name!r}") as conn:
+            result = conn.execute(t.api_tokens.delete().where(t.api_tokens.c.name == name))
+        return bool(result.rowcount)
 
     # -- search
 

@@ -1,0 +1,231 @@
+"""The REST API under /api: documents, records and the answers computed from them.
+
+Every parameter is declared with its type and allowed values, so FastAPI rejects a bad one
+with a 400 before any query runs; values reach SQL only as bound parameters of the store's own
+queries. Reads are open; ingest needs an API token (see ``security``).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
+from pydantic import BaseModel, Field
+
+from bilateral.analyse import score_months
+from bilateral.analyse.periods import overlaps
+from bilateral.ingest.run import ingest
+from bilateral.records import PLOVER_TYPES, STATUSES
+from bilateral.report.plain import claim_dict, dispute_dict, entry_dict, history_dict, index_dict
+from bilateral.serve.security import require_token
+from bilateral.serve.state import ServerState, server_state
+
+router = APIRouter(prefix="/api")
+
+Period = Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
+                                     description="YYYY, YYYY-MM or YYYY-MM-DD")]
+State = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", description="ISO3 code, e.g. JPN")]
+Status = Literal["actual", "announced", "agreed", "target", "demanded", "proposed", "threatened"]
+PloverType = Literal["AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT",
+                     "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE",
+                     "COERCE", "ASSAULT"]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+Indicator = Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{0,99}$")]
+DocRef = Annotated[str, Query(min_length=1, max_length=200)]
+Server = Annotated[ServerState, Depends(server_state)]
+
+assert set(STATUSES) == set(Status.__args__) and set(PLOVER_TYPES) == set(PloverType.__args__)
+
+
+class NewDocument(BaseModel):
+    """An article to ingest: its text and what is known about it."""
+
+    text: str = Field(min_length=1, description="the article's text")
+    title: str | None = Field(None, max_length=2000)
+    url: str | None = Field(None, max_length=4000)
+    source: str | None = Field(None, max_length=500, description="the outlet")
+    published: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    doc_id: str | None = Field(None, max_length=200, description="your id for it")
+
+
+class NewDocuments(BaseModel):
+    documents: list[NewDocument] = Field(min_length=1, max_length=1000)
+
+
+# --- health -------------------------------------------------------------------------------------
+
+@router.get("/health", summary="Whether the server and its store answer")
+def health(server: Server) -> dict[str, Any]:
+    runs, documents, records = server.store.version()
+    return {"status": "ok", "store": server.store.dialect, "dossier": server.dossier.id,
+            "documents": documents, "observations": records, "runs": runs}
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+def _document_meta(doc: Any) -> dict[str, Any]:
+    return {"id": doc.id, "label": doc.label, "title": doc.title, "url": doc.url,
+            "source": doc.source, "published": doc.published, "duplicate_of": doc.duplicate_of,
+            "char_count": doc.char_count}
+
+
+@router.get("/documents", summary="Documents, newest publication first")
+def list_documents(server: Server, limit: Limit = 50, offset: Offset = 0,
+                   source: Annotated[str | None, Query(max_length=500)] = None,
+                   since: Period = None, until: Period = None,
+                   include_duplicates: bool = True) -> dict[str, Any]:
+    page = server.store.documents(limit=limit, offset=offset, source=source, since=since,
+                                 until=until, include_duplicates=include_duplicates)
+    return {"items": [_document_meta(d) for d in page], "total": page.total, "limit": limit,
+            "offset": offset}
+
+
+@router.get("/documents/{ref}", summary="One document with its text and records")
+def show_document(server: Server, ref: str) -> dict[str, Any]:
+    if not 1 <= len(ref) <= 200:
+        raise HTTPException(400, "a document reference has 1 to 200 characters")
+    extraction = server.store.records_for(ref)
+    return {"document": {**_document_meta(extraction.document), "text": extraction.document.text},
+            "observations": [o.interchange() for o in extraction.observations],
+            "events": [e.interchange() for e in extraction.events]}
+
+
+@router.get("/search", summary="Full-text search over documents")
+def search(server: Server, q: Annotated[str, Query(min_length=1, max_length=500)],
+           limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+    hits = server.store.search(q, limit=limit)
+    return {"query": q, "items": [vars(h) for h in hits]}
+
+
+@router.post("/documents", status_code=201, summary="Ingest articles (needs a token)",
+             dependencies=[Depends(require_token)])
+def add_documents(server: Server, body: NewDocuments) -> dict[str, Any]:
+    """JSON: ``{"documents": [{"text": ..., "title": ..., "published": "2025-07-23"}]}``."""
+    lines = [json.dumps(d.model_dump(exclude_none=True), ensure_ascii=False)
+             for d in body.documents]
+    with tempfile.TemporaryDirectory(prefix="bilateral-api-") as work:
+        path = Path(work) / "documents.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return _ingest(server, path)
+
+
+@router.post("/documents/upload", status_code=201,
+             summary="Ingest an uploaded file: text, Markdown, HTML or JSONL (needs a token)",
+             dependencies=[Depends(require_token)])
+def upload_documents(server: Server, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    name = Path(file.filename or "upload.txt").name
+    if Path(name).suffix.lower() not in (".txt", ".md", ".html", ".htm", ".jsonl"):
+        raise HTTPException(400, f"cannot ingest {name!r}: upload a .txt, .md, .html, .htm or "
+                                 f".jsonl file")
+    with tempfile.TemporaryDirectory(prefix="bilateral-api-") as work:
+        path = Path(work) / name
+        with path.open("wb") as handle:
+            while chunk := file.file.read(1 << 20):
+                handle.write(chunk)
+        return _ingest(server, path)
+
+
+def _ingest(server: ServerState, path: Path) -> dict[str, Any]:
+    with server.ingest_lock:  # one extractor per worker; spaCy pipelines are not thread-safe
+        report = ingest([path], server.store, server.dossier, extractor=server.extractor,
+                        max_bytes=server.settings.max_upload_bytes)
+    result = report.as_dict()
+    if report.failed and not report.documents_read:
+        raise HTTPException(422, {"message": "nothing could be ingested",
+                                  "rejections": result["rejections"]})
+    return result
+
+
+# --- records ------------------------------------------------------------------------------------
+
+@router.get("/observations", summary="Observations with their quotes")
+def list_observations(server: Server, indicator: Indicator | None = None,
+                      status: Status | None = None, state: State = None,
+                      doc: DocRef | None = None, since: Period = None, until: Period = None,
+                      limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+    doc_id = server.store.get_document(doc).id if doc else None
+    rows = server.store.observations(doc_id=doc_id, indicator=indicator, status=status,
+                                    state=state, since=since, until=until, limit=limit,
+                                    offset=offset)
+    return {"items": [{"doc_id": o.doc_id, **o.interchange()} for o in rows], "limit": limit,
+            "offset": offset}
+
+
+@router.get("/events", summary="Coded events with their quotes")
+def list_events(server: Server, type: PloverType | None = None,
+                state: State = None, source: State = None,
+                target: State = None, doc: DocRef | None = None, since: Period = None,
+                until: Period = None, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+    doc_id = server.store.get_document(doc).id if doc else None
+    rows = server.store.events(doc_id=doc_id, type=type, state=state, source=source,
+                              target=target, since=since, until=until, limit=limit,
+                              offset=offset)
+    return {"items": [{"doc_id": e.doc_id, **e.interchange()} for e in rows], "limit": limit,
+            "offset": offset}
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+@router.get("/indicators", summary="The current value of every indicator per status")
+def list_indicators(server: Server, status: Status | None = None,
+                    key: bool = False) -> dict[str, Any]:
+    snapshot = server.answers.get()
+    return {"items": [{**claim_dict(v.claim), "name": v.history.name, "key": v.history.key,
+                       "disputed": v.disputed}
+                      for v in snapshot.current
+                      if (status is None or v.status == status) and (v.history.key or not key)]}
+
+
+@router.get("/indicators/{indicator_id}", summary="One indicator's history, claim by claim")
+def show_indicator(server: Server, indicator_id: str, since: Period = None,
+                   until: Period = None) -> dict[str, Any]:
+    history = server.answers.get().history(indicator_id)
+    if history is None:
+        if server.dossier.indicator(indicator_id) is None:
+            raise HTTPException(404, f"{indicator_id!r} is not an indicator of the dossier "
+                                     f"{server.dossier.id}")
+        raise HTTPException(404, f"no values of {indicator_id} in the store")
+    found = history_dict(history)
+    if since or until:
+        found["claims"] = [c for c in found["claims"]
+                           if c["when"] and overlaps(c["when"], since, until)]
+    return found
+
+
+@router.get("/disputes", summary="Where the sources disagree")
+def list_disputes(server: Server, indicator: Indicator | None = None,
+                  limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+    found = [d for d in server.answers.get().disputes
+             if indicator is None or d.indicator == indicator]
+    return {"items": [dispute_dict(d) for d in found[offset:offset + limit]],
+            "total": len(found), "limit": limit, "offset": offset}
+
+
+@router.get("/timeline", summary="Events merged across documents, in time order")
+def show_timeline(server: Server, state: State = None,
+                  type: PloverType | None = None, since: Period = None, until: Period = None,
+                  min_sources: Annotated[int, Query(ge=1, le=10_000)] = 1,
+                  limit: Limit = 100, offset: Offset = 0,
+                  order: Literal["oldest", "newest"] = "newest") -> dict[str, Any]:
+    entries = server.answers.get().events(state=state, type=type, since=since, until=until,
+                                         min_sources=min_sources)
+    if order == "newest":
+        entries = entries[::-1]
+    return {"items": [entry_dict(e) for e in entries[offset:offset + limit]],
+            "total": len(entries), "limit": limit, "offset": offset}
+
+
+@router.get("/index", summary="Monthly cooperation–conflict index per directed dyad")
+def relations_index(server: Server, state: State = None,
+                    since: Period = None, until: Period = None,
+                    dyads: Annotated[int, Query(ge=1, le=100)] = 6) -> dict[str, Any]:
+    entries = server.answers.get().events(state=state, since=since, until=until)
+    found = score_months(entries, server.dossier.index, since=since, until=until,
+                         first=tuple(server.dossier.dyad))[:dyads]
+    return {"weights": {t: server.dossier.index.weight(t) for t in PLOVER_TYPES},
+            "items": [index_dict(d) for d in found]}
+

@@ -1,0 +1,66 @@
+"""How a server runs: which store and dossier, who may call it, and its limits.
+
+Settings travel through environment variables so that every worker process of a team server
+builds the same application (``bilateral serve`` sets them before starting the workers).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from bilateral.errors import InputError
+
+ENV = {
+    "db": "BILATERAL_DB",
+    "dossier": "BILATERAL_DOSSIER",
+    "cors_origins": "BILATERAL_CORS_ORIGINS",
+    "max_upload_bytes": "BILATERAL_MAX_UPLOAD_BYTES",
+    "rate_limit": "BILATERAL_RATE_LIMIT",
+    "answers_max_age": "BILATERAL_ANSWERS_MAX_AGE",
+}
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    db: str | None = None  # store URL; None: $BILATERAL_DB, else ./bilateral.db
+    dossier: str = "us-japan"
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)  # none: CORS off
+    max_upload_bytes: int = 5_000_000  # largest request body a write may send
+    rate_limit: int = 600  # requests a minute per client address (per worker); 0: no limit
+    answers_max_age: float = 5.0  # seconds an analysis may lag behind writes
+
+    def __post_init__(self) -> None:
+        if self.max_upload_bytes < 1:
+            raise InputError(f"max upload size must be at least 1 byte, got "
+                             f"{self.max_upload_bytes}")
+        if self.rate_limit < 0:
+            raise InputError(f"rate limit must be 0 (none) or more requests a minute, got "
+                             f"{self.rate_limit}")
+        if self.answers_max_age < 0:
+            raise InputError(f"answers max age must be 0 or more seconds, got "
+                             f"{self.answers_max_age}")
+
+    def to_env(self) -> dict[str, str]:
+        """The settings as environment variables, for worker processes."""
+        values = {"db": self.db, "dossier": self.dossier,
+                  "cors_origins": ",".join(self.cors_origins),
+                  "max_upload_bytes": str(self.max_upload_bytes),
+                  "rate_limit": str(self.rate_limit),
+                  "answers_max_age": str(self.answers_max_age)}
+        return {ENV[k]: v for k, v in values.items() if v is not None}
+
+    @classmethod
+    def from_env(cls) -> ServeSettings:
+        env = {k: os.environ.get(v) for k, v in ENV.items()}
+        try:
+            return cls(
+                db=env["db"] or None, dossier=env["dossier"] or "us-japan",
+                cors_origins=tuple(o.strip() for o in (env["cors_origins"] or "").split(",")
+                                   if o.strip()),
+                max_upload_bytes=int(env["max_upload_bytes"] or 5_000_000),
+                rate_limit=int(env["rate_limit"] or 600),
+                answers_max_age=float(env["answers_max_age"] or 5.0))
+        except ValueError as exc:
+            raise InputError(f"a server setting in the environment is not a number: {exc} "
+                             f"(see {', '.join(ENV.values())})") from exc
