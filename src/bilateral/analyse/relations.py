@@ -100,8 +100,9 @@ def score_months(entries: Iterable[TimelineEntry], weights: RelationsIndex, *,
     for (source, target), by_month in cells.items():
         result.append(DyadIndex(source=source, target=target, months=tuple(
             _month(m, by_month.get(m, [])) for m in span)))
-    lead = {first, first[::-1]} if first else set()
-    result.sort(key=lambda d: ((d.source, d.target) not in lead, -d.events, d.source, d.target))
+    lead = [first, first[::-1]] if first else []
+    result.sort(key=lambda d: (lead.index((d.source, d.target)) if (d.source, d.target) in lead
+                               else len(lead), -d.events, d.source, d.target))
     return result
 
 

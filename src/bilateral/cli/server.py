@@ -48,6 +48,10 @@ def serve(
     forwarded_allow_ips: Annotated[str | None, typer.Option(
         help="Addresses of a reverse proxy whose X-Forwarded-For to trust, e.g. 127.0.0.1.",
     )] = None,
+    answers_max_age: Annotated[float, typer.Option(
+        min=0, help="Seconds the indicators, disputes, timeline and index may lag behind "
+                    "writes (they are recomputed at most this often while writes arrive).",
+    )] = 5.0,
 ) -> None:
     """Start the web dashboard and REST API over the store.
 
@@ -63,7 +67,8 @@ def serve(
     from bilateral.store import open_store
 
     settings = ServeSettings(db=db, dossier=dossier, cors_origins=tuple(cors_origin or ()),
-                             max_upload_bytes=max_upload_bytes, rate_limit=rate_limit)
+                             max_upload_bytes=max_upload_bytes, rate_limit=rate_limit,
+                             answers_max_age=answers_max_age)
     load_dossier(settings.dossier)  # a bad dossier or store fails here, not in every worker
     store = open_store(settings.db)
     if workers > 1 and store.dialect == "sqlite":
@@ -156,10 +161,11 @@ def watch(
     store = open_store(db)
 
     def report(paths: list[Path], result) -> None:
-        out.print(f"{time.strftime('%H:%M:%S')} {len(paths)} file"
-                  f"{'s' if len(paths) != 1 else ''}: {result.documents_new} new documents, "
-                  f"{result.documents_existing} already stored, {result.observations} "
-                  f"observations, {result.events} events")
+        names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more"
+                                                        if len(paths) > 3 else "")
+        out.print(f"{time.strftime('%H:%M:%S')} {escape(names)}: documents new "
+                  f"{result.documents_new}, already stored {result.documents_existing}; "
+                  f"observations {result.observations}, events {result.events}")
         print_rejections(result.rejections)
 
     stop = threading.Event()

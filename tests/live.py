@@ -1,0 +1,81 @@
+"""Real processes for the tests that need them: `bilateral serve` on a free port, waited for
+by polling its health endpoint (with a deadline, never a fixed sleep), stopped afterwards."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import httpx
+
+STARTUP_SECONDS = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def bilateral(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a process of its own, as a user would."""
+    return subprocess.run([sys.executable, "-m", "bilateral", *args], capture_output=True,
+                          text=True, check=check, env=_env(), **kwargs)
+
+
+@contextmanager
+def running_server(db_url: str, *options: str, log: Path | None = None) -> Iterator[str]:
+    """A `bilateral serve` process over ``db_url``; yields its base URL."""
+    port = free_port()
+    output = log.open("w") if log else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bilateral", "serve", "--db", db_url, "--port", str(port),
+         *options], stdout=output, stderr=subprocess.STDOUT, env=_env(),
+        start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process, log)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if log:
+            output.close()
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path | None) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            told = log.read_text() if log else "(no log kept)"
+            raise RuntimeError(f"bilateral serve exited with {process.returncode}:\n{told}")
+        try:
+            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        process_wait(process, 0.1)
+    raise RuntimeError(f"bilateral serve did not answer at {base} within {STARTUP_SECONDS} s")
+
+
+def process_wait(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Wait for the process to end, at most ``seconds``: a pause that ends early on exit."""
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=seconds)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BILATERAL_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
