@@ -28,7 +28,7 @@ from bilateral.report.charts import STATUS_COLOURS, index_chart, indicator_chart
 from bilateral.report.formatting import format_value, shorten, signed, when_label
 
 TIMELINE_QUOTE = 160  # characters of an event's quote in the timeline table
-_SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
+_WEB_URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -72,14 +72,14 @@ def _context(brief: Brief, static: bool) -> dict[str, Any]:
         "cites": brief.cited,
         "quotes": brief.quotes,
         "css_title": _css_string(brief.title),
-        "headline_groups": _groups(brief.headline),
+        "headline_groups": by_indicator(brief.headline),
         "charts": charts,
         "index_chart": index,
         "dyads": [_dyad_line(d) for d in brief.index],
         "index_span": _span(brief.index),
         "claims": brief.evidence_claims,
         "events": brief.evidence_events,
-        "safe_url": lambda url: bool(url and _SAFE_URL.match(url)),
+        "safe_url": safe_url,
         "status_colours": STATUS_COLOURS,
         "timeline_quote": TIMELINE_QUOTE,
         "period": brief.period,
@@ -95,12 +95,12 @@ def _chart(chart_id: str, title: str, spec: dict[str, Any] | None, static: bool,
     if static:
         return Chart(id=chart_id, title=title, json=None, svg=Markup(_svg(spec, chart_id, title)),
                      note=note)
-    return Chart(id=chart_id, title=title, json=Markup(_json(spec)), svg=None, note=note)
+    return Chart(id=chart_id, title=title, json=Markup(script_json(spec)), svg=None, note=note)
 
 
-def _json(spec: dict[str, Any]) -> str:
+def script_json(value: Any) -> str:
     """JSON that cannot end its <script> element or open a comment in it, whatever the data."""
-    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
@@ -165,7 +165,12 @@ def _value(claim: Claim) -> str:
     return format_value(claim.value, claim.unit)
 
 
-def _groups(headline: list[CurrentValue]) -> list[list[CurrentValue]]:
+def safe_url(url: str | None) -> bool:
+    """Whether an article's URL may become a link: http(s) only, never javascript: or data:."""
+    return bool(url and _WEB_URL.match(url))
+
+
+def by_indicator(headline: list[CurrentValue]) -> list[list[CurrentValue]]:
     """Headline rows in runs of one indicator, so each indicator's rows print together."""
     groups: list[list[CurrentValue]] = []
     for row in headline:

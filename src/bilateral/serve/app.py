@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bilateral import __version__
@@ -78,7 +78,11 @@ def _errors(app: FastAPI) -> None:
         return _json(400, f"bad request: {summary}", details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_page(request):
+            from bilateral.serve.pages import problem_page
+
+            return problem_page(request, exc.status_code, str(exc.detail))
         detail = exc.detail
         if isinstance(detail, dict):
             return _json(exc.status_code, str(detail.get("message", "")),
@@ -97,6 +101,12 @@ def _errors(app: FastAPI) -> None:
             log.error("store error: %s", exc)
             return _json(503, str(exc))
         return _json(400, str(exc))
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page outside the API gets its errors as a page too."""
+    return (not request.url.path.startswith("/api")
+            and "text/html" in request.headers.get("accept", ""))
 
 
 def _json(status: int, message: str, details: Any = None,
