@@ -1,5 +1,6 @@
 """Real processes for the tests that need them: `bilateral serve` on a free port, waited for
-by polling its health endpoint (with a deadline, never a fixed sleep), stopped afterwards."""
+by polling its health endpoint (with a deadline, never a fixed sleep), stopped afterwards; and
+Debian's Chromium, which Playwright drives (it never downloads a browser of its own)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from pathlib import Path
 import httpx
 
 STARTUP_SECONDS = 60.0
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+MARKS = "[role=graphics-symbol]"  # every drawn point, line, bar and rule of a Vega chart
 
 
 def free_port() -> int:

@@ -10,17 +10,13 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from bilateral.dossier import load_dossier
 from bilateral.records import Document, Event, Extraction, Observation
 from bilateral.report import Brief, build_brief, write_brief, write_pdf
 from bilateral.store import open_store
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-MARKS = "[role=graphics-symbol]"  # every drawn point, line, bar and rule of a Vega chart
+from live import CHROMIUM, MARKS
 
 
 def obs(doc: Document, indicator: str, value: float, unit: str, status: str,
@@ -55,14 +51,6 @@ def brief(tmp_path_factory: pytest.TempPathFactory) -> Brief:
             ), (event(b, "AGREE", "USA", "JPN", "2025-07-22"),)), [], None, None),
         ])
         return build_brief(store, load_dossier("us-japan"))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -9,16 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from bilateral.store import open_store
-from live import running_server
+from live import MARKS, running_server
 from test_dashboard import DEAL, HOSTILE, IMG, RECIPROCAL, SCRIPT, write_corpus
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-MARKS = "[role=graphics-symbol]"  # every drawn point, line, bar and rule of a Vega chart
 CHARTS_DONE = "body[data-charts=drawn], body[data-charts=failed], body[data-charts=none]"
 
 
@@ -35,14 +31,6 @@ def server(folder: Path) -> Iterator[str]:
         write_corpus(store)
     with running_server(url, log=folder / "serve.log") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
