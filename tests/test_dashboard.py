@@ -428,6 +428,8 @@ def test_new_documents_show_without_a_restart(tmp_path: Path):
         assert "No indicator figures" in page(fresh, "/").body_text
         assert "No documents yet" in page(fresh, "/documents").body_text
         write_corpus(store)
+        page(fresh, "/")  # notices the change and analyses the store again in the background
+        fresh.app.state.bilateral.answers.wait()
         assert f"/indicators/{RECIPROCAL}#claim-" in " ".join(page(fresh, "/").links())
         assert DEAL.title in page(fresh, "/documents").body_text
         assert f"/documents/{DEAL.id}" in page(fresh, "/search?q=Ishiba").links()

@@ -49,8 +49,9 @@ def serve(
         help="Addresses of a reverse proxy whose X-Forwarded-For to trust, e.g. 127.0.0.1.",
     )] = None,
     answers_max_age: Annotated[float, typer.Option(
-        min=0, help="Seconds the indicators, disputes, timeline and index may lag behind "
-                    "writes (they are recomputed at most this often while writes arrive).",
+        min=0, help="How often, in seconds, to check whether the store changed; the "
+                    "indicators, disputes, timeline and index are then redone in the "
+                    "background.",
     )] = 5.0,
 ) -> None:
     """Start the web dashboard and REST API over the store.

@@ -1,10 +1,11 @@
 """The analysis a server answers from, computed once per state of the store.
 
 Histories, disputes and the merged timeline read every record, which takes seconds on a large
-store, so a server keeps one snapshot and shares it between requests. The store's version (runs,
-documents, records) is checked on each request; a changed store is analysed again, at most once
-every ``max_age`` seconds while writes keep coming, so a busy ingest never turns every read into
-a full recomputation. Filters by period, state or type are applied to the snapshot in memory.
+store, so a server keeps one snapshot and shares it between requests. Every ``max_age`` seconds
+a request checks the store's version (runs, documents, records); when it changed, the analysis
+is recomputed in the background while requests go on getting the snapshot they had, so a busy
+ingest never stalls the readers. Only the first snapshot is waited for. Filters by period,
+state or type are applied to the snapshot in memory.
 """
 
 from __future__ import annotations
@@ -50,30 +51,52 @@ class Snapshot:
 
 
 class Answers:
-    """A shared, lazily refreshed snapshot of the store's analysis."""
+    """A shared snapshot of the store's analysis, refreshed in the background."""
 
     def __init__(self, store: Store, dossier: Dossier, max_age: float = 5.0) -> None:
         self.store = store
         self.dossier = dossier
         self.max_age = max_age
         self._snapshot: Snapshot | None = None
-        self._lock = threading.Lock()
+        self._checked = 0.0  # time.monotonic() of the last version check
+        self._lock = threading.Lock()  # held while a snapshot is computed
+        self._refresher: threading.Thread | None = None
 
     def get(self) -> Snapshot:
-        """The current snapshot; recomputed when the store changed and the last one is older
-        than ``max_age`` (or there is none)."""
-        current = self._snapshot
-        if current is not None and time.monotonic() - current.computed_at < self.max_age:
-            return current
-        version = self.store.version()
-        if current is not None and current.version == version:
-            return current
-        with self._lock:  # one recomputation at a time; the others wait and share it
-            current = self._snapshot
-            if current is not None and current.version == version:
-                return current
-            self._snapshot = self._compute(version)
-            return self._snapshot
+        """The newest snapshot there is; the first call waits for it to be computed."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            with self._lock:
+                if self._snapshot is None:
+                    self._snapshot = self._compute(self.store.version())
+                return self._snapshot
+        now = time.monotonic()
+        if now - self._checked >= self.max_age:
+            self._checked = now
+            version = self.store.version()
+            if version != snapshot.version:
+                self._refresh(version)
+        return snapshot
+
+    def wait(self) -> Snapshot:
+        """The snapshot once any refresh under way is done (for tests and benchmarks)."""
+        refresher = self._refresher
+        if refresher is not None:
+            refresher.join()
+        return self.get()
+
+    def _refresh(self, version: tuple[int, int, int]) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # a refresh is under way; it will be checked again after max_age
+
+        def run() -> None:
+            try:
+                self._snapshot = self._compute(version)
+            finally:
+                self._lock.release()
+
+        self._refresher = threading.Thread(target=run, name="bilateral-answers", daemon=True)
+        self._refresher.start()
 
     def _compute(self, version: tuple[int, int, int]) -> Snapshot:
         stories = histories(self.store, self.dossier)

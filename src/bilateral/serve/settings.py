@@ -28,7 +28,7 @@ class ServeSettings:
     cors_origins: tuple[str, ...] = field(default_factory=tuple)  # none: CORS off
     max_upload_bytes: int = 5_000_000  # largest request body a write may send
     rate_limit: int = 600  # requests a minute per client address (per worker); 0: no limit
-    answers_max_age: float = 5.0  # seconds an analysis may lag behind writes
+    answers_max_age: float = 5.0  # seconds between checks whether the analysis is stale
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes < 1:
