@@ -187,10 +187,10 @@ def test_writes_need_a_valid_token(server):
 def test_uploads_and_their_limits(server):
     base, token, _ = server
     auth = {"Authorization": f"Bearer {token}"}
-    made = httpx.post(f"{base}/api/documents/upload", headers=auth, timeout=60,
+    made = httpx.post(f"{base}/api/documents", headers=auth, timeout=60,
                       files={"file": ("deal.txt", DEAL.encode(), "text/plain")})
     assert made.status_code == 201 and made.json()["documents_new"] == 1
-    wrong_type = httpx.post(f"{base}/api/documents/upload", headers=auth,
+    wrong_type = httpx.post(f"{base}/api/documents", headers=auth,
                             files={"file": ("deal.exe", b"MZ", "application/octet-stream")})
     assert wrong_type.status_code == 400 and ".exe" in wrong_type.json()["error"]["message"]
     big = {"documents": [{"text": "x " * 20_000}]}
@@ -198,7 +198,10 @@ def test_uploads_and_their_limits(server):
     assert too_large.status_code == 413
     assert "20,000" in too_large.json()["error"]["message"]
     empty = httpx.post(f"{base}/api/documents", headers=auth, json={"documents": []})
-    assert empty.status_code == 400
+    assert empty.status_code == 400 and "body.documents" in empty.json()["error"]["message"]
+    neither = httpx.post(f"{base}/api/documents", headers=auth, content=b"plain words",
+                         timeout=60)
+    assert neither.status_code == 415
 
 
 def test_openapi_security_headers_and_no_cors_by_default(reader):

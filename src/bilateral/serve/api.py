@@ -12,8 +12,11 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from bilateral.analyse import score_months
 from bilateral.analyse.periods import overlaps
@@ -101,31 +104,52 @@ def search(server: Server, q: Annotated[str, Query(min_length=1, max_length=500)
     return {"query": q, "items": [vars(h) for h in hits]}
 
 
-@router.post("/documents", status_code=201, summary="Ingest articles (needs a token)",
-             dependencies=[Depends(require_token)])
-def add_documents(server: Server, body: NewDocuments) -> dict[str, Any]:
-    """JSON: ``{"documents": [{"text": ..., "title": ..., "published": "2025-07-23"}]}``."""
-    lines = [json.dumps(d.model_dump(exclude_none=True), ensure_ascii=False)
-             for d in body.documents]
-    with tempfile.TemporaryDirectory(prefix="bilateral-api-") as work:
-        path = Path(work) / "documents.jsonl"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return _ingest(server, path)
+_UPLOADS = (".txt", ".md", ".html", ".htm", ".jsonl")
+_NEW_DOCUMENTS_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": NewDocuments.model_json_schema()},
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary",
+                                "description": f"a {', '.join(_UPLOADS)} file"}}}},
+}}}
 
 
-@router.post("/documents/upload", status_code=201,
-             summary="Ingest an uploaded file: text, Markdown, HTML or JSONL (needs a token)",
-             dependencies=[Depends(require_token)])
-def upload_documents(server: Server, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    name = Path(file.filename or "upload.txt").name
-    if Path(name).suffix.lower() not in (".txt", ".md", ".html", ".htm", ".jsonl"):
-        raise HTTPException(400, f"cannot ingest {name!r}: upload a .txt, .md, .html, .htm or "
-                                 f".jsonl file")
+@router.post("/documents", status_code=201, dependencies=[Depends(require_token)],
+             summary="Ingest articles: JSON, or an uploaded file (needs a token)",
+             openapi_extra=_NEW_DOCUMENTS_BODY)
+async def add_documents(request: Request, server: Server) -> dict[str, Any]:
+    """JSON ``{"documents": [{"text": ..., "title": ..., "published": "2025-07-23"}]}``, or a
+    multipart form with one ``file`` (text, Markdown, HTML or JSONL). Ingest runs as the
+    command line's does: stored documents are skipped, near-duplicates linked."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            body = NewDocuments.model_validate_json(await request.body())
+        except ValidationError as exc:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+        lines = [json.dumps(d.model_dump(exclude_none=True), ensure_ascii=False)
+                 for d in body.documents]
+        return await run_in_threadpool(_ingest_text, server, "documents.jsonl",
+                                       ("\n".join(lines) + "\n").encode("utf-8"))
+    if kind == "multipart/form-data":
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, StarletteUpload):
+            raise HTTPException(400, "send the article as a form field named 'file'")
+        name = Path(upload.filename or "upload.txt").name
+        if Path(name).suffix.lower() not in _UPLOADS:
+            raise HTTPException(400, f"cannot ingest {name!r}: upload a "
+                                     f"{', '.join(_UPLOADS)} file")
+        return await run_in_threadpool(_ingest_text, server, name, await upload.read())
+    raise HTTPException(415, f"send application/json or multipart/form-data, not "
+                             f"{kind or 'a body without a content type'}")
+
+
+def _ingest_text(server: ServerState, name: str, content: bytes) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bilateral-api-") as work:
         path = Path(work) / name
-        with path.open("wb") as handle:
-            while chunk := file.file.read(1 << 20):
-                handle.write(chunk)
+        path.write_bytes(content)
         return _ingest(server, path)
 
 

@@ -2,7 +2,8 @@
 
 Every error is JSON, ``{"error": {"status": 400, "message": "...", "details": [...]}}``, with
 the status that says what went wrong: 400 a bad parameter, 401 no valid token for a write, 404
-nothing there, 413 too large a body, 422 input that could not be used, 429 too many requests.
+nothing there, 413 too large a body, 415 a body neither JSON nor a form, 422 input that could
+not be used, 429 too many requests.
 The OpenAPI document is at /api/openapi.json; the interactive pages that would load their
 scripts from a CDN are left out, since the server works offline.
 """
