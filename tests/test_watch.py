@@ -95,6 +95,7 @@ def test_the_server_shows_what_the_watcher_ingests(tmp_path, sqlite_url):
                               httpx.get(f"{base}/api/indicators").json()["items"]),
                   "the server's indicators include the dropped article's figure")
         finally:
-            watcher.send_signal(signal.SIGINT)
+            watcher.send_signal(signal.SIGTERM)  # as a service manager stops it
             output, _ = watcher.communicate(timeout=DEADLINE)
-        assert "deal.txt: documents new 1" in output and "Stopped." in output
+        assert watcher.returncode == 0
+        assert "deal.txt: documents new 1" in output and "Ingested 1 file. Stopped." in output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -171,14 +172,12 @@ def watch(
 
     stop = threading.Event()
     if not once:
+        # Ctrl-C or a service manager's SIGTERM: finish the ingest under way, then stop.
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop_signal, lambda *_: stop.set())
         out.print(f"Watching {escape(str(folder))} every {interval:g} s into "
                   f"{escape(store.url)}; Ctrl-C stops.")
-    try:
-        count = run_watch(folder, store, load_dossier(dossier), interval=interval, once=once,
-                          stop=stop, on_ingest=report)
-    except KeyboardInterrupt:
-        stop.set()
-        out.print("Stopped.")
-        return
-    if once:
-        out.print(f"Ingested {count} file{'s' if count != 1 else ''}.")
+    count = run_watch(folder, store, load_dossier(dossier), interval=interval, once=once,
+                      stop=stop, on_ingest=report)
+    out.print(f"Ingested {count} file{'s' if count != 1 else ''}."
+              + ("" if once else " Stopped."))
