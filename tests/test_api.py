@@ -101,6 +101,9 @@ def test_answers_merge_reports_across_documents(reader):
     agreed = next(i for i in indicators if i["status"] == "agreed")
     assert (agreed["value"], agreed["when"], agreed["sources"]) == (15, "2025-07-22", 2)
     assert sorted(r["outlet"] for r in agreed["reports"]) == ["Paper B", "Wire A"]
+    capped = get(base, "/api/indicators", status="agreed", reports=1).json()["items"][0]
+    assert (len(capped["reports"]), capped["reports_total"]) == (1, 2)
+    assert capped["reports"][0]["outlet"] == "Wire A"  # the earliest published first
     history = get(base, f"/api/indicators/{RECIPROCAL}").json()
     assert [(c["status"], c["value"], c["when"]) for c in history["claims"]] == [
         ("threatened", 25, "2025-07"), ("agreed", 15, "2025-07-22")]  # time order

@@ -141,7 +141,7 @@ def test_alembic_upgrade_twice_and_downgrade_and_up_again(db_url: str) -> None:
                 else:
                     command.upgrade(_alembic_config(conn), target)
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_heads() == ("0002",)
+            assert MigrationContext.configure(conn).get_current_heads() == ("0003",)
     finally:
         engine.dispose()
     with open_store(db_url) as store:  # and the store works on the result
@@ -794,6 +794,24 @@ def test_engine_url_for_alembic_without_connection(sqlite_url: str,
     engine = create_engine(sqlite_url)
     try:
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_heads() == ("0002",)
+            assert MigrationContext.configure(conn).get_current_heads() == ("0003",)
     finally:
         engine.dispose()
+
+
+def test_version_changes_with_every_batch_even_within_one_run(store: Store) -> None:
+    from bilateral.records import Document, Extraction
+
+    before = store.version()
+    run = store.begin_run("ingest")
+    started = store.version()
+    assert started != before
+    for n in range(2):
+        store.write_batch(run, [(Extraction(Document(id=f"{n:016d}", text=f"Text {n}.")), [],
+                                 None, None)])
+        assert store.version() != started
+        started = store.version()
+    store.finish_run(run, "completed")
+    assert store.version() == started  # finishing writes no document
+    store.write_batch(store.begin_run("ingest"), [])
+    assert store.version() != started

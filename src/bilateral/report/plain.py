@@ -1,11 +1,18 @@
 """Analysis results as plain JSON-ready dicts: one shape for the CLI's --json and for anything
-else that hands them on. Every value keeps the reports, and so the quotes, behind it."""
+else that hands them on. Every value keeps the reports, and so the quotes, behind it.
+
+``reports`` caps the reports listed per claim or event (originals first, the earliest first);
+``reports_total`` always says how many there are. A figure reported by four hundred articles
+then stays a small answer; None lists them all.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from bilateral.analyse import Claim, Dispute, DyadIndex, IndicatorHistory, Report, TimelineEntry
+from bilateral.analyse.claims import report_order
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -15,31 +22,37 @@ def report_dict(report: Report) -> dict[str, Any]:
             "quote": report.quote, "start": report.start, "end": report.end}
 
 
-def claim_dict(claim: Claim) -> dict[str, Any]:
+def _reports(reports: Iterable[Report], most: int | None) -> dict[str, Any]:
+    ordered = sorted(reports, key=report_order)
+    shown = ordered if most is None else ordered[:most]
+    return {"reports_total": len(ordered), "reports": [report_dict(r) for r in shown]}
+
+
+def claim_dict(claim: Claim, reports: int | None = None) -> dict[str, Any]:
     return {"id": claim.id, "indicator": claim.indicator, "status": claim.status,
             "value": claim.value, "unit": claim.unit, "when": claim.when,
             "sources": claim.sources, "outlets": list(claim.outlets),
-            "reports": [report_dict(r) for r in claim.reports]}
+            **_reports(claim.reports, reports)}
 
 
-def history_dict(history: IndicatorHistory) -> dict[str, Any]:
+def history_dict(history: IndicatorHistory, reports: int | None = None) -> dict[str, Any]:
     return {"indicator": history.indicator, "name": history.name, "unit": history.unit,
             "key": history.key,
-            "current": {s: claim_dict(c) for s in history.statuses()
+            "current": {s: claim_dict(c, reports) for s in history.statuses()
                         if (c := history.current(s)) is not None},
-            "claims": [claim_dict(c) for c in history.claims]}
+            "claims": [claim_dict(c, reports) for c in history.claims]}
 
 
-def dispute_dict(dispute: Dispute) -> dict[str, Any]:
+def dispute_dict(dispute: Dispute, reports: int | None = None) -> dict[str, Any]:
     return {"indicator": dispute.indicator, "name": dispute.name, "status": dispute.status,
             "kind": dispute.kind, "sources": dispute.sources,
-            "sides": [claim_dict(c) for c in dispute.claims]}
+            "sides": [claim_dict(c, reports) for c in dispute.claims]}
 
 
-def entry_dict(entry: TimelineEntry) -> dict[str, Any]:
+def entry_dict(entry: TimelineEntry, reports: int | None = None) -> dict[str, Any]:
     return {"id": entry.id, "when": entry.when, "type": entry.type, "source": entry.source,
             "target": entry.target, "sources": entry.sources,
-            "reports": [report_dict(r) for r in entry.reports]}
+            **_reports(entry.reports, reports)}
 
 
 def index_dict(index: DyadIndex) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 Histories, disputes and the merged timeline read every record, which takes seconds on a large
 store, so a server keeps one snapshot and shares it between requests. Every ``max_age`` seconds
-a request checks the store's version (runs, documents, records); when it changed, the analysis
-is recomputed in the background while requests go on getting the snapshot they had, so a busy
-ingest never stalls the readers. Only the first snapshot is waited for. Filters by period,
+(or, after a long analysis, as long as it took) a request checks the store's version; when it
+changed, the analysis is recomputed in the background while requests go on getting the
+snapshot they had, so a busy ingest never stalls the readers. Only the first snapshot is
+waited for. Filters by period,
 state or type are applied to the snapshot in memory.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from bilateral.analyse import (
     CurrentValue,
@@ -31,7 +33,7 @@ from bilateral.store import Store
 
 @dataclass(frozen=True)
 class Snapshot:
-    version: tuple[int, int, int]
+    version: tuple[Any, ...]
     histories: list[IndicatorHistory]
     disputes: list[Dispute]
     current: list[CurrentValue]
@@ -61,6 +63,7 @@ class Answers:
         self._checked = 0.0  # time.monotonic() of the last version check
         self._lock = threading.Lock()  # held while a snapshot is computed
         self._refresher: threading.Thread | None = None
+        self._took = 0.0  # seconds the last analysis took
 
     def get(self) -> Snapshot:
         """The newest snapshot there is; the first call waits for it to be computed."""
@@ -71,7 +74,8 @@ class Answers:
                     self._snapshot = self._compute(self.store.version())
                 return self._snapshot
         now = time.monotonic()
-        if now - self._checked >= self.max_age:
+        # Never busier than half the time: after a refresh of 30 s, wait 30 s before the next.
+        if now - self._checked >= max(self.max_age, self._took):
             self._checked = now
             version = self.store.version()
             if version != snapshot.version:
@@ -85,7 +89,7 @@ class Answers:
             refresher.join()
         return self.get()
 
-    def _refresh(self, version: tuple[int, int, int]) -> None:
+    def _refresh(self, version: tuple[Any, ...]) -> None:
         if not self._lock.acquire(blocking=False):
             return  # a refresh is under way; it will be checked again after max_age
 
@@ -98,7 +102,14 @@ class Answers:
         self._refresher = threading.Thread(target=run, name="bilateral-answers", daemon=True)
         self._refresher.start()
 
-    def _compute(self, version: tuple[int, int, int]) -> Snapshot:
+    def _compute(self, version: tuple[Any, ...]) -> Snapshot:
+        started = time.monotonic()
+        try:
+            return self._analyse(version)
+        finally:
+            self._took = time.monotonic() - started
+
+    def _analyse(self, version: tuple[Any, ...]) -> Snapshot:
         stories = histories(self.store, self.dossier)
         found = disputes(stories)
         return Snapshot(version=version, histories=stories, disputes=found,

@@ -38,6 +38,8 @@ PloverType = Literal["AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Indicator = Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{0,99}$")]
+Reports = Annotated[int, Query(ge=0, le=10_000, description=(
+    "reports listed per claim or event, originals first; reports_total counts them all"))]
 DocRef = Annotated[str, Query(min_length=1, max_length=200)]
 Server = Annotated[ServerState, Depends(server_state)]
 
@@ -63,9 +65,10 @@ class NewDocuments(BaseModel):
 
 @router.get("/health", summary="Whether the server and its store answer")
 def health(server: Server) -> dict[str, Any]:
-    runs, documents, records = server.store.version()
+    """Cheap on any store: it reads the runs, not the documents."""
+    version = server.store.version()
     return {"status": "ok", "store": server.store.dialect, "dossier": server.dossier.id,
-            "documents": documents, "observations": records, "runs": runs}
+            "runs": version[1]}
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -82,7 +85,8 @@ def list_documents(server: Server, limit: Limit = 50, offset: Offset = 0,
                    since: Period = None, until: Period = None,
                    include_duplicates: bool = True) -> dict[str, Any]:
     page = server.store.documents(limit=limit, offset=offset, source=source, since=since,
-                                 until=until, include_duplicates=include_duplicates)
+                                 until=until, include_duplicates=include_duplicates,
+                                 with_text=False)
     return {"items": [_document_meta(d) for d in page], "total": page.total, "limit": limit,
             "offset": offset}
 
@@ -99,8 +103,10 @@ def show_document(server: Server, ref: str) -> dict[str, Any]:
 
 @router.get("/search", summary="Full-text search over documents")
 def search(server: Server, q: Annotated[str, Query(min_length=1, max_length=500)],
-           limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
-    hits = server.store.search(q, limit=limit)
+           limit: Annotated[int, Query(ge=1, le=200)] = 20,
+           include_duplicates: bool = False) -> dict[str, Any]:
+    """Near-duplicate copies are left out unless asked for: a syndicated story is one hit."""
+    hits = server.store.search(q, limit=limit, include_duplicates=include_duplicates)
     return {"query": q, "items": [vars(h) for h in hits]}
 
 
@@ -195,10 +201,10 @@ def list_events(server: Server, type: PloverType | None = None,
 # --- answers ------------------------------------------------------------------------------------
 
 @router.get("/indicators", summary="The current value of every indicator per status")
-def list_indicators(server: Server, status: Status | None = None,
-                    key: bool = False) -> dict[str, Any]:
+def list_indicators(server: Server, status: Status | None = None, key: bool = False,
+                    reports: Reports = 3) -> dict[str, Any]:
     snapshot = server.answers.get()
-    return {"items": [{**claim_dict(v.claim), "name": v.history.name, "key": v.history.key,
+    return {"items": [{**claim_dict(v.claim, reports), "name": v.history.name, "key": v.history.key,
                        "disputed": v.disputed}
                       for v in snapshot.current
                       if (status is None or v.status == status) and (v.history.key or not key)]}
@@ -206,14 +212,14 @@ def list_indicators(server: Server, status: Status | None = None,
 
 @router.get("/indicators/{indicator_id}", summary="One indicator's history, claim by claim")
 def show_indicator(server: Server, indicator_id: str, since: Period = None,
-                   until: Period = None) -> dict[str, Any]:
+                   until: Period = None, reports: Reports = 3) -> dict[str, Any]:
     history = server.answers.get().history(indicator_id)
     if history is None:
         if server.dossier.indicator(indicator_id) is None:
             raise HTTPException(404, f"{indicator_id!r} is not an indicator of the dossier "
                                      f"{server.dossier.id}")
         raise HTTPException(404, f"no values of {indicator_id} in the store")
-    found = history_dict(history)
+    found = history_dict(history, reports)
     if since or until:
         found["claims"] = [c for c in found["claims"]
                            if c["when"] and overlaps(c["when"], since, until)]
@@ -222,10 +228,10 @@ def show_indicator(server: Server, indicator_id: str, since: Period = None,
 
 @router.get("/disputes", summary="Where the sources disagree")
 def list_disputes(server: Server, indicator: Indicator | None = None,
-                  limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+                  limit: Limit = 100, offset: Offset = 0, reports: Reports = 3) -> dict[str, Any]:
     found = [d for d in server.answers.get().disputes
              if indicator is None or d.indicator == indicator]
-    return {"items": [dispute_dict(d) for d in found[offset:offset + limit]],
+    return {"items": [dispute_dict(d, reports) for d in found[offset:offset + limit]],
             "total": len(found), "limit": limit, "offset": offset}
 
 
@@ -233,13 +239,13 @@ def list_disputes(server: Server, indicator: Indicator | None = None,
 def show_timeline(server: Server, state: State = None,
                   type: PloverType | None = None, since: Period = None, until: Period = None,
                   min_sources: Annotated[int, Query(ge=1, le=10_000)] = 1,
-                  limit: Limit = 100, offset: Offset = 0,
+                  limit: Limit = 100, offset: Offset = 0, reports: Reports = 3,
                   order: Literal["oldest", "newest"] = "newest") -> dict[str, Any]:
     entries = server.answers.get().events(state=state, type=type, since=since, until=until,
                                          min_sources=min_sources)
     if order == "newest":
         entries = entries[::-1]
-    return {"items": [entry_dict(e) for e in entries[offset:offset + limit]],
+    return {"items": [entry_dict(e, reports) for e in entries[offset:offset + limit]],
             "total": len(entries), "limit": limit, "offset": offset}
 
 

@@ -132,7 +132,7 @@ def overview(request: Request, server: Server) -> HTMLResponse:
     index = score_months(snapshot.timeline, server.dossier.index,
                          first=tuple(server.dossier.dyad))[:DYADS]
     spec = index_chart(index)
-    latest = server.store.documents(limit=1)
+    latest = server.store.documents(limit=1, with_text=False)
     return _page(request, "overview.html", "overview",
                  stats=stats, groups=by_indicator(snapshot.current),
                  claims=sum(len(h.claims) for h in snapshot.histories),
@@ -197,7 +197,8 @@ def disputes_page(request: Request, server: Server,
 
 @router.get("/documents", response_class=HTMLResponse)
 def documents_page(request: Request, server: Server, page: Page = 1) -> HTMLResponse:
-    found = server.store.documents(limit=DOCUMENTS_PAGE, offset=(page - 1) * DOCUMENTS_PAGE)
+    found = server.store.documents(limit=DOCUMENTS_PAGE, offset=(page - 1) * DOCUMENTS_PAGE,
+                                   with_text=False)
     pages = max(1, math.ceil(found.total / DOCUMENTS_PAGE))
     if page > pages:
         raise HTTPException(404, f"There is no page {page}: the store's documents fill "

@@ -46,14 +46,15 @@ FTS_COLUMN = "search"  # PostgreSQL: documents.search tsvector, generated
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                    compare_to: Any) -> bool:
-    """Alembic filter: leave the dialect-specific full-text objects out of comparisons."""
+    """Alembic filter: leave the dialect-specific objects out of comparisons (the full-text
+    search objects, and the PostgreSQL-only newest-first index of migration 0003)."""
     if name is None:
         return True
     if type_ == "table" and (name in FTS_OBJECTS or name.startswith("documents_fts_")):
         return False
     if type_ == "column" and name == FTS_COLUMN and obj.table.name == "documents":
         return False
-    return not (type_ == "index" and name == "ix_documents_search")
+    return not (type_ == "index" and name in ("ix_documents_search", "ix_documents_newest"))
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -33,6 +33,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    literal,
     or_,
     select,
     update,
@@ -660,11 +661,14 @@ class Store:
 
     def documents(self, limit: int = 50, offset: int = 0, *, source: str | None = None,
                   since: str | date | None = None, until: str | date | None = None,
-                  include_duplicates: bool = True) -> Page[StoredDocument]:
+                  include_duplicates: bool = True,
+                  with_text: bool = True) -> Page[StoredDocument]:
         """A page of documents, newest publication first (undated last).
 
         since/until select documents whose publication period overlaps [since, until]; see
         observations() for how partial dates compare. Undated documents are left out then.
+        ``with_text=False`` leaves each document's text empty, for listings that show only
+        metadata: a page of long articles is then not read at all.
         """
         d = t.documents
         conditions: list[ColumnElement[bool]] = []
@@ -673,7 +677,9 @@ class Store:
         if not include_duplicates:
             conditions.append(d.c.duplicate_of.is_(None))
         conditions.extend(_period_filter(d.c.published, since, until))
-        query = (select(d).where(*conditions)
+        columns = list(d.c) if with_text else [
+            literal("").label("text") if c.name == "text" else c for c in d.c]
+        query = (select(*columns).where(*conditions)
                  .order_by(d.c.published.desc().nulls_last(), d.c.id)
                  .limit(limit).offset(offset))
         with self._read("listing documents") as conn:
@@ -819,14 +825,18 @@ class Store:
             return StoreStats(**{k: int(conn.execute(q).scalar() or 0)
                                  for k, q in counts.items()})
 
-    def version(self) -> tuple[int, int, int]:
-        """Changes whenever records are written: (runs, documents, records). Cheap enough to
-        ask on every request, so answers computed from the store can be cached until then."""
-        queries = (select(func.max(t.runs.c.id)), select(func.count()).select_from(t.documents),
-                   select(func.count()).select_from(t.observations))
+    def version(self) -> tuple[Any, ...]:
+        """A value that changes whenever documents (and so records) are written, cheap enough to
+        ask on every request: the runs, and how many documents each run still writing (or the
+        latest) has stored so far. Counting one run's documents reads the run_id index only,
+        not the whole table."""
+        r, d = t.runs, t.documents
         with self._read("reading the store's version") as conn:
-            runs, documents, records = (int(conn.execute(q).scalar() or 0) for q in queries)
-        return runs, documents, records
+            latest, runs = conn.execute(select(func.max(r.c.id), func.count()).select_from(r)).one()
+            live = select(r.c.id).where(or_(r.c.status == "running", r.c.id == latest))
+            written = conn.execute(select(d.c.run_id, func.count()).where(d.c.run_id.in_(live))
+                                   .group_by(d.c.run_id).order_by(d.c.run_id)).all()
+        return (latest or 0, runs, *((int(run), int(n)) for run, n in written))
 
     # -- API tokens
 
