@@ -391,6 +391,12 @@ class Ingester(threading.Thread):
         self.tally.seconds = time.perf_counter() - started
 
 
+def _documents(base: str) -> int:
+    """How many documents the server lists."""
+    listing = httpx.get(f"{base}/api/documents", params={"limit": 1}, timeout=REQUEST_TIMEOUT)
+    return int(listing.json()["total"])
+
+
 def endpoints(base: str) -> list[str]:
     """The paths measured; a stored document's id picked from the first page."""
     page = httpx.get(f"{base}/api/documents?limit=1", timeout=REQUEST_TIMEOUT).json()
@@ -436,7 +442,7 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
     with (tempfile.TemporaryDirectory() as tmp,
           running_server(url, args.workers, Path(tmp) / "server.log") as base,
           api_token(url) as token):
-        before = httpx.get(f"{base}/api/health", timeout=REQUEST_TIMEOUT).json()
+        before = _documents(base)
         paths = endpoints(base)
         warm = warm_up(base, token, paths, args.concurrency)
         if not args.json:
@@ -456,11 +462,11 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
             ingester.stop.set()
             if args.ingest_batch:
                 ingester.join()
-        after = httpx.get(f"{base}/api/health", timeout=REQUEST_TIMEOUT).json()
+        after = _documents(base)
     return {"store": {"schema": args.schema, "documents": stats.documents,
                       "near_duplicates": stats.duplicates, "observations": stats.observations,
-                      "events": stats.events, "documents_before_load": before["documents"],
-                      "documents_after_load": after["documents"]},
+                      "events": stats.events, "documents_before_load": before,
+                      "documents_after_load": after},
             "settings": {"workers": args.workers, "concurrency": args.concurrency,
                          "seconds": args.seconds, "ingest_batch": args.ingest_batch,
                          "ingest_interval": args.ingest_interval, "warm_up_s": round(warm, 1)},
