@@ -291,3 +291,13 @@ def test_team_server_takes_writes_from_api_and_cli_while_read(pg_url, tmp_path):
         assert json.loads(cli.stdout)["documents_new"] == 20
         total = httpx.get(f"{base}/api/documents", params={"limit": 1}).json()["total"]
         assert total == 30  # 20 from the command line, 10 from the API: none lost
+
+
+def test_the_api_vocabularies_are_the_records_own():
+    from typing import get_args
+
+    from bilateral.records import PLOVER_TYPES, STATUSES
+    from bilateral.serve.api import PloverType, Status
+
+    assert set(get_args(Status)) == set(STATUSES)
+    assert set(get_args(PloverType)) == set(PLOVER_TYPES)

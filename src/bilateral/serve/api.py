@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from bilateral.analyse import score_months
 from bilateral.analyse.periods import overlaps
 from bilateral.ingest.run import ingest
-from bilateral.records import PLOVER_TYPES, STATUSES
+from bilateral.records import PLOVER_TYPES
 from bilateral.report.plain import claim_dict, dispute_dict, entry_dict, history_dict, index_dict
 from bilateral.serve.security import require_token
 from bilateral.serve.state import ServerState, server_state
@@ -43,7 +43,6 @@ Reports = Annotated[int, Query(ge=0, le=10_000, description=(
 DocRef = Annotated[str, Query(min_length=1, max_length=200)]
 Server = Annotated[ServerState, Depends(server_state)]
 
-assert set(STATUSES) == set(Status.__args__) and set(PLOVER_TYPES) == set(PloverType.__args__)
 
 
 class NewDocument(BaseModel):
