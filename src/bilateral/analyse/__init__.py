@@ -7,7 +7,13 @@ relations index (``relations``). Every answer keeps the reports, and so the quot
 
 from bilateral.analyse.claims import Claim, IndicatorHistory, Report, histories, merge_claims
 from bilateral.analyse.disputes import CurrentValue, Dispute, current_values, disputes
-from bilateral.analyse.relations import DyadIndex, IndexMonth, relations_index, score_months
+from bilateral.analyse.relations import (
+    DyadIndex,
+    IndexMonth,
+    dossier_index,
+    relations_index,
+    score_months,
+)
 from bilateral.analyse.timeline import TimelineEntry, merge_events, timeline
 
 __all__ = [
@@ -21,6 +27,7 @@ __all__ = [
     "TimelineEntry",
     "current_values",
     "disputes",
+    "dossier_index",
     "histories",
     "merge_claims",
     "merge_events",

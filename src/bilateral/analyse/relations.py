@@ -106,12 +106,18 @@ def score_months(entries: Iterable[TimelineEntry], weights: RelationsIndex, *,
     return result
 
 
+def dossier_index(entries: Iterable[TimelineEntry], dossier: Dossier, *,
+                  since: str | None = None, until: str | None = None) -> list[DyadIndex]:
+    """``score_months`` with the dossier's weights, its own pair leading."""
+    return score_months(entries, dossier.index, since=since, until=until,
+                        first=tuple(dossier.dyad))
+
+
 def relations_index(store: Store, dossier: Dossier, *, state: str | None = None,
                     since: str | None = None, until: str | None = None) -> list[DyadIndex]:
     """The index of every directed dyad in the store (or those involving ``state``)."""
-    entries = timeline(store, state=state, since=since, until=until)
-    return score_months(entries, dossier.index, since=since, until=until,
-                        first=tuple(dossier.dyad))
+    return dossier_index(timeline(store, state=state, since=since, until=until), dossier,
+                         since=since, until=until)
 
 
 def _month(when: str, weights: list[float]) -> IndexMonth:

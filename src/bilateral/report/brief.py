@@ -21,8 +21,8 @@ from bilateral.analyse import (
     TimelineEntry,
     current_values,
     disputes,
+    dossier_index,
     histories,
-    score_months,
     timeline,
 )
 from bilateral.analyse.claims import report_order
@@ -183,8 +183,7 @@ def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
     found = disputes(stories)
     every_event = timeline(store, since=since, until=until)
     entries = [e for e in every_event if e.sources >= min_sources]
-    index = score_months(every_event, dossier.index, since=since, until=until,
-                         first=tuple(dossier.dyad))[:dyads]
+    index = dossier_index(every_event, dossier, since=since, until=until)[:dyads]
     as_of = as_of or _default_as_of(store, until)
     headline = current_values(stories, found)
     involved = [e for e in entries if {e.source, e.target} & set(dossier.dyad)]

@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from bilateral.analyse import score_months
+from bilateral.analyse import dossier_index
 from bilateral.analyse.periods import overlaps
 from bilateral.ingest.run import ingest
 from bilateral.records import PLOVER_TYPES
@@ -253,8 +253,7 @@ def relations_index(server: Server, state: State = None,
                     since: Period = None, until: Period = None,
                     dyads: Annotated[int, Query(ge=1, le=100)] = 6) -> dict[str, Any]:
     entries = server.answers.get().events(state=state, since=since, until=until)
-    found = score_months(entries, server.dossier.index, since=since, until=until,
-                         first=tuple(server.dossier.dyad))[:dyads]
+    found = dossier_index(entries, server.dossier, since=since, until=until)[:dyads]
     return {"weights": {t: server.dossier.index.weight(t) for t in PLOVER_TYPES},
             "items": [index_dict(d) for d in found]}
 

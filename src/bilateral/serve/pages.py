@@ -31,7 +31,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from bilateral.analyse import Claim, Report, score_months
+from bilateral.analyse import Claim, Report, dossier_index
 from bilateral.errors import BilateralError, LookupFailed, StoreError
 from bilateral.records import PLOVER_TYPES, Event, Observation
 from bilateral.report.charts import STATUS_COLOURS, index_chart, indicator_chart
@@ -129,8 +129,7 @@ def static_files() -> StaticFiles:
 def overview(request: Request, server: Server) -> HTMLResponse:
     snapshot = server.answers.get()
     stats = server.store.stats()
-    index = score_months(snapshot.timeline, server.dossier.index,
-                         first=tuple(server.dossier.dyad))[:DYADS]
+    index = dossier_index(snapshot.timeline, server.dossier)[:DYADS]
     spec = index_chart(index)
     latest = server.store.documents(limit=1, with_text=False)
     return _page(request, "overview.html", "overview",
