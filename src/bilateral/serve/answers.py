@@ -28,7 +28,7 @@ from bilateral.analyse import (
 )
 from bilateral.analyse.periods import overlaps
 from bilateral.dossier import Dossier
-from bilateral.store import Store
+from bilateral.store import Store, StoreStats
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Snapshot:
     disputes: list[Dispute]
     current: list[CurrentValue]
     timeline: list[TimelineEntry]
+    stats: StoreStats  # the store's counts when the analysis read it
     computed_at: float  # time.monotonic()
 
     def history(self, indicator: str) -> IndicatorHistory | None:
@@ -60,7 +61,7 @@ class Answers:
         self.dossier = dossier
         self.max_age = max_age
         self._snapshot: Snapshot | None = None
-        self._checked = 0.0  # time.monotonic() of the last version check
+        self._checked = 0.0  # time.monotonic() of the last version check or analysis
         self._lock = threading.Lock()  # held while a snapshot is computed
         self._refresher: threading.Thread | None = None
         self._took = 0.0  # seconds the last analysis took
@@ -107,11 +108,14 @@ class Answers:
         try:
             return self._analyse(version)
         finally:
-            self._took = time.monotonic() - started
+            # the version was just read; the next check comes max_age, or as long as this
+            # analysis took, after it ended
+            self._checked = time.monotonic()
+            self._took = self._checked - started
 
     def _analyse(self, version: tuple[Any, ...]) -> Snapshot:
         stories = histories(self.store, self.dossier)
         found = disputes(stories)
         return Snapshot(version=version, histories=stories, disputes=found,
                         current=current_values(stories, found), timeline=timeline(self.store),
-                        computed_at=time.monotonic())
+                        stats=self.store.stats(), computed_at=time.monotonic())

@@ -128,12 +128,11 @@ def static_files() -> StaticFiles:
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, server: Server) -> HTMLResponse:
     snapshot = server.answers.get()
-    stats = server.store.stats()
     index = dossier_index(snapshot.timeline, server.dossier)[:DYADS]
     spec = index_chart(index)
     latest = server.store.documents(limit=1, with_text=False)
     return _page(request, "overview.html", "overview",
-                 stats=stats, groups=by_indicator(snapshot.current),
+                 stats=snapshot.stats, groups=by_indicator(snapshot.current),
                  claims=sum(len(h.claims) for h in snapshot.histories),
                  disputes=len(snapshot.disputes), events=len(snapshot.timeline),
                  latest_document=latest.items[0] if latest.items else None,
