@@ -84,3 +84,20 @@ def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BILATERAL_")}
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def clickable_point(page, chart: str, *words: str) -> dict | None:
+    """The centre and link of the first chart point that is on top where it is drawn (so a
+    click reaches it) and whose label holds every one of ``words``; None when there is none."""
+    return page.evaluate("""([selector, words]) => {
+        for (const point of document.querySelectorAll(selector)) {
+            const box = point.getBoundingClientRect();
+            const x = box.x + box.width / 2, y = box.y + box.height / 2;
+            const label = point.getAttribute('aria-label') || '';
+            if (document.elementFromPoint(x, y) === point
+                    && words.every((word) => label.includes(word))) {
+                return {x, y, href: label.split('href: ')[1]};
+            }
+        }
+        return null;
+    }""", [f"{chart} {MARKS}[aria-roledescription=point]", list(words)])

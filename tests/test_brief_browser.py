@@ -16,7 +16,7 @@ from bilateral.dossier import load_dossier
 from bilateral.records import Document, Event, Extraction, Observation
 from bilateral.report import Brief, build_brief, write_brief, write_pdf
 from bilateral.store import open_store
-from live import CHROMIUM, MARKS
+from live import CHROMIUM, MARKS, clickable_point
 
 
 def obs(doc: Document, indicator: str, value: float, unit: str, status: str,
@@ -102,16 +102,7 @@ def test_chart_point_opens_its_evidence(opened):
     page, _ = opened
     chart = page.locator("#chart-indicator-1")
     chart.scroll_into_view_if_needed()
-    target = page.evaluate("""(selector) => {
-        for (const point of document.querySelectorAll(selector)) {
-            const box = point.getBoundingClientRect();
-            const x = box.x + box.width / 2, y = box.y + box.height / 2;
-            if (document.elementFromPoint(x, y) === point) {
-                return {x, y, href: point.getAttribute('aria-label').split('href: ')[1]};
-            }
-        }
-        return null;
-    }""", f"#chart-indicator-1 {MARKS}[aria-roledescription=point]")
+    target = clickable_point(page, "#chart-indicator-1")
     assert target and target["href"].startswith("#claim-")
     page.mouse.click(target["x"], target["y"])
     page.wait_for_function(f"location.hash === '{target['href']}'")

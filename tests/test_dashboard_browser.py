@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bilateral.store import open_store
-from live import MARKS, running_server
+from live import MARKS, clickable_point, running_server
 from test_dashboard import DEAL, HOSTILE, IMG, RECIPROCAL, SCRIPT, write_corpus
 
 CHARTS_DONE = "body[data-charts=drawn], body[data-charts=failed], body[data-charts=none]"
@@ -71,18 +71,7 @@ def test_a_chart_point_leads_to_the_quote_in_its_article(watched, server):
     assert page.evaluate("document.body.dataset.charts") == "drawn"
     chart = page.locator("#chart-indicator")
     chart.scroll_into_view_if_needed()
-    target = page.evaluate("""(selector) => {
-        for (const point of document.querySelectorAll(selector)) {
-            const box = point.getBoundingClientRect();
-            const x = box.x + box.width / 2, y = box.y + box.height / 2;
-            const label = point.getAttribute('aria-label') || '';
-            if (document.elementFromPoint(x, y) === point && label.includes('agreed')
-                    && label.includes('15%')) {
-                return {x, y, href: label.split('href: ')[1]};
-            }
-        }
-        return null;
-    }""", f"#chart-indicator {MARKS}[aria-roledescription=point]")
+    target = clickable_point(page, "#chart-indicator", "agreed", "15%")
     assert target and target["href"].startswith("#claim-")
     page.mouse.click(target["x"], target["y"])
     page.wait_for_function(f"location.hash === '{target['href']}'")
