@@ -48,7 +48,7 @@ bench: setup
 	$(VENV)/bin/python bench/extract_vs_spacy.py
 	$(VENV)/bin/python bench/brief_timing.py
 
-# Re-measure the dev-set figures and raise quality.json where they went up (never down).
+# Re-measure the dev and check figures and raise quality.json where they went up (never down).
 quality: setup
 	$(VENV)/bin/python bench/quality.py
 
