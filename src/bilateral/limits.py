@@ -64,6 +64,13 @@ def first_surrogate(text: str) -> int | None:
     return m.start() if m else None
 
 
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (a JSON escape such as \\ud800 that pairs with
+    nothing, so no character) replaced by U+FFFD, as a UTF-8 decoder replaces a broken
+    sequence; offsets stay as they were."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def check_text(text: str) -> None:
     """The extractor's budget for one text."""
     if len(text) > MAX_TEXT_CHARS:

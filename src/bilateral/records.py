@@ -100,6 +100,14 @@ class Rejection:
     reason: str
     code: str  # stable short code, e.g. "empty", "binary", "bad-json"
 
+    def __post_init__(self) -> None:
+        # Whatever made it, a rejection is safe to print and to store: bounded in size (an
+        # error may quote the input that caused it) and free of terminal controls.
+        from bilateral.limits import bounded, printable
+
+        object.__setattr__(self, "origin", bounded(printable(self.origin)))
+        object.__setattr__(self, "reason", bounded(printable(self.reason)))
+
 
 @dataclass(frozen=True)
 class Extraction:

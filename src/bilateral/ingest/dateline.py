@@ -17,6 +17,7 @@ from datetime import date
 from typing import Final
 
 from bilateral.extract.times import FOREIGN_MONTH_PATTERN, MONTHS, month_number
+from bilateral.limits import check_date
 
 __all__ = ["find_publication_date"]
 
@@ -103,7 +104,7 @@ def _date_of(m: re.Match[str], text: str, *, need_year: bool = False) -> str | N
         return _fmt(int(g("iso_y")), int(g("iso_m")), int(g("iso_d")))
     if g("my_m"):
         month = month_number(g("my_m"))
-        return f"{int(g('my_y')):04d}-{month:02d}" if month else None
+        return _fmt(int(g("my_y")), month, precision=7) if month else None
     if g("md_m"):
         month, day, year = month_number(g("md_m")), g("md_d"), g("md_y")
     else:
@@ -124,8 +125,11 @@ def _latest_year(text: str) -> int | None:
     return max(years) if years else None
 
 
-def _fmt(year: int, month: int, day: int) -> str | None:
+def _fmt(year: int, month: int, day: int = 1, *, precision: int = 10) -> str | None:
+    """The date as text cut to ``precision`` characters; None when it is not a real date or
+    not a plausible publication date."""
     try:
-        return date(year, month, day).isoformat()
-    except ValueError:
+        return check_date(date(year, month, day), "published", publication=True
+                          ).isoformat()[:precision]
+    except ValueError:  # LimitExceeded among them
         return None

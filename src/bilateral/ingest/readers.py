@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,14 @@ import yaml
 
 from bilateral.ingest.dateline import find_publication_date
 from bilateral.ingest.identity import content_id
+from bilateral.limits import (
+    LimitExceeded,
+    bounded,
+    check_text,
+    load_yaml,
+    parse_period,
+    without_surrogates,
+)
 from bilateral.records import Document, Rejection
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -38,6 +47,7 @@ _HEADLINE = re.compile(r"\A[ \t]*([^\n]{3,200}?[^.\n])[ \t]*\r?\n[ \t]*\r?\n")
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
 _SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+_FRONT_MATTER_NESTING = 8  # title, source, published, url: flat; a little room for more
 
 
 @dataclass(frozen=True)
@@ -65,44 +75,44 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | Rejection]:
                 if any(part.startswith(".") for part in child.relative_to(path).parts):
                     continue
                 yield child if child.suffix.lower() in SUPPORTED else Rejection(
-                    str(child), f"skipped: {child.suffix or 'no'} file type in a folder; "
+                    display_path(child), f"skipped: {child.suffix or 'no'} file type in a folder; "
                     f"ingest reads {', '.join(sorted(SUPPORTED))}", SKIPPED)
         elif path.is_file():
             yield path if path.suffix.lower() in SUPPORTED else Rejection(
-                str(path), f"unsupported file type {path.suffix or '(none)'}; "
+                display_path(path), f"unsupported file type {path.suffix or '(none)'}; "
                 f"ingest reads {', '.join(sorted(SUPPORTED))}", "unsupported")
         else:
-            yield Rejection(str(path), "no such file or folder", "missing")
+            yield Rejection(display_path(path), "no such file or folder", "missing")
 
 
 def read(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
     """Documents (or rejections) from one file, whatever its format."""
     suffix = path.suffix.lower()
+    origin = display_path(path)
     try:
         size = path.stat().st_size
         if suffix in JSONL_SUFFIXES:
             yield from _read_jsonl(path, max_bytes=max_bytes)
             return
         if size > max_bytes:
-            yield Item(Rejection(str(path), f"file is {size:,} bytes, over the limit of "
+            yield Item(Rejection(origin, f"file is {size:,} bytes, over the limit of "
                                  f"{max_bytes:,} (raise it with --max-bytes)", "too-large"), size)
             return
         data = path.read_bytes()
     except OSError as exc:
-        yield Item(Rejection(str(path), f"cannot read: {exc.strerror or exc}", "unreadable"), 0)
+        yield Item(Rejection(origin, f"cannot read: {exc.strerror or exc}", "unreadable"), 0)
         return
     if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        yield Item(Rejection(str(path), "binary content (NUL bytes); not a text article",
+        yield Item(Rejection(origin, "binary content (NUL bytes); not a text article",
                              "binary"), size)
         return
     try:
         text = _decode(data, html=suffix in HTML_SUFFIXES)
     except UnicodeDecodeError as exc:
-        yield Item(Rejection(str(path), f"undecodable: not valid UTF-8 or the declared charset "
+        yield Item(Rejection(origin, f"undecodable: not valid UTF-8 or the declared charset "
                              f"(byte 0x{data[exc.start]:02x} at offset {exc.start})",
                              "undecodable"), size)
         return
-    origin = str(path)
     try:
         if suffix in HTML_SUFFIXES:
             document = from_html(text, origin=origin)
@@ -122,9 +132,12 @@ def from_text(raw: str, *, origin: str) -> Document | Rejection:
     match = _FRONT_MATTER.match(raw)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = load_yaml(match.group(1), max_nesting=_FRONT_MATTER_NESTING)
         except yaml.YAMLError as exc:
-            raise BadField(f"front matter is not valid YAML: {exc}".splitlines()[0]) from exc
+            raise BadField(bounded(f"front matter is not valid YAML: {exc}".splitlines()[0])
+                           ) from exc
+        except LimitExceeded as exc:
+            raise BadField(f"front matter refused: {exc}") from exc
         if not isinstance(loaded, dict):
             raise BadField("front matter must be a mapping of title, source, published, url")
         meta, body = loaded, raw[match.end():]
@@ -154,11 +167,15 @@ def make_document(text: str, meta: dict[str, Any], *, origin: str) -> Document |
     """Build the Document, taking the date from metadata, else the text, else leaving it unknown."""
     if not isinstance(text, str):
         return Rejection(origin, f"'text' must be a string, got {type(text).__name__}", "bad-field")
-    text = text.strip("\ufeff").strip()
+    text = without_surrogates(text.strip("\ufeff").strip())
     if not _WORDY.search(text):
         return Rejection(origin, "empty: the article has no text", "empty")
     if "\x00" in text:
         return Rejection(origin, "binary content: the text holds NUL characters", "binary")
+    try:
+        check_text(text)
+    except LimitExceeded as exc:
+        return Rejection(origin, str(exc), "too-large")
     for key in ("title", "url", "source", "doc_id"):
         value = meta.get(key)
         if value is not None and not isinstance(value, str | int):
@@ -176,39 +193,53 @@ def make_document(text: str, meta: dict[str, Any], *, origin: str) -> Document |
 
 
 def normalise_date(value: Any) -> str | None:
-    """A metadata date as YYYY, YYYY-MM or YYYY-MM-DD; None when absent; BadField when unusable."""
+    """A metadata date as YYYY, YYYY-MM or YYYY-MM-DD; None when absent; BadField when it is
+    no real date, or lies outside the plausible range (``bilateral.limits``: from 1900 to two
+    days after today)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+        value = value.date()
     if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int) and 1000 <= value <= 9999:
-        return str(value)
-    if not isinstance(value, str):
-        raise BadField(f"'published' must be a date such as 2025-07-23, got {value!r}")
-    text = value.strip()
+        text = value.isoformat()
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text = f"{value:04d}" if 0 <= value <= 9999 else str(value)
+    elif isinstance(value, str):
+        text = _period_of(value.strip())
+    else:
+        raise BadField(f"'published' must be a date such as 2025-07-23, got "
+                       f"{type(value).__name__}")
+    try:
+        return parse_period(text, "'published'", publication=True)
+    except LimitExceeded as exc:
+        raise BadField(str(exc)) from exc
+
+
+def _period_of(text: str) -> str:
+    """A date string in one of the forms metadata uses, as YYYY[-MM[-DD]] (or as given when
+    it is none of them, for the caller to refuse)."""
     if m := _ISO_DATETIME.match(text):
-        text = m.group(1)
-    if m := _SLASH_DATE.match(text):
-        text = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-    if m := _PARTIAL_DATE.match(text):
-        year, month, day = m.groups()
         try:
-            dt.date(int(year), int(month or 1), int(day or 1))
+            dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError as exc:
-            raise BadField(f"'published' {value!r} is not a real date ({exc})") from exc
+            raise BadField(bounded(f"'published' {text!r} is not a real date and time "
+                                   f"({exc})")) from exc
+        return m.group(1)
+    if m := _SLASH_DATE.match(text):
+        return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    if _PARTIAL_DATE.match(text):
         return text
     found = find_publication_date(text)
     if found:
         return found
-    raise BadField(f"'published' {value!r} is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)")
+    raise BadField(bounded(f"'published' {text!r} is not a date; use YYYY-MM-DD "
+                           f"(or YYYY-MM, YYYY)"))
 
 
 def _read_jsonl(path: Path, *, max_bytes: int) -> Iterator[Item]:
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
-            origin = f"{path}:{number}"
+            origin = f"{display_path(path)}:{number}"
             size = len(line)
             if not line.strip():
                 continue
@@ -216,8 +247,14 @@ def _read_jsonl(path: Path, *, max_bytes: int) -> Iterator[Item]:
                 yield Item(Rejection(origin, f"line is {size:,} bytes, over the limit of "
                                      f"{max_bytes:,}", "too-large"), size)
                 continue
+            if number == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8):]  # a byte-order mark before the first line
             try:
                 record = json.loads(line.decode("utf-8"))
+            except RecursionError:
+                yield Item(Rejection(origin, "malformed JSON: nested too deeply", "bad-json"),
+                           size)
+                continue
             except UnicodeDecodeError as exc:
                 yield Item(Rejection(origin, f"undecodable: not valid UTF-8 (offset {exc.start})",
                                      "undecodable"), size)
@@ -257,5 +294,11 @@ def _decode(data: bytes, *, html: bool) -> str:
 def _clean(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = without_surrogates(str(value)).strip()
     return text or None
+
+
+def display_path(path: Path) -> str:
+    """A path as text that can be printed and stored: a file name that is not valid UTF-8
+    keeps its undecodable bytes as escapes (\\xff) instead of failing on output."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
