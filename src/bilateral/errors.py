@@ -5,6 +5,7 @@
     ├── InputError                 a file, line or argument cannot be used as input
     │   └── RejectedInput          one document refused by ingest (carries a Rejection)
     ├── ExtractionError            a stage failed on a document (carries doc id and stage)
+    │   └── OverBudget             a document took longer than its extraction budget
     ├── StoreError                 the database could not be opened, migrated or written
     │   └── LookupFailed           a reference names no document, or more than one
     ├── EvaluationError            gold or prediction files cannot be scored
@@ -47,6 +48,10 @@ class ExtractionError(BilateralError):
         super().__init__(f"{message} ({where})" if where else message)
         self.doc_id = doc_id
         self.stage = stage
+
+
+class OverBudget(ExtractionError):
+    code = "B310"
 
 
 class StoreError(BilateralError):

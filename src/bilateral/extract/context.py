@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc
 
 WINDOW_WORDS = 12
+#: How far back "earlier in the paragraph" reaches at most: a text without blank lines is not
+#: one paragraph, and context that far away no longer speaks of the same thing.
+MAX_PARAGRAPH_CHARS = 4_000
+_BLANK_LINE = re.compile(r"(?=\n\n)")
 _FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
                        "\u00a0": " "})
 
@@ -37,11 +42,13 @@ class Layout:
             self.sentences = [(starts[a], _token_end(doc, b - 1))
                               for a, b in zip(firsts, ends, strict=True)]
         self._sent_starts = [s for s, _ in self.sentences]
+        self._paragraph_starts = [m.start() + 2 for m in _BLANK_LINE.finditer(text)]
 
     def paragraph_start(self, offset: int) -> int:
-        """Where the paragraph holding ``offset`` begins (after the last blank line)."""
-        found = self.text.rfind("\n\n", 0, offset)
-        return 0 if found < 0 else found + 2
+        """Where the paragraph holding ``offset`` begins (after the last blank line), at most
+        ``MAX_PARAGRAPH_CHARS`` back."""
+        i = bisect_right(self._paragraph_starts, offset) - 1
+        return max(self._paragraph_starts[i] if i >= 0 else 0, offset - MAX_PARAGRAPH_CHARS)
 
     def sentence(self, offset: int) -> tuple[int, int]:
         """Character bounds of the sentence holding ``offset``."""
@@ -81,9 +88,32 @@ AHEAD = ("deadline", "fiscal")
 
 def times_in(times, start: int, end: int, *, ahead: bool = True) -> list:
     """The resolved times that start in [start, end); with ``ahead`` false, without deadlines
-    and fiscal years."""
-    return [t for t in times if start <= t.start < end and t.value
-            and (ahead or t.kind not in AHEAD)]
+    and fiscal years. ``times`` is sorted by start, as the time stage leaves it."""
+    first = bisect_left(times, start, key=_start)
+    last = bisect_left(times, end, lo=first, key=_start)
+    return [t for t in times[first:last] if t.value and (ahead or t.kind not in AHEAD)]
+
+
+def starting_in(items: list, start: int, end: int) -> list:
+    """The items (mentions, quantities: anything sorted by ``start``) starting in [start, end)."""
+    first = bisect_left(items, start, key=_start)
+    return items[first:bisect_left(items, end, lo=first, key=_start)]
+
+
+def check_budget(doc: Doc) -> None:
+    """Stop a document whose extraction has run past its deadline (set by the extractor);
+    stages call it once per candidate, so no single document holds a worker for long."""
+    deadline = doc._.deadline
+    if deadline is not None and time.monotonic() > deadline:
+        from bilateral.errors import OverBudget
+
+        document = doc._.document
+        raise OverBudget("extraction took longer than its time budget and was stopped",
+                         doc_id=document.label if document else None)
+
+
+def _start(item) -> int:
+    return item.start
 
 
 def time_earlier_in_paragraph(times, layout: Layout, s_start: int) -> str | None:

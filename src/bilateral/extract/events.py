@@ -12,7 +12,9 @@ from bilateral.dossier import Dossier
 from bilateral.extract.actors import Mention
 from bilateral.extract.context import (
     Layout,
+    check_budget,
     report_month,
+    starting_in,
     time_earlier_in_paragraph,
     times_in,
     word_pattern,
@@ -106,12 +108,13 @@ class EventStage:
         found: dict[tuple[str, str, str, str | None], EventMatch] = {}
         acting = [m for m in doc._.actors if m.acts_for_state and m.state]
         for i, (s_start, s_end) in enumerate(layout.sentences):
-            mentions = [m for m in acting if s_start <= m.start < s_end]
+            check_budget(doc)
+            mentions = starting_in(acting, s_start, s_end)
             if not mentions:
                 continue
             # what a pronoun may refer back to: the two sentences before, paragraph or not
             context_start = layout.sentences[max(0, i - ANTECEDENT_SENTENCES)][0]
-            earlier = [m for m in acting if context_start <= m.start < s_start]
+            earlier = starting_in(acting, context_start, s_start)
             if len({m.state for m in mentions}) < 2 and not earlier:
                 continue
             sentence = text[s_start:s_end].lower()

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bilateral.dossier import Dossier
-from bilateral.errors import InputError
+from bilateral.errors import ExtractionError, InputError, OverBudget
 from bilateral.extract.pipeline import Extractor
 from bilateral.ingest.readers import discover, read
 from bilateral.records import Document, Rejection
@@ -42,7 +42,9 @@ def extract_paths(paths: Iterable[str | Path], dossier: Dossier, *,
             if isinstance(item.result, Rejection):
                 report.rejections.append(item.result)
                 continue
-            yield _record(extractor, item.result, report)
+            record = _record(extractor, item.result, report)
+            if record is not None:
+                yield record
             if progress:
                 progress(min(done, total), total)
 
@@ -57,7 +59,8 @@ def write_interchange(paths: Iterable[str | Path], out: Path, dossier: Dossier, 
         out.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("w", encoding="utf-8") as handle:
             for record in extract_paths(paths, dossier, report=report, progress=progress):
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                # no NaN or Infinity: they are not JSON, and a figure is always finite
+                handle.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
         os.replace(temporary, out)
     except OSError as exc:
         raise InputError(f"cannot write {out}: {exc.strerror or exc}") from exc
@@ -66,8 +69,16 @@ def write_interchange(paths: Iterable[str | Path], out: Path, dossier: Dossier, 
     return report
 
 
-def _record(extractor: Extractor, document: Document, report: ExtractReport) -> dict[str, Any]:
-    extraction = extractor.extract(document)
+def _record(extractor: Extractor, document: Document,
+            report: ExtractReport) -> dict[str, Any] | None:
+    """The document's interchange record; None, with the rejection reported, when the
+    extractor refused it (over its budget, or a stage failed)."""
+    try:
+        extraction = extractor.extract(document)
+    except ExtractionError as exc:
+        code = "over-budget" if isinstance(exc, OverBudget) else "extraction-failed"
+        report.rejections.append(Rejection(document.origin or document.id, exc.message, code))
+        return None
     report.documents += 1
     report.observations += len(extraction.observations)
     report.events += len(extraction.events)

@@ -15,7 +15,9 @@ from bilateral.dossier import Dossier, Indicator
 from bilateral.extract.context import (
     AHEAD,
     Layout,
+    check_budget,
     report_month,
+    starting_in,
     time_earlier_in_paragraph,
     times_in,
     word_pattern,
@@ -137,6 +139,7 @@ class ObservationStage:
         quantities = doc._.quantities
         starts = [q.start for q in quantities]
         for i, quantity in enumerate(quantities):
+            check_budget(doc)
             first, anchor, last = _pair(quantities, i)
             cue_start, cue_end = layout.window(anchor.start, anchor.end, CUE_WORDS)
             if first is last:
@@ -456,5 +459,5 @@ def _gap(a: int, b: int, start: int, end: int) -> int:
 
 def _nearest_state_before(mentions, offset: int, layout: Layout) -> str | None:
     s_start, _ = layout.sentence(offset)
-    before = [m for m in mentions if s_start <= m.start < offset and m.acts_for_state and m.state]
+    before = [m for m in starting_in(mentions, s_start, offset) if m.acts_for_state and m.state]
     return before[-1].state if before else None

@@ -8,8 +8,9 @@ pipeline fails at once with a clear message instead of producing empty results.
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 import spacy
@@ -18,13 +19,23 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from bilateral.dossier import Dossier, load_dossier
-from bilateral.errors import ExtractionError
+from bilateral.errors import ExtractionError, OverBudget
+from bilateral.extract.tokenizer import BoundedTokenizer
+from bilateral.limits import (
+    EXTRACTION_SECONDS,
+    MAX_TEXT_CHARS,
+    LimitExceeded,
+    check_text,
+    first_surrogate,
+    parse_period,
+)
 from bilateral.records import Document, Extraction
 
 # Typed stage outputs live in Doc extensions (lists of frozen values); ``doc.spans`` holds the
 # same places as spans for display. Span extensions are not used: spaCy keys them by character
 # offsets, so two values at the same place would overwrite each other.
-for _name in ("document", "layout", "actors", "times", "quantities", "observations", "events"):
+for _name in ("document", "deadline", "layout", "actors", "times", "quantities", "observations",
+              "events"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -77,42 +88,62 @@ def check_order(stages: list[Stage], provided: Iterable[str] = ("sents", "layout
 
 
 class Extractor:
-    """Document + dossier in, records out."""
+    """Document + dossier in, records out.
+
+    A document the extractor cannot take (a text over ``MAX_TEXT_CHARS``, a character no
+    encoding can store, a publication date that is no date) raises ``ExtractionError`` before
+    any work; one that runs past ``budget`` seconds raises ``OverBudget`` at the next stage.
+    """
 
     def __init__(self, dossier: Dossier | str = "us-japan",
-                 stages: list[Stage] | None = None) -> None:
+                 stages: list[Stage] | None = None, *,
+                 budget: float = EXTRACTION_SECONDS) -> None:
         self.dossier = load_dossier(dossier) if isinstance(dossier, str) else dossier
         self.nlp: Language = spacy.blank("en")
+        self.nlp.tokenizer = BoundedTokenizer(self.nlp.tokenizer, self.nlp.vocab)
+        self.nlp.max_length = MAX_TEXT_CHARS
         self.nlp.add_pipe("sentencizer")
         self.stages = stages if stages is not None else build_stages(self.dossier)
+        self.budget = budget
         check_order(self.stages)
 
     def annotate(self, document: Document) -> Doc:
         """The document as a spaCy Doc carrying every stage's annotations."""
-        doc = self.nlp(document.text)
-        return self._run(doc, document)
+        deadline = time.monotonic() + self.budget
+        _check_document(document)
+        return self._run(self.nlp(document.text), document, deadline)
 
     def extract(self, document: Document) -> Extraction:
         from bilateral.extract.records import to_extraction
 
         return to_extraction(self.annotate(document), document)
 
-    def pipe(self, documents: Iterable[Document], batch_size: int = 64) -> Iterator[Extraction]:
-        """Extract many documents; spaCy tokenises them in batches."""
-        from bilateral.extract.records import to_extraction
+    def pipe(self, documents: Iterable[Document], *,
+             on_error: Callable[[Document, ExtractionError], None] | None = None
+             ) -> Iterator[Extraction]:
+        """Extract many documents. With ``on_error``, a document that fails is handed to it
+        and the rest go on (as spaCy's ``nlp.pipe`` error handler does); without, the error
+        is raised."""
+        for document in documents:
+            try:
+                yield self.extract(document)
+            except ExtractionError as exc:
+                if on_error is None:
+                    raise
+                on_error(document, exc)
 
-        documents = list(documents) if not isinstance(documents, list) else documents
-        docs = self.nlp.pipe((d.text for d in documents), batch_size=batch_size)
-        for document, doc in zip(documents, docs, strict=True):
-            yield to_extraction(self._run(doc, document), document)
-
-    def _run(self, doc: Doc, document: Document) -> Doc:
+    def _run(self, doc: Doc, document: Document, deadline: float) -> Doc:
         from bilateral.extract.context import Layout
 
         doc._.document = document
+        doc._.deadline = deadline
         mark_line_breaks(doc, document.text)
         doc._.layout = Layout(doc, document.text)
         for stage in self.stages:
+            if time.monotonic() > deadline:
+                raise OverBudget(f"extraction took longer than its budget of {self.budget:g} s "
+                                 f"and was stopped before {stage.name!r}",
+                                 doc_id=document.label, stage=stage.name)
             try:
                 doc = stage(doc)
             except ExtractionError:
@@ -121,3 +152,21 @@ class Extractor:
                 raise ExtractionError(f"{type(exc).__name__}: {exc}", doc_id=document.label,
                                       stage=stage.name) from exc
         return doc
+
+
+def _check_document(document: Document) -> None:
+    """Refuse what no stage can take, with the reason, before any work."""
+    label = getattr(document, "label", None)
+    if not isinstance(document, Document) or not isinstance(document.text, str):
+        raise ExtractionError(f"expected a Document with a text, got {type(document).__name__}",
+                              doc_id=label, stage="input")
+    try:
+        check_text(document.text)
+        if (at := first_surrogate(document.text)) is not None:
+            raise LimitExceeded(f"the text holds a lone surrogate (U+{ord(document.text[at]):04X}"
+                                f" at character {at}), which is no character; replace it "
+                                f"(e.g. with U+FFFD) first")
+        if document.published is not None:
+            parse_period(str(document.published), "published", publication=True)
+    except LimitExceeded as exc:
+        raise ExtractionError(str(exc), doc_id=label, stage="input") from exc

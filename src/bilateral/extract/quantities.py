@@ -27,6 +27,7 @@ from typing import Final, NamedTuple
 
 from bilateral.extract.patterns import literal_trie
 from bilateral.extract.times import MONTHS
+from bilateral.limits import finite_magnitude
 
 __all__ = ["Quantity", "find_quantities"]
 
@@ -336,6 +337,8 @@ def _read(text: str, reverse: str, n: int, m: re.Match[str], start: int, num_end
         assert digits is not None
         clean = digits.replace(",", "")
         value = float(f"{clean}e{exp}") if exp else float(clean)
+    if not finite_magnitude(value):
+        return None  # a run of digits, not a figure: no relationship counts in quadrillions
     if pct is not None:
         kind: str | None = "percent_gdp" if gdp else "percent"
     elif currency is not None:

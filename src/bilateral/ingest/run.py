@@ -15,9 +15,10 @@ from pathlib import Path
 
 from bilateral import __version__
 from bilateral.dossier import Dossier
+from bilateral.errors import ExtractionError, OverBudget
 from bilateral.extract import Extractor
 from bilateral.ingest.identity import SKETCH_SIZE, similarity, sketch
-from bilateral.ingest.readers import DEFAULT_MAX_BYTES, SKIPPED, Item, discover, read
+from bilateral.ingest.readers import DEFAULT_MAX_BYTES, SKIPPED, Item, discover, display_path, read
 from bilateral.records import Document, Rejection
 from bilateral.store import Store
 
@@ -68,10 +69,12 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
     once instead of per call; it must have been made from ``dossier``."""
     extractor = extractor or Extractor(dossier)
     report = IngestReport()
+    paths = list(paths)
     sources = list(discover(paths))
     total = sum(s.stat().st_size for s in sources if isinstance(s, Path))
     report.run_id = store.begin_run("ingest", dossier.id, {
-        "paths": [str(p) for p in paths], "batch_size": batch_size, "max_bytes": max_bytes,
+        "paths": [display_path(Path(p)) for p in paths], "batch_size": batch_size,
+        "max_bytes": max_bytes,
         # which dossier, exactly, made these records: a run can be told apart and repeated
         "dossier_sha256": hashlib.sha256(dossier.model_dump_json().encode()).hexdigest(),
         "version": __version__})
@@ -122,7 +125,15 @@ def _write(documents: list[Document], rejections: list[Rejection], store: Store,
             report.documents_existing += 1
         else:
             fresh[document.id] = document
-    extractions = list(extractor.pipe(fresh.values()))
+    failed: list[Rejection] = []
+
+    def reject(document: Document, exc: ExtractionError) -> None:
+        code = "over-budget" if isinstance(exc, OverBudget) else "extraction-failed"
+        failed.append(Rejection(document.origin or document.id, exc.message, code))
+
+    extractions = list(extractor.pipe(fresh.values(), on_error=reject))
+    report.rejections.extend(failed)
+    rejections = [*rejections, *failed]
     hashes = {doc_id: sketch(document.text) for doc_id, document in fresh.items()}
     stored_originals = _candidates(hashes, store)
     batch_originals: dict[str, list[int]] = {}  # originals of this batch, not yet stored
