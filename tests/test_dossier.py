@@ -287,3 +287,17 @@ def test_dossier_check_prints_errors_and_warnings_with_exit_codes(tmp_path):
     report = json.loads(result.stdout)
     assert report["ok"] is False and report["file"] == str(broken)
     assert [e["entry"] for e in report["errors"]] == ["negations[0]"]
+
+
+def test_the_readme_shows_what_dossier_check_prints(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bilateral.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, CHECKED_YAML.replace("aliases: [Stand-In]", "aliases: [Stand-In, placeholder]")
+          .replace("start: 2024-01-20}", "start: 2023-06-01}"))
+    result = CliRunner().invoke(app, ["dossier", "check", "mine.yaml"])
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ bilateral dossier check mine.yaml\n", 1)[1].split("```", 1)[0]
+    assert result.output.split() == shown.split()
