@@ -47,6 +47,7 @@ bench: setup
 	$(VENV)/bin/python bench/ingest_throughput.py
 	$(VENV)/bin/python bench/extract_vs_spacy.py
 	$(VENV)/bin/python bench/brief_timing.py
+	$(VENV)/bin/python bench/dossier_scale.py
 
 # Re-measure the dev and check figures and raise quality.json where they went up (never down).
 quality: setup

@@ -448,19 +448,38 @@ def dossier_check(
     file: Annotated[str, typer.Argument(help="Dossier file (YAML/TOML) or built-in name.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Validate a dossier; errors name the file, the entry and what is wrong.
+    """Check a dossier: errors (it cannot be used) and warnings (probably a mistake), each
+    naming the file, the entry and the fix. Exit code 1 when there are errors.
 
     Example: bilateral dossier check my-dossier.yaml
     """
-    from bilateral.dossier import load_dossier
+    from bilateral.dossier import check_dossier
+    from bilateral.errors import DossierError
+    from bilateral.limits import printable
 
-    loaded = load_dossier(file)
-    summary = {"id": loaded.id, "name": loaded.name, "dyad": list(loaded.dyad),
-               "states": len(loaded.states), "actors": len(loaded.actors),
-               "indicators": len(loaded.indicators), "event_rules": len(loaded.events)}
+    checked = check_dossier(file)
+    loaded = checked.dossier
+    summary: dict[str, Any] = {"file": checked.source, "ok": not checked.errors}
+    if loaded is not None:
+        summary.update(id=loaded.id, name=loaded.name, dyad=list(loaded.dyad),
+                       states=len(loaded.states), actors=len(loaded.actors),
+                       indicators=len(loaded.indicators), event_rules=len(loaded.events))
     if as_json:
-        print(json.dumps(summary, indent=2))
+        summary.update({kind: [{"entry": f.entry, "message": f.message} for f in found]
+                        for kind, found in (("errors", checked.errors),
+                                            ("warnings", checked.warnings))})
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
-        out.print(f"[green]OK[/] {escape(file)}: dossier {loaded.id!r} ({escape(loaded.name)}): "
-                  f"{summary['states']} states, {summary['actors']} actors, "
-                  f"{summary['indicators']} indicators, {summary['event_rules']} event rules")
+        for finding in checked.findings:
+            colour = "red" if finding.severity == "error" else "yellow"
+            out.print(f"[{colour}]{finding.severity}[/] {escape(printable(checked.source))}: "
+                      f"{escape(printable(str(finding)))}", soft_wrap=True)
+        if loaded is not None and not checked.errors:
+            warned = f", {len(checked.warnings)} warning(s)" if checked.warnings else ""
+            out.print(f"[green]OK[/] {escape(file)}: dossier {loaded.id!r} "
+                      f"({escape(loaded.name)}): {summary['states']} states, "
+                      f"{summary['actors']} actors, {summary['indicators']} indicators, "
+                      f"{summary['event_rules']} event rules{warned}")
+    if checked.errors:
+        raise DossierError(f"{checked.source}: {len(checked.errors)} error(s) in the dossier; "
+                           f"fix the entries listed above")

@@ -17,10 +17,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from bilateral.limits import check_date, parse_period
 from bilateral.records import PLOVER_TYPES, STATUSES, UNITS
 
 ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -40,6 +42,37 @@ StatusName = Annotated[str, _one_of(STATUSES, "status")]
 UnitName = Annotated[str, _one_of(UNITS, "unit")]
 
 
+def _name(value: str) -> str:
+    """A name or alias is matched as written; a blank one or one without a letter or digit
+    would match in every sentence (or never), so it is refused."""
+    if not value.strip():
+        raise ValueError("an empty name or alias matches everywhere; remove it or write the name")
+    if not any(ch.isalnum() for ch in value):
+        raise ValueError(f"the name or alias {value!r} has no letter or digit and would match "
+                         f"punctuation; remove it or write the name")
+    return value
+
+
+def _word(value: str) -> str:
+    """A vocabulary word: an empty one, or a ``*`` with no word before it, matches at every
+    place and would turn every sentence into a hit (or, as a negation, veto them all)."""
+    word = value.strip()
+    if not word:
+        raise ValueError("an empty word matches everywhere; remove it")
+    if word.endswith("*"):
+        stem = word[:-1]
+        if not stem or stem[-1].isspace() or not any(ch.isalnum() for ch in stem):
+            raise ValueError(f"the wildcard {value!r} has no word before its '*' and matches "
+                             f"every word; write a stem such as 'tariff*'")
+    return value
+
+
+#: A name or alias of a state or actor.
+Name = Annotated[str, AfterValidator(_name)]
+#: A word or phrase of the vocabulary (triggers, cues, negations, ...); ``*`` ends a prefix.
+Word = Annotated[str, AfterValidator(_word)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -47,10 +80,10 @@ class _Strict(BaseModel):
 class State(_Strict):
     """A state, and the words that stand for its government in text."""
 
-    name: str
-    aliases: list[str] = Field(default_factory=list, description="other names: U.S., America")
-    adjectives: list[str] = Field(default_factory=list, description="American, Japanese")
-    capitals: list[str] = Field(default_factory=list, description="metonyms: Washington, Tokyo")
+    name: Name
+    aliases: list[Name] = Field(default_factory=list, description="other names: U.S., America")
+    adjectives: list[Name] = Field(default_factory=list, description="American, Japanese")
+    capitals: list[Name] = Field(default_factory=list, description="metonyms: Washington, Tokyo")
 
 
 class Role(_Strict):
@@ -66,6 +99,31 @@ class Role(_Strict):
     def _iso3(cls, value: str) -> str:
         if not ISO3.match(value):
             raise ValueError(f"state must be an ISO 3166-1 alpha-3 code like USA, got {value!r}")
+        return value
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _real_date(cls, value: object, info: ValidationInfo) -> object:
+        """A date written as text must name a real day (2025-02-30 does not)."""
+        if isinstance(value, str):
+            try:
+                parse_period(value.strip(), f"role {info.field_name}")
+            except ValueError as exc:
+                raise ValueError(f"{exc}; write a date that exists, as YYYY-MM-DD") from exc
+            if len(value.strip()) != 10:
+                raise ValueError(f"role {info.field_name} {value!r} is not a day; write it as "
+                                 f"YYYY-MM-DD")
+            return dt.date.fromisoformat(value.strip())
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _plausible(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        if value is not None:
+            try:
+                check_date(value, f"role {info.field_name}")
+            except ValueError as exc:
+                raise ValueError(f"{exc}; correct the year") from exc
         return value
 
     @model_validator(mode="after")
@@ -84,10 +142,10 @@ class Actor(_Strict):
     """A person or body that acts for a state; ``acts_for`` says whether it speaks for it."""
 
     id: str
-    name: str
+    name: Name
     kind: Literal["person", "ministry", "agency", "legislature", "company", "organisation",
                   "party", "military"] = "person"
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[Name] = Field(default_factory=list)
     roles: list[Role] = Field(min_length=1)
     acts_for_state: bool = Field(
         default=True, description="false for companies and others whose acts are not the state's")
@@ -110,7 +168,7 @@ class ImpliedEvent(_Strict):
     source: str
     target: str
     statuses: list[StatusName] = Field(min_length=1)
-    acts: list[str] = Field(default_factory=list)
+    acts: list[Word] = Field(default_factory=list)
 
 
 class Indicator(_Strict):
@@ -127,8 +185,8 @@ class Indicator(_Strict):
     name: str
     unit: UnitName
     description: str = ""
-    cues: list[list[str]] = Field(min_length=1)
-    exclude: list[str] = Field(default_factory=list)
+    cues: list[list[Word]] = Field(min_length=1)
+    exclude: list[Word] = Field(default_factory=list)
     priority: int = 0
     key: bool = Field(default=False, description="shown first in tables and briefs")
     event: ImpliedEvent | None = None
@@ -140,8 +198,8 @@ class Indicator(_Strict):
     @classmethod
     def _groups(cls, value: list[list[str]]) -> list[list[str]]:
         for i, group in enumerate(value):
-            if not group or any(not w.strip() for w in group):
-                raise ValueError(f"cue group {i} is empty or holds an empty word")
+            if not group:
+                raise ValueError(f"cue group {i} is empty; give it a word or remove it")
         return value
 
 
@@ -155,9 +213,9 @@ class EventRule(_Strict):
     """
 
     type: PloverType
-    triggers: list[str] = Field(min_length=1)
-    dated_triggers: list[str] = Field(default_factory=list)
-    not_triggers: list[str] = Field(default_factory=list)
+    triggers: list[Word] = Field(min_length=1)
+    dated_triggers: list[Word] = Field(default_factory=list)
+    not_triggers: list[Word] = Field(default_factory=list)
     unordered: bool | None = None
 
 
@@ -172,7 +230,7 @@ class StatusCues(_Strict):
     """
 
     status: StatusName
-    words: list[str] = Field(min_length=1)
+    words: list[Word] = Field(min_length=1)
     frame: bool = False
     weak: bool = False
 
@@ -222,8 +280,8 @@ class Dossier(_Strict):
     indicators: list[Indicator] = Field(min_length=1)
     events: list[EventRule] = Field(min_length=1)
     statuses: list[StatusCues] = Field(default_factory=list)
-    negations: list[str] = Field(default_factory=lambda: ["not", "no", "never", "n't", "without"])
-    hypotheticals: list[str] = Field(default_factory=lambda: ["if", "could", "would", "might"])
+    negations: list[Word] = Field(default_factory=lambda: ["not", "no", "never", "n't", "without"])
+    hypotheticals: list[Word] = Field(default_factory=lambda: ["if", "could", "would", "might"])
     index: RelationsIndex = Field(default_factory=RelationsIndex)
 
     @field_validator("states")
@@ -235,31 +293,17 @@ class Dossier(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> Dossier:
-        problems: list[str] = []
-        for code in self.dyad:
-            if code not in self.states:
-                problems.append(f"dyad names {code}, which is not under states")
-        seen: set[str] = set()
-        for actor in self.actors:
-            if actor.id in seen:
-                problems.append(f"actor id {actor.id!r} appears twice")
-            seen.add(actor.id)
-            for role in actor.roles:
-                if role.state not in self.states:
-                    problems.append(f"actor {actor.id!r} has a role for {role.state}, "
-                                    f"which is not under states")
-        for indicator in self.indicators:
-            if indicator.event:
-                problems += [f"indicator {indicator.id!r} implies an event with {code}, which is "
-                             f"not under states" for code in (indicator.event.source,
-                                                              indicator.event.target)
-                             if code not in self.states]
-        ids = [i.id for i in self.indicators]
-        problems += [f"indicator id {i!r} appears twice" for i in sorted(set(ids))
-                     if ids.count(i) > 1]
-        if problems:
-            raise ValueError("; ".join(problems))
+    def _consistent(self, info: ValidationInfo) -> Dossier:
+        """Errors across entries (a state not under ``states``, an id or a name given to two
+        actors) refuse the dossier however it is built. The loader defers them to report each
+        with its entry, beside the warnings."""
+        if info.context and info.context.get("defer_checks"):
+            return self
+        from bilateral.dossier.checks import audit
+
+        errors = [f"{f.entry}: {f.message}" for f in audit(self) if f.severity == "error"]
+        if errors:
+            raise ValueError("; ".join(errors))
         return self
 
     def indicator(self, indicator_id: str) -> Indicator | None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
 from bilateral.dossier import Dossier
-from bilateral.extract.patterns import literal_trie
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,65 @@ class Mention:
     end: int
 
 
+class NameMatcher:
+    """Finds the longest known name at each place in a text, left to right, in time that does
+    not grow with the number of names.
+
+    A name matches as written (case counts), its spaces standing for any run of whitespace,
+    where it is neither preceded nor followed by a letter, digit or underscore: what a regex
+    ``(?<!\\w)(?:name|...)(?!\\w)`` finds. Such a regex over hundreds of thousands of names
+    takes many seconds to build; here the text is cut into words and punctuation marks, and
+    each place whose word can begin a name is looked up in a dict, for each length a name
+    beginning with that word has, longest first.
+    """
+
+    def __init__(self, names: dict[str, str]) -> None:
+        #: name with single spaces -> what it refers to; the first given wins
+        self.names: dict[str, str] = {}
+        # first word or mark of a name -> the numbers of words and marks of the names it begins
+        lengths: dict[str, set[int]] = {}
+        for name, ref in names.items():
+            atoms = _ATOM.findall(name)
+            if atoms:
+                self.names.setdefault(" ".join(name.split()), ref)
+                lengths.setdefault(atoms[0], set()).add(len(atoms))
+        #: first word or mark of a name -> the lengths of the names it begins, longest first
+        self.lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, ref) of every name found, left to right, none overlapping."""
+        atoms = [(m.start(), m.end(), m.group()) for m in _ATOM.finditer(text)]
+        i, count = 0, len(atoms)
+        while i < count:
+            start, _, first = atoms[i]
+            found = None
+            for length in self.lengths.get(first, ()):
+                last = i + length - 1
+                if last >= count:
+                    continue
+                end = atoms[last][1]
+                ref = self.names.get(" ".join(text[start:end].split()))
+                if ref is not None and self._bounded(text, start, end):
+                    found = (start, end, ref, last)
+                    break
+            if found is None:
+                i += 1
+                continue
+            yield found[:3]
+            i = found[3] + 1
+
+    @staticmethod
+    def _bounded(text: str, start: int, end: int) -> bool:
+        """A name that begins or ends with a mark must not touch a word there (a word at its
+        edge is whole already: words are cut where letters end)."""
+        return not (start > 0 and _WORD.match(text, start - 1)) and \
+            not (end < len(text) and _WORD.match(text, end))
+
+
+_ATOM = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"\w")
+
+
 class ActorStage:
     name = "actors"
     requires = ("layout",)
@@ -31,24 +90,23 @@ class ActorStage:
 
     def __init__(self, dossier: Dossier) -> None:
         self.dossier = dossier
-        self.refs: dict[str, list[str]] = {}
+        refs: dict[str, str] = {}
         for code, state in dossier.states.items():
             for word in [state.name, *state.aliases, *state.adjectives, *state.capitals]:
-                self.refs.setdefault(word, []).append(f"state:{code}")
+                refs.setdefault(word, f"state:{code}")
         self.actors = {a.id: a for a in dossier.actors}
         for actor in dossier.actors:
             for word in [actor.name, *actor.aliases]:
-                self.refs.setdefault(word, []).append(f"actor:{actor.id}")
-        self.pattern = re.compile(r"(?<![\w])(?:" + literal_trie(self.refs) + r")(?![\w])")
+                refs.setdefault(word, f"actor:{actor.id}")
+        self.matcher = NameMatcher(refs)
 
     def __call__(self, doc: Doc) -> Doc:
         day = published_day(doc._.document.published if doc._.document else None)
         mentions, spans = [], []
-        for match in self.pattern.finditer(doc._.layout.match_text):
-            name = " ".join(match.group().split())  # a name may break across lines
-            mention = self.resolve(self.refs[name][0], match.start(), match.end(), day)
+        for start, end, ref in self.matcher.finditer(doc._.layout.match_text):
+            mention = self.resolve(ref, start, end, day)
             mentions.append(mention)
-            span = doc.char_span(match.start(), match.end(), label=mention.state or "",
+            span = doc.char_span(start, end, label=mention.state or "",
                                  kb_id=mention.ref, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
