@@ -61,6 +61,7 @@ REJECTED = [
      "not a real date and time"),
     ("month-13.md", f"---\npublished: 2025-13\n---\n{SENTENCE}\n", "bad-field",
      "not a real date"),
+    ("nul-title.jsonl", jsonl(text=SENTENCE, title="Tariffs\x00"), "bad-field", "NUL"),
 ]
 STORED = [
     ("huge-number.txt", "The United States set a tariff of " + "9" * 320

@@ -180,6 +180,8 @@ def make_document(text: str, meta: dict[str, Any], *, origin: str) -> Document |
         value = meta.get(key)
         if value is not None and not isinstance(value, str | int):
             raise BadField(f"'{key}' must be a string, got {type(value).__name__}")
+        if isinstance(value, str) and "\x00" in value:
+            raise BadField(f"'{key}' holds NUL characters; no store can keep them")
     published = normalise_date(meta.get("published"))
     published_from = "metadata" if published else None
     if published is None:
@@ -238,42 +240,49 @@ def _period_of(text: str) -> str:
 
 def _read_jsonl(path: Path, *, max_bytes: int) -> Iterator[Item]:
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            origin = f"{display_path(path)}:{number}"
+        number = 0
+        while line := handle.readline(max_bytes + 1):
+            number += 1
             size = len(line)
-            if not line.strip():
-                continue
-            if size > max_bytes:
-                yield Item(Rejection(origin, f"line is {size:,} bytes, over the limit of "
-                                     f"{max_bytes:,}", "too-large"), size)
-                continue
-            if number == 1 and line.startswith(codecs.BOM_UTF8):
-                line = line[len(codecs.BOM_UTF8):]  # a byte-order mark before the first line
-            try:
-                record = json.loads(line.decode("utf-8"))
-            except RecursionError:
-                yield Item(Rejection(origin, "malformed JSON: nested too deeply", "bad-json"),
-                           size)
-                continue
-            except UnicodeDecodeError as exc:
-                yield Item(Rejection(origin, f"undecodable: not valid UTF-8 (offset {exc.start})",
-                                     "undecodable"), size)
-                continue
-            except json.JSONDecodeError as exc:
-                yield Item(Rejection(origin, f"malformed JSON: {exc.msg} (column {exc.colno})",
-                                     "bad-json"), size)
-                continue
-            if not isinstance(record, dict):
-                yield Item(Rejection(origin, f"each line must be a JSON object, got "
-                                     f"{type(record).__name__}", "bad-json"), size)
-                continue
-            if "text" not in record:
-                yield Item(Rejection(origin, "missing 'text' field", "missing-text"), size)
-                continue
-            try:
-                yield Item(make_document(record["text"], record, origin=origin), size)
-            except BadField as exc:
-                yield Item(Rejection(origin, str(exc), "bad-field"), size)
+            if size > max_bytes and not line.endswith(b"\n"):
+                # read no more of an overlong line than the limit: skip the rest unseen
+                while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    size += len(rest)
+                size += len(rest)
+            if line.strip():
+                yield read_jsonl_line(line, f"{display_path(path)}:{number}",
+                                      first=number == 1, size=size, max_bytes=max_bytes)
+
+
+def read_jsonl_line(line: bytes, origin: str, *, first: bool = False, size: int | None = None,
+                    max_bytes: int = DEFAULT_MAX_BYTES) -> Item:
+    """One line of a JSONL corpus (``size`` bytes long, when only its start was read): a
+    document, or the reason there is none."""
+    size = len(line) if size is None else size
+    if size > max_bytes:
+        return Item(Rejection(origin, f"line is {size:,} bytes, over the limit of "
+                              f"{max_bytes:,}", "too-large"), size)
+    if first and line.startswith(codecs.BOM_UTF8):
+        line = line[len(codecs.BOM_UTF8):]  # a byte-order mark before the first line
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except RecursionError:
+        return Item(Rejection(origin, "malformed JSON: nested too deeply", "bad-json"), size)
+    except UnicodeDecodeError as exc:
+        return Item(Rejection(origin, f"undecodable: not valid UTF-8 (offset {exc.start})",
+                              "undecodable"), size)
+    except json.JSONDecodeError as exc:
+        return Item(Rejection(origin, f"malformed JSON: {exc.msg} (column {exc.colno})",
+                              "bad-json"), size)
+    if not isinstance(record, dict):
+        return Item(Rejection(origin, f"each line must be a JSON object, got "
+                              f"{type(record).__name__}", "bad-json"), size)
+    if "text" not in record:
+        return Item(Rejection(origin, "missing 'text' field", "missing-text"), size)
+    try:
+        return Item(make_document(record["text"], record, origin=origin), size)
+    except BadField as exc:
+        return Item(Rejection(origin, str(exc), "bad-field"), size)
 
 
 def _decode(data: bytes, *, html: bool) -> str:
