@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -183,7 +183,10 @@ class BodyTooLarge(HTTPException):
         self.limit = limit
 
 
-def _only(exc: BaseException, kind: type[Exception]) -> Exception | None:
+_E = TypeVar("_E", bound=Exception)
+
+
+def _only(exc: BaseException, kind: type[_E]) -> _E | None:
     """``exc`` when it is a ``kind``, or the first ``kind`` in an ExceptionGroup holding
     nothing else; None otherwise."""
     if isinstance(exc, BaseExceptionGroup):
