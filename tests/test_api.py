@@ -59,7 +59,7 @@ def reader(request: pytest.FixtureRequest,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One server per database for the tests that only read: its base URL."""
     folder = tmp_path_factory.mktemp("reader")
-    with _database(request, folder) as url:
+    with database(request, folder) as url:
         seed(url)
         with running_server(url, "--rate-limit", "0", log=folder / "server.log") as base:
             yield base
@@ -75,7 +75,8 @@ def server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, str, str]]:
 
 
 @contextmanager
-def _database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+def database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """A store URL by ``request.param``: a SQLite file in ``folder``, or a schema of its own."""
     if request.param == "sqlite":
         yield f"sqlite:///{folder / 'store.db'}"
         return

@@ -8,25 +8,30 @@ queries. Reads are open; ingest needs an API token (see ``security``).
 from __future__ import annotations
 
 import json
+import logging
+import re
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from bilateral.analyse import dossier_index
 from bilateral.analyse.periods import overlaps
+from bilateral.errors import ExtractionError, InputError
 from bilateral.ingest.run import ingest
+from bilateral.limits import bounded, printable
 from bilateral.records import PLOVER_TYPES
 from bilateral.report.plain import claim_dict, dispute_dict, entry_dict, history_dict, index_dict
 from bilateral.serve.security import require_token
 from bilateral.serve.state import ServerState, server_state
 
 router = APIRouter(prefix="/api")
+log = logging.getLogger("bilateral.serve")
 
 Period = Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
                                      description="YYYY, YYYY-MM or YYYY-MM-DD")]
@@ -54,6 +59,14 @@ class NewDocument(BaseModel):
     source: str | None = Field(None, max_length=500, description="the outlet")
     published: str | None = Field(None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     doc_id: str | None = Field(None, max_length=200, description="your id for it")
+
+    @field_validator("title", "url", "source", "doc_id")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        """A NUL in a field no store can keep is the client's error (400), not the store's."""
+        if value is not None and "\x00" in value:
+            raise ValueError("holds a NUL character")
+        return value
 
 
 class NewDocuments(BaseModel):
@@ -117,6 +130,15 @@ _NEW_DOCUMENTS_BODY = {"requestBody": {"required": True, "content": {
         "properties": {"file": {"type": "string", "format": "binary",
                                 "description": f"a {', '.join(_UPLOADS)} file"}}}},
 }}}
+#: Longest form of an uploaded file's name kept for messages and origins.
+MAX_NAME_CHARS = 200
+#: Longest stem of the temporary file an upload is written to, in UTF-8 bytes (a file
+#: system allows 255 for a whole name).
+MAX_STEM_BYTES = 120
+#: Rejections listed in one answer; ``rejections_total`` counts them all.
+MAX_REJECTIONS = 100
+#: How the documents of a JSON body are named in origins: ``request:2`` is the second.
+JSON_ORIGIN = "request"
 
 
 @router.post("/documents", status_code=201, dependencies=[Depends(require_token)],
@@ -125,48 +147,90 @@ _NEW_DOCUMENTS_BODY = {"requestBody": {"required": True, "content": {
 async def add_documents(request: Request, server: Server) -> dict[str, Any]:
     """JSON ``{"documents": [{"text": ..., "title": ..., "published": "2025-07-23"}]}``, or a
     multipart form with one ``file`` (text, Markdown, HTML or JSONL). Ingest runs as the
-    command line's does: stored documents are skipped, near-duplicates linked."""
+    command line's does: stored documents are skipped, near-duplicates linked. Everything
+    after reading the body runs in a worker thread, so a long extraction holds up no other
+    request."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json":
-        try:
-            body = NewDocuments.model_validate_json(await request.body())
-        except ValidationError as exc:
-            raise RequestValidationError(
-                [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
-        lines = [json.dumps(d.model_dump(exclude_none=True), ensure_ascii=False)
-                 for d in body.documents]
-        return await run_in_threadpool(_ingest_text, server, "documents.jsonl",
-                                       ("\n".join(lines) + "\n").encode("utf-8"))
+        return await run_in_threadpool(_ingest_json, server, await request.body())
     if kind == "multipart/form-data":
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, StarletteUpload):
             raise HTTPException(400, "send the article as a form field named 'file'")
-        name = Path(upload.filename or "upload.txt").name
-        if Path(name).suffix.lower() not in _UPLOADS:
-            raise HTTPException(400, f"cannot ingest {name!r}: upload a "
-                                     f"{', '.join(_UPLOADS)} file")
-        return await run_in_threadpool(_ingest_text, server, name, await upload.read())
-    raise HTTPException(415, f"send application/json or multipart/form-data, not "
-                             f"{kind or 'a body without a content type'}")
+        shown, file_name = upload_names(upload.filename)
+        suffix = PurePosixPath(file_name).suffix
+        if suffix not in _UPLOADS:
+            raise HTTPException(400, f"cannot ingest '{shown}' (type {suffix or 'none'}): "
+                                     f"upload a {', '.join(_UPLOADS)} file")
+        return await run_in_threadpool(_ingest_file, server, shown, file_name,
+                                       await upload.read())
+    given = printable(bounded(kind, MAX_NAME_CHARS)) or "a body without a content type"
+    raise HTTPException(415, f"send application/json or multipart/form-data, not {given}")
 
 
-def _ingest_text(server: ServerState, name: str, content: bytes) -> dict[str, Any]:
+def upload_names(filename: str | None) -> tuple[str, str]:
+    """How an upload is named in messages and origins (the last part of its name, printable
+    and bounded), and a name for its temporary file that any file system takes (a short
+    stem of word characters and '-', then the suffix in lower case). A client may send any
+    name: a path, a very long one, one with NUL or control characters or undecodable bytes."""
+    base = re.split(r"[/\\]", filename or "")[-1]  # a browser on Windows may send a path
+    shown = bounded(printable(base), MAX_NAME_CHARS) or "upload"
+    suffix = PurePosixPath(base).suffix
+    stem = re.sub(r"[^\w-]+", "_", base[:len(base) - len(suffix)])
+    stem = stem.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore").strip("_")
+    # longer than any type taken, so a long suffix cut short is still refused
+    suffix = re.sub(r"[^.a-z0-9]+", "_", suffix.lower())[:16]
+    return shown, f"{stem or 'upload'}{suffix}"
+
+
+def _ingest_json(server: ServerState, body: bytes) -> dict[str, Any]:
+    try:
+        documents = NewDocuments.model_validate_json(body).documents
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+    lines = [json.dumps(d.model_dump(exclude_none=True), ensure_ascii=False) for d in documents]
+    return _ingest_file(server, JSON_ORIGIN, "documents.jsonl",
+                        ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _ingest_file(server: ServerState, shown: str, file_name: str,
+                 content: bytes) -> dict[str, Any]:
+    """Ingest ``content`` as a file named ``file_name``. Rejections name it ``shown``, as the
+    client knows it, not by the temporary path; their number and length are bounded, since
+    they may quote the input. A document the extractor fails on is a 422, as a rejection is."""
     with tempfile.TemporaryDirectory(prefix="bilateral-api-") as work:
-        path = Path(work) / name
+        path = Path(work) / file_name
         path.write_bytes(content)
-        return _ingest(server, path)
-
-
-def _ingest(server: ServerState, path: Path) -> dict[str, Any]:
-    with server.ingest_lock:  # one extractor per worker; spaCy pipelines are not thread-safe
-        report = ingest([path], server.store, server.dossier, extractor=server.extractor,
-                        max_bytes=server.settings.max_upload_bytes)
+        try:
+            # one extractor per worker; spaCy pipelines are not thread-safe
+            with server.ingest_lock:
+                report = ingest([path], server.store, server.dossier,
+                                extractor=server.extractor,
+                                max_bytes=server.settings.max_upload_bytes)
+        except (InputError, ExtractionError) as exc:
+            log.warning("could not ingest %s: %s", shown, bounded(str(exc)))
+            code = "extraction" if isinstance(exc, ExtractionError) else "input"
+            raise HTTPException(422, {"message": f"could not ingest {shown}: {exc}",
+                                      "rejections": [{"origin": shown, "code": code,
+                                                      "reason": bounded(str(exc))}]}) from exc
     result = report.as_dict()
+    rejections = [{**r, "origin": _origin(r["origin"], str(path), shown),
+                   "reason": bounded(r["reason"])} for r in result["rejections"]]
+    result["rejections"] = rejections[:MAX_REJECTIONS]
+    result["rejections_total"] = len(rejections)
     if report.failed and not report.documents_read:
         raise HTTPException(422, {"message": "nothing could be ingested",
                                   "rejections": result["rejections"]})
     return result
+
+
+def _origin(origin: str, path: str, shown: str) -> str:
+    """A rejection's origin with the temporary path replaced by the upload's name."""
+    if origin.startswith(path):
+        origin = shown + origin[len(path):]
+    return bounded(printable(origin), MAX_NAME_CHARS + 20)
 
 
 # --- records ------------------------------------------------------------------------------------
@@ -215,8 +279,8 @@ def show_indicator(server: Server, indicator_id: str, since: Period = None,
     history = server.answers.get().history(indicator_id)
     if history is None:
         if server.dossier.indicator(indicator_id) is None:
-            raise HTTPException(404, f"{indicator_id!r} is not an indicator of the dossier "
-                                     f"{server.dossier.id}")
+            raise HTTPException(404, f"{bounded(indicator_id, 100)!r} is not an indicator of "
+                                     f"the dossier {server.dossier.id}")
         raise HTTPException(404, f"no values of {indicator_id} in the store")
     found = history_dict(history, reports)
     if since or until:

@@ -3,7 +3,10 @@
 Every error is JSON, ``{"error": {"status": 400, "message": "...", "details": [...]}}``, with
 the status that says what went wrong: 400 a bad parameter, 401 no valid token for a write, 404
 nothing there, 413 too large a body, 415 a body neither JSON nor a form, 422 input that could
-not be used, 429 too many requests.
+not be used, 429 too many requests, 503 the store did not answer. Anything else that goes
+wrong is a 500 with a short message; the traceback goes to the server's log, never to the
+client. Messages are bounded, since they may quote the request, and every response, errors
+included, carries the security headers.
 The OpenAPI document is at /api/openapi.json; the interactive pages that would load their
 scripts from a CDN are left out, since the server works offline.
 """
@@ -11,9 +14,8 @@ scripts from a CDN are left out, since the server works offline.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
@@ -21,9 +23,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bilateral import __version__
 from bilateral.dossier import load_dossier
-from bilateral.errors import BilateralError, LookupFailed, StoreError
+from bilateral.errors import BilateralError, ExtractionError, LookupFailed, StoreError
+from bilateral.limits import bounded, printable
 from bilateral.serve.answers import Answers
-from bilateral.serve.security import SECURITY_HEADERS, BodyTooLarge, Limits
+from bilateral.serve.security import Limits, SecurityHeaders, error_response, no_nul
 from bilateral.serve.settings import ServeSettings
 from bilateral.serve.state import ServerState
 from bilateral.store import open_store
@@ -41,27 +44,22 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app = FastAPI(title="bilateral", version=__version__,
                   summary="Events and indicator figures of a relationship between two states, "
                           "each tied to the sentence it came from.",
-                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
+                  dependencies=[Depends(no_nul)])
     app.state.bilateral = ServerState(settings=settings, store=store, dossier=dossier,
                                       answers=Answers(store, dossier, settings.answers_max_age))
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
     _errors(app)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
+    # The last added runs first: the security headers wrap every answer the others make.
     app.add_middleware(Limits, rate_per_minute=settings.rate_limit,
                        max_body=settings.max_upload_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(SecurityHeaders)
     return app
 
 
@@ -70,38 +68,55 @@ def app_from_env() -> FastAPI:
     return create_app(ServeSettings.from_env())
 
 
+#: Most problems listed in one error; a body of a thousand bad documents gets the first ones.
+MAX_DETAILS = 20
+#: Longest ``where`` or ``problem`` of one listed problem.
+MAX_DETAIL_CHARS = 200
+
+
 def _errors(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [{"where": ".".join(str(p) for p in e.get("loc", ())),
-                    "problem": e.get("msg", "")} for e in exc.errors()]
+        errors = exc.errors()
+        details = [{"where": bounded(".".join(str(p) for p in e.get("loc", ())),
+                                     MAX_DETAIL_CHARS),
+                    "problem": bounded(str(e.get("msg", "")), MAX_DETAIL_CHARS)}
+                   for e in errors[:MAX_DETAILS]]
         summary = "; ".join(f"{d['where']}: {d['problem']}" for d in details[:5])
-        return _json(400, f"bad request: {summary}", details)
+        more = f" (and {len(errors) - 5:,} more)" if len(errors) > 5 else ""
+        return error_response(400, f"bad request: {summary}{more}", details)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_page(request):
             from bilateral.serve.pages import problem_page
 
-            return problem_page(request, exc.status_code, str(exc.detail))
+            return problem_page(request, exc.status_code, bounded(str(exc.detail)))
         detail = exc.detail
         if isinstance(detail, dict):
-            return _json(exc.status_code, str(detail.get("message", "")),
-                         detail.get("rejections"), exc.headers)
-        return _json(exc.status_code, str(detail), None, exc.headers)
-
-    @app.exception_handler(BodyTooLarge)
-    async def too_large(_request: Request, exc: BodyTooLarge) -> JSONResponse:
-        return _json(413, str(exc))
+            return error_response(exc.status_code, str(detail.get("message", "")),
+                                  detail.get("rejections"), exc.headers)
+        return error_response(exc.status_code, str(detail), None, exc.headers)
 
     @app.exception_handler(BilateralError)
     async def project_error(_request: Request, exc: BilateralError) -> JSONResponse:
         if isinstance(exc, LookupFailed):
-            return _json(404 if exc.found == 0 else 400, str(exc))
+            return error_response(404 if exc.found == 0 else 400, str(exc))
         if isinstance(exc, StoreError):  # the database, not the request
             log.error("store error: %s", exc)
-            return _json(503, str(exc))
-        return _json(400, str(exc))
+            return error_response(503, str(exc))
+        if isinstance(exc, ExtractionError):  # the input could not be used
+            return error_response(422, str(exc))
+        return error_response(400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette re-raises the exception after this answer, so the server logs its
+        # traceback; the client gets no more than that something failed.
+        log.error("unexpected %s answering %s %s", type(exc).__name__, request.method,
+                  printable(bounded(request.url.path, 200)))
+        return error_response(500, "internal error: the server could not answer this "
+                                   "request; its log has the details")
 
 
 def _wants_page(request: Request) -> bool:
@@ -109,10 +124,3 @@ def _wants_page(request: Request) -> bool:
     return (not request.url.path.startswith("/api")
             and "text/html" in request.headers.get("accept", ""))
 
-
-def _json(status: int, message: str, details: Any = None,
-          headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"status": status, "message": message}
-    if details:
-        body["details"] = details
-    return JSONResponse({"error": body}, status_code=status, headers=headers)

@@ -14,13 +14,15 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bilateral.limits import bounded
 from bilateral.serve.state import ServerState, server_state
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `bilateral token add`")
@@ -37,6 +39,42 @@ SECURITY_HEADERS = {
 }
 
 
+def error_response(status: int, message: str, details: Any = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    """The one JSON error shape. The message is bounded, since it may quote the request, and
+    the security headers are set here too, for the answers made outside the middleware that
+    adds them (an unexpected error's 500)."""
+    body: dict[str, Any] = {"status": status, "message": bounded(message)}
+    if details:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status,
+                        headers={**SECURITY_HEADERS, **(headers or {})})
+
+
+class SecurityHeaders:
+    """ASGI middleware: ``SECURITY_HEADERS`` on every response, including those other
+    middleware makes (429, 413, CORS answers). Plain ASGI rather than an ``http`` middleware
+    function, which runs the app in a task group and hands its errors on as an
+    ExceptionGroup."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def require_token(state: Annotated[ServerState, Depends(server_state)],
                   credentials: Annotated[HTTPAuthorizationCredentials | None,
                                          Depends(_bearer)]) -> str:
@@ -50,6 +88,16 @@ def require_token(state: Annotated[ServerState, Depends(server_state)],
         raise HTTPException(401, "the API token is not valid (unknown or revoked)",
                             headers={"WWW-Authenticate": "Bearer"})
     return holder
+
+
+def no_nul(request: Request) -> None:
+    """400 for a NUL character in the path or a query parameter. No text in the store holds
+    one and PostgreSQL refuses it in a query, which would otherwise read as the store failing
+    (503) rather than as the bad request it is."""
+    if "\x00" in request.scope["path"] or any(
+            "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()):
+        raise HTTPException(400, "the request's path or query holds a NUL character (%00), "
+                                 "which no parameter may contain")
 
 
 class Limits:
@@ -80,7 +128,23 @@ class Limits:
             await _error(send, 413, f"the request body has {int(declared):,} bytes; the limit "
                                     f"is {self.max_body:,}")
             return
-        await self.app(scope, self._capped(receive, send), send)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, self._capped(receive), tracked)
+        except Exception as exc:
+            # The app's handler answers a BodyTooLarge raised while it reads the body; this
+            # catches one that got past it (wrapped in an ExceptionGroup by a task group on
+            # the way, say), so a body sent without a Content-Length still gets its 413.
+            too_large = _only(exc, BodyTooLarge)
+            if too_large is None or started:
+                raise
+            await _error(send, 413, too_large.detail)
 
     def _take(self, client: str) -> float:
         """Take one request from the client's bucket; the seconds to wait when it is empty."""
@@ -94,8 +158,8 @@ class Limits:
                 self._buckets.popitem(last=False)
         return wait
 
-    def _capped(self, receive: Receive, send: Send) -> Receive:
-        """A receive that stops a body without a Content-Length at the limit."""
+    def _capped(self, receive: Receive) -> Receive:
+        """A receive that stops a body without a Content-Length (a chunked one) at the limit."""
         seen = 0
 
         async def capped() -> Message:
@@ -109,16 +173,36 @@ class Limits:
         return capped
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(HTTPException):
+    """A body over the limit, found while it is read. An HTTPException, so that whatever
+    reads the body (FastAPI's parsing of a declared body among them) passes it on as it is
+    and it ends as a 413, never as a 400 or a 500."""
+
     def __init__(self, limit: int) -> None:
-        super().__init__(f"the request body is larger than the limit of {limit:,} bytes")
+        super().__init__(413, f"the request body is larger than the limit of {limit:,} bytes")
         self.limit = limit
+
+
+_E = TypeVar("_E", bound=Exception)
+
+
+def _only(exc: BaseException, kind: type[_E]) -> _E | None:
+    """``exc`` when it is a ``kind``, or the first ``kind`` in an ExceptionGroup holding
+    nothing else; None otherwise."""
+    if isinstance(exc, BaseExceptionGroup):
+        found, rest = exc.split(kind)
+        if found is None or rest is not None:
+            return None
+        first: BaseException = found
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        return first if isinstance(first, kind) else None
+    return exc if isinstance(exc, kind) else None
 
 
 async def _error(send: Send, status: int, message: str,
                  headers: dict[str, str] | None = None) -> None:
-    response = JSONResponse({"error": {"status": status, "message": message}}, status_code=status,
-                            headers=headers)
+    response = error_response(status, message, headers=headers)
     await response({"type": "http"}, _no_body, send)
 
 
