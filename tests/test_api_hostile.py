@@ -196,6 +196,49 @@ def test_no_answer_echoes_unbounded_input(writer):
     assert len(many.json()["error"]["details"]) == 20
 
 
+# --- inputs the readers refuse or repair ------------------------------------------------------
+
+def _bomb() -> bytes:
+    lines = ['l0: &l0 ["ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)]
+    return ("---\n" + "\n".join(lines) + "\n---\n" + note("bomb")).encode()
+
+
+@pytest.mark.parametrize(("name", "content", "code", "words"), [
+    ("impossible.md", f"---\npublished: 2025-02-30\n---\n{note('date')}".encode(), "bad-field",
+     "day is out of range"),
+    ("deep.jsonl", b'{"text": "Japan", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "bad-json",
+     "nested too deeply"),
+    ("bomb.md", _bomb(), "bad-field", "front matter refused"),
+    ("future.jsonl", json.dumps({"text": note("future"), "published": "9999-12-31"}).encode(),
+     "bad-field", "plausible range"),
+])
+def test_an_upload_the_readers_refuse_is_a_422_naming_it(writer, name, content, code, words):
+    base, token, _ = writer
+    response = httpx.post(f"{base}/api/documents", timeout=120, headers=auth(token),
+                          files={"file": (name, content, "text/plain")})
+    assert_error(response, 422)
+    (rejection,) = response.json()["error"]["details"]
+    assert (rejection["code"], name in rejection["origin"]) == (code, True)
+    assert words in rejection["reason"] and len(response.content) < 2_000
+    post_good(base, token, f"after-{name}")
+
+
+def test_an_upload_with_a_lone_surrogate_or_a_huge_number_is_stored(writer):
+    base, token, _ = writer
+    lines = [json.dumps({"text": note("surrogate \ud800"), "doc_id": "surrogate"}),
+             json.dumps({"text": "The U.S. set a tariff of " + "9" * 320 + "% on Japanese cars.",
+                         "doc_id": "huge-number"})]
+    response = httpx.post(f"{base}/api/documents", timeout=120, headers=auth(token),
+                          files={"file": ("odd.jsonl", "\n".join(lines).encode(), "text/plain")})
+    assert response.status_code == 201, response.text[:500]
+    assert response.json()["documents_new"] == 2
+    document = httpx.get(f"{base}/api/documents/surrogate", timeout=30).json()
+    assert "\ufffd" in json.dumps(document, ensure_ascii=False)
+    records = httpx.get(f"{base}/api/documents/huge-number", timeout=30)
+    assert records.status_code == 200 and "Infinity" not in records.text
+
+
 # --- NUL characters -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/api/search?q=a%00b", "/api/documents?source=%00",
