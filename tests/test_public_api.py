@@ -10,7 +10,7 @@ import bilateral
 PUBLIC = [
     "BilateralError", "Document", "Dossier", "DossierError", "EvaluationError", "Event",
     "Extraction", "ExtractionError", "Extractor", "IngestReport", "InputError", "Observation",
-    "Rejection", "ReportError", "Store", "StoreError", "build_brief", "disputes", "histories",
+    "OverBudget", "Rejection", "ReportError", "Store", "StoreError", "build_brief", "disputes", "histories",
     "ingest", "load_dossier", "open_store", "relations_index", "timeline", "write_brief",
 ]
 
@@ -25,6 +25,7 @@ def test_errors_form_one_tree():
     for name in ("DossierError", "InputError", "ExtractionError", "StoreError", "EvaluationError",
                  "ReportError"):
         assert issubclass(getattr(bilateral, name), bilateral.BilateralError)
+    assert issubclass(bilateral.OverBudget, bilateral.ExtractionError)
 
 
 def test_importing_the_package_does_not_load_spacy():

@@ -20,7 +20,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "BilateralError": "bilateral.errors", "DossierError": "bilateral.errors",
     "EvaluationError": "bilateral.errors", "ExtractionError": "bilateral.errors",
-    "InputError": "bilateral.errors", "StoreError": "bilateral.errors",
+    "InputError": "bilateral.errors", "OverBudget": "bilateral.errors",
+    "StoreError": "bilateral.errors",
     "ReportError": "bilateral.errors",
     "Document": "bilateral.records", "Event": "bilateral.records",
     "Extraction": "bilateral.records", "Observation": "bilateral.records",
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
         EvaluationError,
         ExtractionError,
         InputError,
+        OverBudget,
         ReportError,
         StoreError,
     )
