@@ -244,6 +244,8 @@ def test_a_crash_mid_ingest_leaves_whole_batches_and_a_rerun_completes(store, tm
     with pytest.raises(KeyboardInterrupt):
         ingest([folder], store, DOSSIER, batch_size=2)
     assert store.count_documents() == 2  # the first batch, whole; nothing of the second
+    (interrupted,) = store.runs()
+    assert (interrupted.status, interrupted.reason) == ("failed", "KeyboardInterrupt: killed")
     monkeypatch.setattr(store, "write_batch", real_write)
     report = ingest([folder], store, DOSSIER, batch_size=2)
     assert (report.documents_new, report.documents_existing) == (4, 2)

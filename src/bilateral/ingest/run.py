@@ -2,12 +2,15 @@
 extract records and write them in transactional batches.
 
 Each batch is written in one transaction, so a crash leaves whole batches only; running the same
-job again skips the documents already stored and completes the rest.
+job again skips the documents already stored and completes the rest. The run's heartbeat is
+refreshed with every batch and while a batch is extracted, so a killed ingest is told from a
+slow one (see ``bilateral.store.RUN_LEASE``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,8 +21,9 @@ from bilateral.dossier import Dossier
 from bilateral.extract import Extractor
 from bilateral.ingest.identity import SKETCH_SIZE, similarity, sketch
 from bilateral.ingest.readers import DEFAULT_MAX_BYTES, SKIPPED, Item, discover, read
+from bilateral.limits import bounded
 from bilateral.records import Document, Rejection
-from bilateral.store import Store
+from bilateral.store import RUN_LEASE, Store
 
 #: Estimated Jaccard similarity of word shingles above which a text is a copy of another.
 NEAR_DUPLICATE = 0.6
@@ -27,6 +31,23 @@ NEAR_DUPLICATE = 0.6
 CANDIDATE_SHARED = SKETCH_SIZE // 4
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+
+#: Seconds between heartbeats while a batch is being extracted: well inside the lease, rare
+#: enough to cost nothing (a batch written beats as well).
+HEARTBEAT_SECONDS = RUN_LEASE.total_seconds() / 5
+
+
+class _Heartbeat:
+    """Keeps a run alive while its batch is extracted, which can take long on huge texts."""
+
+    def __init__(self, store: Store, run_id: int) -> None:
+        self.store, self.run_id = store, run_id
+        self.last = time.monotonic()
+
+    def __call__(self) -> None:
+        if time.monotonic() - self.last >= HEARTBEAT_SECONDS:
+            self.store.heartbeat(self.run_id)
+            self.last = time.monotonic()
 
 
 @dataclass
@@ -75,22 +96,27 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
         # which dossier, exactly, made these records: a run can be told apart and repeated
         "dossier_sha256": hashlib.sha256(dossier.model_dump_json().encode()).hexdigest(),
         "version": __version__})
+    beat = _Heartbeat(store, report.run_id)
     done = 0
-    status = "failed"
+    status, reason = "failed", None
     try:
         for batch in _batches(_items(sources), batch_size):
             documents = [i.result for i in batch if isinstance(i.result, Document)]
             rejections = [i.result for i in batch if isinstance(i.result, Rejection)]
             report.documents_read += len(documents)
             report.rejections.extend(rejections)
-            _write(documents, rejections, store, extractor, report)
+            _write(documents, rejections, store, extractor, report, beat)
+            beat.last = time.monotonic()  # the batch written was a heartbeat
             done += sum(i.size for i in batch)
             if progress:
                 progress(min(done, total), total)
         status = "completed"
+    except BaseException as exc:
+        reason = bounded(f"{type(exc).__name__}: {exc}".rstrip(": "))
+        raise
     finally:
         store.finish_run(report.run_id, status, {k: v for k, v in report.as_dict().items()
-                                                 if isinstance(v, int)})
+                                                 if isinstance(v, int)}, reason=reason)
     return report
 
 
@@ -114,7 +140,8 @@ def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 
 
 def _write(documents: list[Document], rejections: list[Rejection], store: Store,
-           extractor: Extractor, report: IngestReport) -> None:
+           extractor: Extractor, report: IngestReport,
+           beat: Callable[[], None] = lambda: None) -> None:
     stored = store.has_documents([d.id for d in documents])
     fresh: dict[str, Document] = {}
     for document in documents:
@@ -122,7 +149,10 @@ def _write(documents: list[Document], rejections: list[Rejection], store: Store,
             report.documents_existing += 1
         else:
             fresh[document.id] = document
-    extractions = list(extractor.pipe(fresh.values()))
+    extractions = []
+    for extraction in extractor.pipe(fresh.values()):
+        extractions.append(extraction)
+        beat()
     hashes = {doc_id: sketch(document.text) for doc_id, document in fresh.items()}
     stored_originals = _candidates(hashes, store)
     batch_originals: dict[str, list[int]] = {}  # originals of this batch, not yet stored
