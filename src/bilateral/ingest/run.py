@@ -181,9 +181,11 @@ def _candidates(hashes: dict[str, list[int]], store: Store) -> dict[str, dict[st
     for other, held in store.sketch_postings({h for hs in hashes.values() for h in hs}).items():
         for h in held:
             holders[h].append(other)
+    # A text is never its own original: another ingest of the same files may have stored it
+    # since this batch looked (write_batch then skips it as stored).
     shared = {doc_id: [other for other, count in
                        Counter(o for h in own for o in holders.get(h, ())).items()
-                       if count >= CANDIDATE_SHARED]
+                       if count >= CANDIDATE_SHARED and other != doc_id]
               for doc_id, own in hashes.items()}
     needed = {other for others in shared.values() for other in others}
     stored = store.sketches(needed) if needed else {}
