@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -272,3 +273,58 @@ def test_every_command_has_help_with_an_example():
         assert "Example: bilateral" in output, f"{name} --help shows no example"
         assert f"bilateral {name}" in readme, f"the README does not show `bilateral {name}`"
     assert "bilateral dossier check" in readme
+
+
+# --- what articles may carry to a terminal --------------------------------------------------
+
+HOSTILE = "\x1b[2J\x07[red]x[/red]"  # clear the screen, ring the bell, Rich markup
+
+
+def flat(output: str) -> str:
+    """A table's text without spaces, line breaks and borders, as a folded cell reads."""
+    return re.sub(r"[\s│┃]", "", output)
+
+
+def test_article_text_reaches_the_terminal_escaped_and_as_plain_text(tmp_path):
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(json.dumps({
+        "doc_id": "h-1", "title": f"Deal {HOSTILE} done", "source": f"Wire {HOSTILE}",
+        "published": "2025-07-23",
+        "text": f"Japan and the United States agreed on a 15% tariff {HOSTILE} on Japanese "
+                f"goods. Prime Minister Shigeru Ishiba met President Donald Trump in "
+                f"Washington on Feb. 7."}) + "\n", encoding="utf-8")
+    (folder / "blob\x1b[2J\x07[red]x.txt").write_bytes(b"\x00\x01")  # rejected: named in a table
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    shown = r"\x1b[2J\x07[red]x[/red]"
+
+    code, output = invoke("ingest", str(folder), "--db", url)
+    assert code == EXIT_PARTIAL and r"blob\x1b[2J\x07[red]x.txt" in flat(output)
+    outputs = [output]
+    for args in (("show", "h-1"), ("docs",), ("observations",), ("events",),
+                 ("search", "tariff")):
+        code, output = invoke(*args, "--db", url)
+        assert code == EXIT_OK, output
+        outputs.append(output)
+    for output in outputs:
+        assert "\x1b" not in output and "\x07" not in output
+    show, docs, found_observations = outputs[1:4]
+    assert f"Deal {shown} done" in show and f"tariff {shown} on" in show
+    assert f"Wire {shown}" in show and "[red]x[/red]" in show  # markup shown, not applied
+    assert f"Deal{shown}done" in flat(docs)
+    assert "\\x1b" in found_observations  # the quote holding the escape
+
+    code, output = invoke("show", "h-1", "--db", url, "--json")
+    assert json.loads(output)["document"]["title"] == f"Deal {HOSTILE} done"  # faithful
+
+
+def test_highlights_stay_on_their_quotes_after_escaping():
+    from bilateral.cli.shared import highlight
+
+    text = "a\x1b\x07 b [bold]c[/bold] quote here"
+    start = text.index("quote")
+    rendered = highlight(text, [(start, start + 5)], [(0, 1)])
+    assert rendered.plain == r"a\x1b\x07 b [bold]c[/bold] quote here"
+    (cyan, yellow) = rendered.spans
+    assert rendered.plain[yellow.start:yellow.end] == "quote"
+    assert rendered.plain[cyan.start:cyan.end] == "a"

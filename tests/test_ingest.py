@@ -244,9 +244,26 @@ def test_a_crash_mid_ingest_leaves_whole_batches_and_a_rerun_completes(store, tm
     with pytest.raises(KeyboardInterrupt):
         ingest([folder], store, DOSSIER, batch_size=2)
     assert store.count_documents() == 2  # the first batch, whole; nothing of the second
+    (interrupted,) = store.runs()
+    assert (interrupted.status, interrupted.reason) == ("failed", "KeyboardInterrupt: killed")
     monkeypatch.setattr(store, "write_batch", real_write)
     report = ingest([folder], store, DOSSIER, batch_size=2)
     assert (report.documents_new, report.documents_existing) == (4, 2)
     assert store.count_documents() == 6
     ids = [d.id for d in store.documents(limit=None)]
     assert len(ids) == len(set(ids))
+
+
+def test_a_document_stored_by_another_ingest_meanwhile_is_skipped(store, tmp_path, monkeypatch):
+    """Two ingests of the same files: one stores a document after the other found it missing;
+    the other must skip it, not take it for its own original."""
+    folder = tmp_path / "corpus"
+    for i in range(3):
+        write(folder, f"{i}.txt", f"Report number {i}. " + [TARIFF, DEFENCE, HOST][i])
+    ingest([folder], store, DOSSIER)
+    before = store.stats()
+    monkeypatch.setattr(store, "has_documents", lambda ids: set())  # looked before they landed
+    report = ingest([folder], store, DOSSIER)
+    assert (report.documents_new, report.documents_existing, report.near_duplicates) == (0, 3, 0)
+    assert store.stats().documents == before.documents
+    assert store.stats().observations == before.observations

@@ -10,8 +10,9 @@ import bilateral
 PUBLIC = [
     "BilateralError", "Document", "Dossier", "DossierError", "EvaluationError", "Event",
     "Extraction", "ExtractionError", "Extractor", "IngestReport", "InputError", "Observation",
-    "OverBudget", "Rejection", "ReportError", "Store", "StoreError", "build_brief", "disputes", "histories",
-    "ingest", "load_dossier", "open_store", "relations_index", "timeline", "write_brief",
+    "OverBudget", "Rejection", "ReportError", "Store", "StoreError", "build_brief", "disputes",
+    "histories", "ingest", "load_dossier", "open_store", "relations_index", "timeline",
+    "write_brief",
 ]
 
 

@@ -28,6 +28,7 @@ from bilateral.cli.shared import (
     print_ingest,
     progress_bar,
 )
+from bilateral.limits import printable
 
 
 def _print_json(rows: Any) -> None:
@@ -280,7 +281,7 @@ def brief(
         if out.is_terminal:
             from rich.markdown import Markdown
 
-            out.print(Markdown(text))
+            out.print(Markdown(printable(text)))
         else:
             print(text)
         return

@@ -37,6 +37,7 @@ from bilateral.cli.shared import (
     print_rejections,
     progress_bar,
     resolve_doc,
+    terminal_text,
 )
 from bilateral.report.formatting import format_value, shorten
 
@@ -179,13 +180,15 @@ def _print_scores(scores: Any) -> None:
                           style="bold")
         out.print(table)
     if scores.missing:
-        err.print(f"{len(scores.missing)} gold documents have no prediction (scored as "
-                  f"predicting nothing): {', '.join(scores.missing[:10])}"
-                  f"{' ...' if len(scores.missing) > 10 else ''}")
+        err.print(terminal_text(
+            f"{len(scores.missing)} gold documents have no prediction (scored as predicting "
+            f"nothing): {', '.join(scores.missing[:10])}"
+            f"{' ...' if len(scores.missing) > 10 else ''}"))
     if scores.unscored:
-        err.print(f"{len(scores.unscored)} predicted documents are not in the gold file and "
-                  f"were not scored: {', '.join(scores.unscored[:10])}"
-                  f"{' ...' if len(scores.unscored) > 10 else ''}")
+        err.print(terminal_text(
+            f"{len(scores.unscored)} predicted documents are not in the gold file and were "
+            f"not scored: {', '.join(scores.unscored[:10])}"
+            f"{' ...' if len(scores.unscored) > 10 else ''}"))
 
 
 def _tally_cells(tally: Any, with_counts: bool = False) -> list[str]:
@@ -208,9 +211,10 @@ def _print_details(scores: Any, mode: str) -> None:
         for outcome, items, other in (("miss", doc.misses, "predicted"),
                                       ("false hit", doc.false_hits, "gold")):
             for item in items:
-                table.add_row(name, outcome, _describe(item.kind, item.record),
-                              shorten(str(item.record.get("quote") or "-"), 160),
-                              _difference(item, other))
+                table.add_row(terminal_text(name), outcome,
+                              terminal_text(_describe(item.kind, item.record)),
+                              terminal_text(shorten(str(item.record.get("quote") or "-"), 160)),
+                              terminal_text(_difference(item, other)))
     out.print(table)
 
 
@@ -349,7 +353,7 @@ def show(
                          ("url", document.url), ("origin", document.origin),
                          ("duplicate of", getattr(document, "duplicate_of", None))):
         if value:
-            meta.add_row(Text(label, style="bold"), Text(str(value)))
+            meta.add_row(Text(label, style="bold"), terminal_text(value))
     out.print(meta)
     out.print()
     out.print(highlight(document.text, [(o.start, o.end) for o in found_obs],

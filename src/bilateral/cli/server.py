@@ -23,6 +23,7 @@ from bilateral.cli.shared import (
     out,
     print_rejections,
 )
+from bilateral.limits import printable
 
 token_app = typer.Typer(help="API tokens: who may ingest through a server's API.",
                         no_args_is_help=True)
@@ -165,7 +166,7 @@ def watch(
     def report(paths: list[Path], result) -> None:
         names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more"
                                                         if len(paths) > 3 else "")
-        out.print(f"{time.strftime('%H:%M:%S')} {escape(names)}: documents new "
+        out.print(f"{time.strftime('%H:%M:%S')} {escape(printable(names))}: documents new "
                   f"{result.documents_new}, already stored {result.documents_existing}; "
                   f"observations {result.observations}, events {result.events}")
         print_rejections(result.rejections)

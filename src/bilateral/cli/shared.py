@@ -1,5 +1,11 @@
 """What every command shares: the Typer app, its options and their checks, and the tables,
-JSON and progress bars the commands print."""
+JSON and progress bars the commands print.
+
+Whatever came from an article (text, titles, quotes, origins, reasons) reaches the terminal as
+``terminal_text``: control characters shown as escapes, so an article cannot clear the screen,
+retitle the window or ring the bell, and as plain text, so ``[bold]`` in it stays literal. JSON
+and CSV stay faithful to the store (JSON escapes control characters itself).
+"""
 
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from bilateral.errors import BilateralError
+from bilateral.limits import printable
 from bilateral.report.formatting import format_value, shorten
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -42,7 +49,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except BilateralError as exc:
-            err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+            err.print(f"[bold red]Error:[/] {escape(printable(str(exc)))}")
             raise typer.Exit(EXIT_ERROR) from exc
 
 
@@ -108,6 +115,11 @@ UntilOption = Annotated[str | None, typer.Option(
 
 # --- output helpers ---------------------------------------------------------------------------
 
+def terminal_text(value: Any, style: str = "") -> Text:
+    """``value`` as Rich text that is safe to print: no markup, no live control characters."""
+    return Text(printable(str(value)), style=style)
+
+
 def progress_bar(label: str, *, items: bool = False):
     """A progress bar on stderr, quiet when stderr is not a terminal; it counts bytes, or items
     (documents) with ``items``."""
@@ -145,7 +157,8 @@ def emit(rows: Sequence[Any], columns: list[str], *, as_json: bool, as_csv: bool
         writer.writeheader()
         writer.writerows(plain)
         return
-    table = Table(title=f"{title} ({len(plain)})", show_lines=False, expand=False)
+    table = Table(title=terminal_text(f"{title} ({len(plain)})", "table.title"),
+                  show_lines=False, expand=False)
     for column in columns:
         wide = column in ("quote", "title", "snippet", "name")
         table.add_column(column, overflow="fold" if wide else "ellipsis", no_wrap=not wide,
@@ -162,21 +175,32 @@ def _cell(row: dict[str, Any], column: str) -> Text:
     if column == "value" and "unit" in row:
         return Text(format_value(value, row["unit"]))
     if column in ("quote", "title", "snippet"):
-        return Text(shorten(str(value), 110))
+        return terminal_text(shorten(str(value), 110))
     if column in ("doc_id", "id", "duplicate_of"):
-        return Text(str(value)[:10])
+        return terminal_text(str(value)[:10])
     if isinstance(value, float):
         return Text(f"{value:.3g}")
-    return Text(str(value))
+    return terminal_text(value)
 
 
 def highlight(text: str, yellow: list[tuple[int, int]], cyan: list[tuple[int, int]]) -> Text:
-    """The article with record quotes highlighted (rendered as text, never as markup)."""
-    rendered = Text(text)
+    """The article with record quotes highlighted (rendered as text, never as markup).
+
+    Control characters are shown as escapes, which are longer than the characters they stand
+    for, so each span's offsets into the stored text are moved to match."""
+    pieces = [char if char.isprintable() else printable(char) for char in text]
+    shown = [0]  # shown[i]: where the i-th character of ``text`` starts on screen
+    for piece in pieces:
+        shown.append(shown[-1] + len(piece))
+    rendered = Text("".join(pieces))
+
+    def at(offset: int) -> int:
+        return shown[max(0, min(offset, len(text)))]
+
     for start, end in cyan:
-        rendered.stylize("black on cyan", start, end)
+        rendered.stylize("black on cyan", at(start), at(end))
     for start, end in yellow:
-        rendered.stylize("black on yellow", start, end)
+        rendered.stylize("black on yellow", at(start), at(end))
     return rendered
 
 
@@ -205,7 +229,7 @@ def print_rejections(rejections: Sequence[Any]) -> None:
     table.add_column("code")
     table.add_column("reason", overflow="fold")
     for r in rejections:
-        table.add_row(r.origin, r.code, r.reason)
+        table.add_row(terminal_text(r.origin), terminal_text(r.code), terminal_text(r.reason))
     err.print(table)
 
 

@@ -2,12 +2,15 @@
 extract records and write them in transactional batches.
 
 Each batch is written in one transaction, so a crash leaves whole batches only; running the same
-job again skips the documents already stored and completes the rest.
+job again skips the documents already stored and completes the rest. The run's heartbeat is
+refreshed with every batch and while a batch is extracted, so a killed ingest is told from a
+slow one (see ``bilateral.store.RUN_LEASE``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,9 +21,17 @@ from bilateral.dossier import Dossier
 from bilateral.errors import ExtractionError, OverBudget
 from bilateral.extract import Extractor
 from bilateral.ingest.identity import SKETCH_SIZE, similarity, sketch
-from bilateral.ingest.readers import DEFAULT_MAX_BYTES, SKIPPED, Item, discover, display_path, read
+from bilateral.ingest.readers import (
+    DEFAULT_MAX_BYTES,
+    SKIPPED,
+    Item,
+    discover,
+    display_path,
+    read,
+)
+from bilateral.limits import bounded
 from bilateral.records import Document, Rejection
-from bilateral.store import Store
+from bilateral.store import RUN_LEASE, Store
 
 #: Estimated Jaccard similarity of word shingles above which a text is a copy of another.
 NEAR_DUPLICATE = 0.6
@@ -28,6 +39,23 @@ NEAR_DUPLICATE = 0.6
 CANDIDATE_SHARED = SKETCH_SIZE // 4
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+
+#: Seconds between heartbeats while a batch is being extracted: well inside the lease, rare
+#: enough to cost nothing (a batch written beats as well).
+HEARTBEAT_SECONDS = RUN_LEASE.total_seconds() / 5
+
+
+class _Heartbeat:
+    """Keeps a run alive while its batch is extracted, which can take long on huge texts."""
+
+    def __init__(self, store: Store, run_id: int) -> None:
+        self.store, self.run_id = store, run_id
+        self.last = time.monotonic()
+
+    def __call__(self) -> None:
+        if time.monotonic() - self.last >= HEARTBEAT_SECONDS:
+            self.store.heartbeat(self.run_id)
+            self.last = time.monotonic()
 
 
 @dataclass
@@ -78,22 +106,27 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
         # which dossier, exactly, made these records: a run can be told apart and repeated
         "dossier_sha256": hashlib.sha256(dossier.model_dump_json().encode()).hexdigest(),
         "version": __version__})
+    beat = _Heartbeat(store, report.run_id)
     done = 0
-    status = "failed"
+    status, reason = "failed", None
     try:
         for batch in _batches(_items(sources), batch_size):
             documents = [i.result for i in batch if isinstance(i.result, Document)]
             rejections = [i.result for i in batch if isinstance(i.result, Rejection)]
             report.documents_read += len(documents)
             report.rejections.extend(rejections)
-            _write(documents, rejections, store, extractor, report)
+            _write(documents, rejections, store, extractor, report, beat)
+            beat.last = time.monotonic()  # the batch written was a heartbeat
             done += sum(i.size for i in batch)
             if progress:
                 progress(min(done, total), total)
         status = "completed"
+    except BaseException as exc:
+        reason = bounded(f"{type(exc).__name__}: {exc}".rstrip(": "))
+        raise
     finally:
         store.finish_run(report.run_id, status, {k: v for k, v in report.as_dict().items()
-                                                 if isinstance(v, int)})
+                                                 if isinstance(v, int)}, reason=reason)
     return report
 
 
@@ -117,7 +150,8 @@ def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 
 
 def _write(documents: list[Document], rejections: list[Rejection], store: Store,
-           extractor: Extractor, report: IngestReport) -> None:
+           extractor: Extractor, report: IngestReport,
+           beat: Callable[[], None] = lambda: None) -> None:
     stored = store.has_documents([d.id for d in documents])
     fresh: dict[str, Document] = {}
     for document in documents:
@@ -130,8 +164,12 @@ def _write(documents: list[Document], rejections: list[Rejection], store: Store,
     def reject(document: Document, exc: ExtractionError) -> None:
         code = "over-budget" if isinstance(exc, OverBudget) else "extraction-failed"
         failed.append(Rejection(document.origin or document.id, exc.message, code))
+        beat()
 
-    extractions = list(extractor.pipe(fresh.values(), on_error=reject))
+    extractions = []
+    for extraction in extractor.pipe(fresh.values(), on_error=reject):
+        extractions.append(extraction)
+        beat()
     report.rejections.extend(failed)
     rejections = [*rejections, *failed]
     hashes = {doc_id: sketch(document.text) for doc_id, document in fresh.items()}
@@ -162,9 +200,11 @@ def _candidates(hashes: dict[str, list[int]], store: Store) -> dict[str, dict[st
     for other, held in store.sketch_postings({h for hs in hashes.values() for h in hs}).items():
         for h in held:
             holders[h].append(other)
+    # A text is never its own original: another ingest of the same files may have stored it
+    # since this batch looked (write_batch then skips it as stored).
     shared = {doc_id: [other for other, count in
                        Counter(o for h in own for o in holders.get(h, ())).items()
-                       if count >= CANDIDATE_SHARED]
+                       if count >= CANDIDATE_SHARED and other != doc_id]
               for doc_id, own in hashes.items()}
     needed = {other for others in shared.values() for other in others}
     stored = store.sketches(needed) if needed else {}

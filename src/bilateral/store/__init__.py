@@ -9,6 +9,7 @@ from bilateral.store.search import SearchHit
 from bilateral.store.store import (
     DEFAULT_URL,
     ENV_VAR,
+    RUN_LEASE,
     BatchItem,
     BatchResult,
     Citation,
@@ -27,6 +28,7 @@ from bilateral.store.store import (
 __all__ = [
     "DEFAULT_URL",
     "ENV_VAR",
+    "RUN_LEASE",
     "BatchItem",
     "BatchResult",
     "Citation",

@@ -92,6 +92,10 @@ runs = Table(
     Column("counts", Text),  # JSON object, set by finish_run
     Column("started_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime),
+    # Refreshed while the run works; a running run silent for longer than the store's lease
+    # was killed, and is marked failed.
+    Column("heartbeat_at", UTCDateTime),
+    Column("reason", Text),  # why a run failed, e.g. "abandoned: no heartbeat since ..."
     CheckConstraint("status IN ('running', 'completed', 'failed')", name="status"),
 )
 

@@ -5,6 +5,10 @@
     store.write_batch(run, [BatchItem(extraction, sketch)], rejections)
     store.finish_run(run, "completed", {"documents": 12})
 
+A run's process refreshes its heartbeat with every batch; a running run silent for longer than
+``RUN_LEASE`` was killed (SIGKILL, power loss) and is marked failed as abandoned when the store
+is next opened or its runs are listed, so no check waits on it for ever.
+
 Every write is one transaction: a batch is stored whole or not at all. Every database failure
 becomes a StoreError that says what was being done and on which database.
 """
@@ -22,7 +26,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, Self, TypeVar, overload
 
@@ -56,6 +60,13 @@ DEFAULT_URL = "sqlite:///bilateral.db"
 SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 #: How long a SQLite writer waits for another writer's lock before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How long a running run may go without a heartbeat before it is taken as abandoned: its
+#: process is gone (killed, or its machine down). Ingest beats at every batch and at least every
+#: ``RUN_LEASE / 5`` while it extracts, so only a dead or frozen process misses the lease; the
+#: writers' and readers' clocks must agree to well within it.
+RUN_LEASE = timedelta(minutes=5)
+#: How the reason of a run marked failed for want of a heartbeat begins.
+ABANDONED = "abandoned:"
 MIN_PREFIX = 6
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x62696C6174  # pg_advisory_xact_lock key: serialises concurrent upgrades
@@ -151,6 +162,13 @@ class Run:
     counts: dict[str, Any] | None
     started_at: datetime
     finished_at: datetime | None
+    heartbeat_at: datetime | None = None  # when its process last said it was at work
+    reason: str | None = None  # why it failed, when it did and the store knows
+
+    @property
+    def abandoned(self) -> bool:
+        """Failed because its process stopped beating (killed), not because of an error."""
+        return self.status == "failed" and (self.reason or "").startswith(ABANDONED)
 
 
 @dataclass(frozen=True)
@@ -357,23 +375,28 @@ def _check_revisions(current: tuple[str, ...], script: Any, where: str) -> bool:
     return set(current) == set(script.get_heads())
 
 
-def open_store(url: str | os.PathLike[str] | URL | None = None, *, migrate: bool = True) -> Store:
+def open_store(url: str | os.PathLike[str] | URL | None = None, *, migrate: bool = True,
+               run_lease: timedelta = RUN_LEASE) -> Store:
     """Open (and by default create or upgrade) the store.
 
     ``url``: a SQLAlchemy URL, ``postgresql://...`` (psycopg 3), or a path ending in .db /
     .sqlite; default $BILATERAL_DB, else ``sqlite:///bilateral.db`` in the current folder.
-    ``migrate``: bring the schema to the newest revision (idempotent). With ``migrate=False`` a
-    store that is not at the newest revision is refused.
+    ``migrate``: bring the schema to the newest revision (idempotent), and mark runs whose
+    process stopped beating for longer than ``run_lease`` as abandoned. With ``migrate=False``
+    a store that is not at the newest revision is refused, and nothing is written.
     """
     resolved = resolve_url(url)
     engine = make_engine(resolved)
     where = _display(resolved)
     try:
         _prepare(engine, where, migrate)
+        store = Store(engine, resolved, run_lease=run_lease)
+        if migrate:
+            store.abandon_stale_runs()
     except BaseException:
         engine.dispose()
         raise
-    return Store(engine, resolved)
+    return store
 
 
 def _prepare(engine: Engine, where: str, migrate: bool) -> None:
@@ -430,8 +453,11 @@ def _describe(exc: SQLAlchemyError) -> str:
 class Store:
     """Documents, their observations and events, ingest runs and rejections; see open_store."""
 
-    def __init__(self, engine: Engine, url: URL) -> None:
+    def __init__(self, engine: Engine, url: URL, *, run_lease: timedelta = RUN_LEASE) -> None:
+        if run_lease < timedelta(0):
+            raise StoreError(f"run_lease must not be negative, not {run_lease}")
         self.engine = engine
+        self.run_lease = run_lease
         self.url = _display(url)  # printable: no password
         self.dialect: str = engine.dialect.name
         self._insert = sqlite_dialect.insert if self.dialect == "sqlite" else pg_dialect.insert
@@ -493,22 +519,83 @@ class Store:
         """Record the start of a run (e.g. an ingest) and return its id."""
         if not kind:
             raise StoreError("begin_run needs a kind, e.g. 'ingest'")
+        now = _now()
         row = {"kind": kind, "status": "running", "dossier": dossier,
-               "config": _json(config or {}), "started_at": _now()}
+               "config": _json(config or {}), "started_at": now, "heartbeat_at": now}
         with self._write(f"starting a {kind} run") as conn:
             return int(conn.execute(t.runs.insert(), row).inserted_primary_key[0])
 
-    def finish_run(self, run_id: int, status: str, counts: dict[str, Any] | None = None) -> None:
-        """Close a run as ``completed`` or ``failed`` with its counts."""
+    def finish_run(self, run_id: int, status: str, counts: dict[str, Any] | None = None,
+                   reason: str | None = None) -> None:
+        """Close a run as ``completed`` or ``failed`` with its counts (and, failed, why).
+
+        A run taken as abandoned whose process turns out to be alive still finishes: what it
+        says last is what happened."""
         if status not in ("completed", "failed"):
             raise StoreError(f"finish_run: status must be 'completed' or 'failed', not {status!r}")
+        now = _now()
         with self._write(f"finishing run {run_id}") as conn:
             done = conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(
-                status=status, counts=_json(counts or {}), finished_at=_now()))
+                status=status, counts=_json(counts or {}), finished_at=now, heartbeat_at=now,
+                reason=reason))
             if done.rowcount == 0:
                 raise StoreError(f"finish_run: there is no run {run_id} in the store {self.url}")
 
+    def heartbeat(self, run_id: int) -> bool:
+        """Say that a run's process is still at work, so it is not taken as abandoned.
+
+        A run already marked abandoned (its process was frozen past the lease, say a laptop
+        asleep) is running again. False when the run is finished, so there is nothing to keep
+        alive."""
+        with self._write(f"refreshing the heartbeat of run {run_id}") as conn:
+            if conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first() is None:
+                raise StoreError(f"heartbeat: there is no run {run_id} in the store {self.url}")
+            return self._beat(conn, run_id)
+
+    def _beat(self, conn: Connection, run_id: int) -> bool:
+        r = t.runs
+        alive = or_(r.c.status == "running",
+                    and_(r.c.status == "failed", r.c.reason.startswith(ABANDONED)))
+        done = conn.execute(update(r).where(r.c.id == run_id, alive).values(
+            heartbeat_at=_now(), status="running", finished_at=None, reason=None))
+        return bool(done.rowcount)
+
+    def _stale(self, now: datetime) -> ColumnElement[bool]:
+        r = t.runs
+        last = func.coalesce(r.c.heartbeat_at, r.c.started_at)
+        return and_(r.c.status == "running", last < now - self.run_lease)
+
+    def abandon_stale_runs(self, now: datetime | None = None) -> list[int]:
+        """Mark failed every running run whose heartbeat is older than the lease; their ids.
+
+        Its process was killed or its machine went down, so it will never finish the run
+        itself, and a check of whether the store is still changing must stop counting it. A
+        plain read looks first, so when no run is stale (nearly always) no write lock is
+        taken; each update checks again, so a run that beats meanwhile is left alone.
+        ``now`` is for tools that judge the runs as of another moment."""
+        now = now or _now()
+        r = t.runs
+        last = func.coalesce(r.c.heartbeat_at, r.c.started_at).label("last")
+        with self._read("looking for abandoned runs") as conn:
+            stale = conn.execute(select(r.c.id, last).where(self._stale(now))
+                                 .order_by(r.c.id)).all()
+        if not stale:
+            return []
+        marked = []
+        with self._write(f"marking {len(stale)} abandoned runs as failed") as conn:
+            for row in stale:
+                reason = (f"{ABANDONED} no heartbeat since {row.last:%Y-%m-%d %H:%M:%S} UTC "
+                          f"(lease {_duration(self.run_lease)}); its process was killed or "
+                          f"stopped")
+                done = conn.execute(update(r).where(r.c.id == row.id, self._stale(now))
+                                    .values(status="failed", finished_at=now, reason=reason))
+                if done.rowcount:
+                    marked.append(row.id)
+        return marked
+
     def get_run(self, run_id: int) -> Run:
+        """One run; a stale running run is marked abandoned first (see abandon_stale_runs)."""
+        self.abandon_stale_runs()
         with self._read(f"reading run {run_id}") as conn:
             row = conn.execute(select(t.runs).where(t.runs.c.id == run_id)).first()
         if row is None:
@@ -516,7 +603,8 @@ class Store:
         return _run(row)
 
     def runs(self, limit: int | None = 20) -> list[Run]:
-        """The most recent runs first."""
+        """The most recent runs first; stale running runs are marked abandoned first."""
+        self.abandon_stale_runs()
         query = select(t.runs).order_by(t.runs.c.id.desc()).limit(limit)
         with self._read("listing runs") as conn:
             return [_run(row) for row in conn.execute(query)]
@@ -551,6 +639,7 @@ class Store:
             if conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first() is None:
                 raise StoreError(f"{what}: there is no run {run_id} in the store {self.url}; "
                                  f"call begin_run first")
+            self._beat(conn, run_id)  # a batch written is a sign of life
             self._check_duplicate_targets(conn, rows.documents)
             written = set(self._insert_many(conn, t.documents, rows.documents, t.documents.c.id))
             self._insert_many(conn, t.document_sketches,
@@ -831,11 +920,13 @@ class Store:
         """A value that changes whenever documents (and so records) are written, cheap enough to
         ask on every request: the runs, and how many documents each run still writing (or the
         latest) has stored so far. Counting one run's documents reads the run_id index only,
-        not the whole table."""
+        not the whole table. A run whose heartbeat is older than the lease is not writing (its
+        process is gone) and is not counted, though only a write marks it failed."""
         r, d = t.runs, t.documents
         with self._read("reading the store's version") as conn:
             latest, runs = conn.execute(select(func.max(r.c.id), func.count()).select_from(r)).one()
-            live = select(r.c.id).where(or_(r.c.status == "running", r.c.id == latest))
+            writing = and_(r.c.status == "running", ~self._stale(_now()))
+            live = select(r.c.id).where(or_(writing, r.c.id == latest))
             written = conn.execute(select(d.c.run_id, func.count()).where(d.c.run_id.in_(live))
                                    .group_by(d.c.run_id).order_by(d.c.run_id)).all()
         return (latest or 0, runs, *((int(run), int(n)) for run, n in written))
@@ -898,6 +989,11 @@ class Store:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _duration(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    return f"{seconds // 60} min" if seconds % 60 == 0 and seconds else f"{seconds} s"
 
 
 def _json(value: dict[str, Any]) -> str:
@@ -1015,4 +1111,5 @@ def _run(row: Any) -> Run:
     return Run(id=row.id, kind=row.kind, status=row.status, dossier=row.dossier,
                config=json.loads(row.config) if row.config else {},
                counts=json.loads(row.counts) if row.counts else None,
-               started_at=row.started_at, finished_at=row.finished_at)
+               started_at=row.started_at, finished_at=row.finished_at,
+               heartbeat_at=row.heartbeat_at, reason=row.reason)
