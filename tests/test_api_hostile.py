@@ -307,7 +307,8 @@ def test_an_unexpected_error_is_a_short_json_500(sqlite_url, tmp_path):
 
 
 def test_a_document_the_extractor_fails_on_is_a_422(sqlite_url):
-    """ExtractionError from ingest is about the input: 422 with its rejection, not a 5xx.
+    """A document the extractor fails on is rejected, and nothing else sent: 422 with the
+    rejection, not a 5xx.
     In process, since only a broken stage makes the extractor fail; the app is the real one."""
     from bilateral.extract import Extractor
     from bilateral.serve.app import create_app
@@ -331,9 +332,10 @@ def test_a_document_the_extractor_fails_on_is_a_422(sqlite_url):
                                      json={"documents": [{"text": note("broken")}]})
 
     response = asyncio.run(post())
-    assert_error(response, 422, "could not ingest request", "stage broken")
+    assert_error(response, 422, "nothing could be ingested")
     (rejection,) = response.json()["error"]["details"]
-    assert rejection["code"] == "extraction" and "ArithmeticError" in rejection["reason"]
+    assert rejection["code"] == "extraction-failed" and rejection["origin"] == "request:1"
+    assert "ArithmeticError" in rejection["reason"] and "stage broken" in rejection["reason"]
     state.store.close()
 
 

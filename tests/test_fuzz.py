@@ -71,6 +71,7 @@ def test_a_jsonl_line_is_a_document_or_a_rejection(line):
 @given(st.lists(st.tuples(st.sampled_from(["title", "published", "source", "url", "x"]),
                           st.one_of(st.text(max_size=30), st.sampled_from(
                               ["2025-02-30", "&a [1]", "*a", "[[[[[[[[[[]]]]]]]]]]", "!!str x",
+                               "lone \udfff surrogate",
                                "2025-07-23T25:99:00", "0999", "{a: {b: {c: {d: e}}}}"]))),
                 max_size=4), texts)
 def test_a_text_file_is_a_document_or_a_rejection(matter, body):

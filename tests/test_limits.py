@@ -59,6 +59,10 @@ def test_an_impossible_date_is_a_yaml_error_not_a_crash():
         load_yaml("published: 2025-02-30\n")
 
 
+def test_a_lone_surrogate_in_yaml_is_replaced_not_a_crash():
+    assert load_yaml("title: a\ud800b\n") == {"title": "a\ufffdb"}
+
+
 def test_python_tags_are_not_constructed():
     with pytest.raises(yaml.YAMLError):
         load_yaml("!!python/object/apply:os.getcwd []\n")

@@ -113,7 +113,7 @@ def load_yaml(text: str, *, max_nesting: int = MAX_NESTING) -> Any:
     ``max_nesting`` deep, and refused when aliases would expand it far beyond its written
     size, before anything is built. Errors are ``yaml.YAMLError`` (an impossible date such as
     2025-02-30 among them) or ``LimitExceeded``."""
-    loader = _BoundedLoader(text)
+    loader = _BoundedLoader(without_surrogates(text))  # libyaml encodes it as UTF-8
     try:
         node = loader.get_single_node()
         if node is None:

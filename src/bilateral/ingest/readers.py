@@ -128,6 +128,7 @@ def from_text(raw: str, *, origin: str) -> Document | Rejection:
     """A .txt or .md article; YAML front matter, when present, gives the metadata, else a
     short first line standing alone above the body is taken as the headline."""
     meta: dict[str, Any] = {}
+    raw = without_surrogates(raw)  # none from a file; a caller's string may hold them
     body = raw
     match = _FRONT_MATTER.match(raw)
     if match:

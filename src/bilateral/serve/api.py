@@ -220,7 +220,7 @@ def _ingest_file(server: ServerState, shown: str, file_name: str,
                    "reason": bounded(r["reason"])} for r in result["rejections"]]
     result["rejections"] = rejections[:MAX_REJECTIONS]
     result["rejections_total"] = len(rejections)
-    if report.failed and not report.documents_read:
+    if report.failed and not (report.documents_new or report.documents_existing):
         raise HTTPException(422, {"message": "nothing could be ingested",
                                   "rejections": result["rejections"]})
     return result
