@@ -39,8 +39,9 @@ def regex_matches(names: dict[str, str], text: str) -> list[tuple[int, int, str]
     ("japan, JAPAN, Japanned, xJapan, _Japan", []),
     ("a(Group) and (Group)s and (Group).", [("(Group)", "actor:group")]),
 ])
-def test_longest_whole_names_are_found_as_written(text, found):
-    matches = list(NameMatcher(NAMES).finditer(text))
+@pytest.mark.parametrize("regex_up_to", [0, 5_000], ids=["by-dict", "by-regex"])
+def test_longest_whole_names_are_found_as_written(text, found, regex_up_to):
+    matches = list(NameMatcher(NAMES, regex_up_to=regex_up_to).finditer(text))
     assert [(text[s:e], ref) for s, e, ref in matches] == found
     assert matches == regex_matches(NAMES, text)
 
@@ -48,7 +49,7 @@ def test_longest_whole_names_are_found_as_written(text, found):
 def test_the_matcher_agrees_with_the_regex_on_shuffled_names_and_marks():
     rng = random.Random(7)
     pieces = [*NAMES, "the", ",", ".", "-", "'s", "_", "x", "(", ")", "2025"]
-    matcher = NameMatcher(NAMES)
+    matcher = NameMatcher(NAMES, regex_up_to=0)  # the dict lookup, whatever the size
     for _ in range(2000):
         text = "".join(rng.choice(pieces) + rng.choice(["", " ", "\n", "-", "."])
                        for _ in range(rng.randint(1, 10)))

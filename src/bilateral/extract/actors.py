@@ -7,10 +7,15 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from spacy.tokens import Doc
 
 from bilateral.dossier import Dossier
+from bilateral.extract.patterns import literal_trie
+
+#: Up to this many names, one regex over them all finds mentions; beyond, a dict lookup per word.
+REGEX_NAMES = 5_000
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,12 @@ class NameMatcher:
     ``(?<!\\w)(?:name|...)(?!\\w)`` finds. Such a regex over hundreds of thousands of names
     takes many seconds to build; here the text is cut into words and punctuation marks, and
     each place whose word can begin a name is looked up in a dict, for each length a name
-    beginning with that word has, longest first.
+    beginning with that word has, longest first. Up to ``REGEX_NAMES`` names (a dossier of a
+    few hundred actors), that regex is built anyway: it builds in milliseconds and matches
+    five times faster.
     """
 
-    def __init__(self, names: dict[str, str]) -> None:
+    def __init__(self, names: dict[str, str], *, regex_up_to: int = REGEX_NAMES) -> None:
         #: name with single spaces -> what it refers to; the first given wins
         self.names: dict[str, str] = {}
         # first word or mark of a name -> the numbers of words and marks of the names it begins
@@ -48,28 +55,33 @@ class NameMatcher:
                 lengths.setdefault(atoms[0], set()).add(len(atoms))
         #: first word or mark of a name -> the lengths of the names it begins, longest first
         self.lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+        self._regex = re.compile(r"(?<![\w])(?:" + literal_trie(names) + r")(?![\w])") \
+            if 0 < len(names) <= regex_up_to else None
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """(start, end, ref) of every name found, left to right, none overlapping."""
-        atoms = [(m.start(), m.end(), m.group()) for m in _ATOM.finditer(text)]
-        i, count = 0, len(atoms)
-        while i < count:
-            start, _, first = atoms[i]
-            found = None
-            for length in self.lengths.get(first, ()):
-                last = i + length - 1
-                if last >= count:
+        """(start, end, ref) of every name found, left to right, none overlapping. The words
+        after a place are cut only where a name may begin there: most words begin none."""
+        if self._regex is not None:
+            for m in self._regex.finditer(text):
+                yield m.start(), m.end(), self.names[" ".join(m.group().split())]
+            return
+        resume = 0
+        for atom in _ATOM.finditer(text):
+            start = atom.start()
+            lengths = self.lengths.get(atom.group()) if start >= resume else None
+            if lengths is None:
+                continue
+            ends = [atom.end()]  # where the name ends after 1, 2, ... words and marks
+            ends += [m.end() for m in islice(_ATOM.finditer(text, atom.end()), lengths[0] - 1)]
+            for length in lengths:
+                if length > len(ends):
                     continue
-                end = atoms[last][1]
+                end = ends[length - 1]
                 ref = self.names.get(" ".join(text[start:end].split()))
                 if ref is not None and self._bounded(text, start, end):
-                    found = (start, end, ref, last)
+                    yield start, end, ref
+                    resume = end
                     break
-            if found is None:
-                i += 1
-                continue
-            yield found[:3]
-            i = found[3] + 1
 
     @staticmethod
     def _bounded(text: str, start: int, end: int) -> bool:
