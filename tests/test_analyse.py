@@ -165,6 +165,26 @@ def test_one_value_at_times_apart_is_a_dispute_only_for_once_only_statuses(store
     assert sorted(c.when for c in found[0].claims) == ["2025-02", "2025-07"]
 
 
+def test_one_document_giving_both_sides_disputes_nothing(store, dossier):
+    a, b, c = doc("a"), doc("b"), doc("c")
+    copy = doc("d")
+    write(store,
+          # a transition read as two rates in force: one document, no disagreement
+          (a, [obs(a, 15, "actual", "2025-09"), obs(a, 27.5, "actual", "2025-09")], [], None),
+          # and its near-duplicate copy adds no second voice
+          (copy, [obs(copy, 27.5, "actual", "2025-09")], [], a),
+          # a second document backing one of its sides is still no second voice against it
+          (b, [obs(b, 24, "agreed", "2025-07"), obs(b, 15, "agreed", "2025-07")], [], None),
+          (c, [obs(c, 15, "agreed", "2025-07")], [], None))
+    assert disputes(histories(store, dossier)) == []
+    # two more documents, one for each side: now documents disagree
+    low, high = doc("e"), doc("f")
+    write(store, (low, [obs(low, 15, "actual", "2025-09")], [], None),
+          (high, [obs(high, 27.5, "actual", "2025-09")], [], None))
+    [dispute] = disputes(histories(store, dossier))
+    assert (dispute.status, sorted(c.value for c in dispute.claims)) == ("actual", [15, 27.5])
+
+
 def test_no_dispute_when_the_sources_agree(store, dossier):
     a, b = doc("a"), doc("b")
     write(store, (a, [obs(a, 15, "agreed", "2025-07")], [], None),

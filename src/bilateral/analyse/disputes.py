@@ -8,6 +8,10 @@ Two kinds of disagreement are listed, each with every side's claims (and so thei
   inside one another (a pledge "in February" and the same pledge "in July"). Only for statuses
   that happen once to one value: an announcement, a deal, a target's deadline. A rate in force
   (actual) or a demand, proposal or threat repeated later is not a disagreement.
+
+A disagreement is between documents: one document that gives both sides (a transition "to 15%
+from 27.5%" read as two rates, a figure and its component) disputes nothing. A dispute needs two
+sides each stated by an original document that states no other side.
 """
 
 from __future__ import annotations
@@ -71,15 +75,26 @@ def disputes(histories: Iterable[IndicatorHistory]) -> list[Dispute]:
             if claim.status in ONCE:
                 by_value[(claim.status, claim.value)].append(claim)
         for (status, _), claims in by_time.items():
-            if len(claims) > 1:
+            if between_documents(claims):
                 found.append(_dispute(history, status, "value", claims))
         for (status, _), claims in by_value.items():
             apart = [c for c in claims if not any(
                 o is not c and o.when and c.when and within(o.when, c.when) for o in claims)]
-            if len(apart) > 1:
+            if between_documents(apart):
                 found.append(_dispute(history, status, "time", apart))
     found.sort(key=lambda d: (-d.contest, -d.sources, d.indicator, d.status, d.kind))
     return found
+
+
+def between_documents(sides: list[Claim]) -> bool:
+    """Whether at least two of ``sides`` are each stated by an original document that states
+    no other side: documents, not one document read two ways, disagree."""
+    backing = [{r.doc.original for r in side.reports} for side in sides]
+    seen: dict[str, int] = defaultdict(int)
+    for documents in backing:
+        for document in documents:
+            seen[document] += 1
+    return sum(1 for documents in backing if any(seen[d] == 1 for d in documents)) >= 2
 
 
 def _dispute(history: IndicatorHistory, status: str, kind: Literal["value", "time"],
