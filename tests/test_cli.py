@@ -19,7 +19,7 @@ ARTICLES = {
     "deal.md": "---\ntitle: Tariff deal agreed\nsource: Example Wire\npublished: 2025-07-23\n---\n"
                "Japan and the United States agreed on Tuesday to a 15% tariff on Japanese goods. "
                "Japan pledged $550 billion of investment in the U.S., the White House said.\n",
-    "defence.txt": "TOKYO, March 3, 2025 -- Japan's defence spending stood at 1.6% of GDP in 2024. "
+    "defence.txt": "TOKYO, March 3, 2025 -- Japan's defence spending came to 1.6% of GDP in 2024. "
                    "U.S. officials urged Tokyo to raise defence spending to 3% of GDP.\n",
     "support.jsonl": json.dumps({
         "doc_id": "w-7", "published": "2025-03-07", "source": "Example Wire",

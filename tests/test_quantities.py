@@ -219,6 +219,6 @@ def test_long_and_hostile_text_is_fast():
 
 
 def test_a_suspended_hyphen_range_is_a_range():
-    found = find_quantities("slapping 10- to 20-percent tariffs on all imports")
+    found = find_quantities("threatening 10- to 20-percent duties on every shipment")
     assert [(q.value, q.kind, q.role) for q in found] == [
         (10.0, "percent", "low"), (20.0, "percent", "high")]

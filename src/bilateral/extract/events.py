@@ -32,7 +32,7 @@ _GUARD_BREAKS = (",", ";", ":", "(", ")", "\u2014")
 #: A trigger that ends in a preposition ("tariffs on", "trip to", "took aim at") names its
 #: object next, so its source is a state before it ...
 _ENDS_IN_PREPOSITION = re.compile(r"\b(?:on|at|to|against|with|from|into|for|of)$")
-#: ... and an object that points back ("tariffs on those countries will also hurt Japan") is
+#: ... and an object that points back ("duties on these partners would harm Japan too") is
 #: not a state named later in the sentence ...
 _POINTS_BACK = re.compile(r"\s*(?:those|these|them|it|such|this|that|their|its)\b",
                           re.IGNORECASE)

@@ -26,8 +26,8 @@ from bilateral.extract.quantities import Quantity
 from bilateral.extract.times import TimeExpr
 
 #: Words either side of a number in which an indicator's cues are looked for: what a number
-#: measures is often named some way off ("Japan spent $55 billion on defense in 2024, or about
-#: 1.4% of GDP").
+#: measures is often named some way off ("the ministry's outlays reached $48 billion last year,
+#: roughly 1.3% of GDP").
 CUE_WORDS = 20
 #: Characters of distance between cue and number within which indicators rank by priority.
 REACH_STEP = 30
@@ -193,8 +193,9 @@ class ObservationStage:
         words closest to a number say what it measures), then the highest priority.
 
         A share of GDP is often written as a bare percentage once the story has said what it
-        measures ("to raise its military budget to 2% by 2027"); ``level`` says the number is
-        read as a level ("to 2%", "at 1.6%"), not a change ("by 9%"), and lets it count.
+        measures ("aims to lift the defence outlay to 2% in five years"); ``level`` says the
+        number is read as a level ("to 2%", "at 1.6%"), not a change ("by 9%"), and lets it
+        count.
         Exclusions are looked for in the number's own ``phrase``, cues in the wider
         ``context``: a word that rules an indicator out must qualify this number, not the
         next one. ``span`` is where the number (with its range partner) sits in ``context``;
