@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from ingest_throughput import fresh_store_url
 from sqlalchemy import create_engine, text
 
 from bilateral.demo import example_corpus
@@ -103,18 +104,8 @@ def fresh_url(kind: str, folder: Path, pg_url: str, name: str) -> Iterator[str]:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    admin = create_engine(resolve_url(pg_url))
-    schema = f"bilateral_crash_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        scoped = admin.url.update_query_dict({"options": f"-csearch_path={schema}",
-                                              "application_name": name})
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_store_url(pg_url, folder, application_name=name) as url:
+        yield url
 
 
 def sqlite_path(url: str) -> Path:

@@ -52,9 +52,11 @@ def write_corpus(folder: Path, total: int) -> int:
 
 
 @contextmanager
-def fresh_store_url(url: str | None, folder: Path) -> Iterator[str]:
+def fresh_store_url(url: str | None, folder: Path, *,
+                    application_name: str | None = None) -> Iterator[str]:
     """A temporary SQLite file, or a schema of its own in the given PostgreSQL database that
-    is dropped afterwards, so the benchmark never mixes with stored data."""
+    is dropped afterwards, so the benchmark never mixes with stored data; its PostgreSQL
+    connections carry ``application_name`` when one is given, for a watcher to find them."""
     if url is None or not url.startswith("postgresql"):
         yield url or f"sqlite:///{folder / 'bench.db'}"
         return
@@ -63,7 +65,10 @@ def fresh_store_url(url: str | None, folder: Path) -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        scoped = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
+        query = {"options": f"-csearch_path={schema}"}
+        if application_name:
+            query["application_name"] = application_name
+        scoped = admin.url.update_query_dict(query)
         yield scoped.render_as_string(hide_password=False)
     finally:
         with admin.begin() as conn:
