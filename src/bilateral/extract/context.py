@@ -100,16 +100,18 @@ def starting_in(items: list, start: int, end: int) -> list:
     return items[first:bisect_left(items, end, lo=first, key=_start)]
 
 
-def check_budget(doc: Doc) -> None:
+def check_budget(doc: Doc, stage: str | None = None) -> None:
     """Stop a document whose extraction has run past its deadline (set by the extractor);
-    stages call it once per candidate, so no single document holds a worker for long."""
+    the extractor calls it before each stage, stages once per candidate, so no single
+    document holds a worker for long."""
     deadline = doc._.deadline
     if deadline is not None and time.monotonic() > deadline:
         from bilateral.errors import OverBudget
 
         document = doc._.document
-        raise OverBudget("extraction took longer than its time budget and was stopped",
-                         doc_id=document.label if document else None)
+        where = f" before stage {stage!r}" if stage else ""
+        raise OverBudget(f"extraction took longer than its time budget and was stopped{where}",
+                         doc_id=document.label if document else None, stage=stage)
 
 
 def _start(item) -> int:

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from bilateral.dossier import Dossier
-from bilateral.errors import ExtractionError, InputError, OverBudget
-from bilateral.extract.pipeline import Extractor
+from bilateral.errors import ExtractionError, InputError
+from bilateral.extract.pipeline import Extractor, rejection
 from bilateral.ingest.readers import discover, read
 from bilateral.records import Document, Rejection
 
@@ -76,8 +76,7 @@ def _record(extractor: Extractor, document: Document,
     try:
         extraction = extractor.extract(document)
     except ExtractionError as exc:
-        code = "over-budget" if isinstance(exc, OverBudget) else "extraction-failed"
-        report.rejections.append(Rejection(document.origin or document.id, exc.message, code))
+        report.rejections.append(rejection(document, exc))
         return None
     report.documents += 1
     report.observations += len(extraction.observations)

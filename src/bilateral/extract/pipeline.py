@@ -29,7 +29,7 @@ from bilateral.limits import (
     first_surrogate,
     parse_period,
 )
-from bilateral.records import Document, Extraction
+from bilateral.records import Document, Extraction, Rejection
 
 # Typed stage outputs live in Doc extensions (lists of frozen values); ``doc.spans`` holds the
 # same places as spans for display. Span extensions are not used: spaCy keys them by character
@@ -133,17 +133,14 @@ class Extractor:
                 on_error(document, exc)
 
     def _run(self, doc: Doc, document: Document, deadline: float) -> Doc:
-        from bilateral.extract.context import Layout
+        from bilateral.extract.context import Layout, check_budget
 
         doc._.document = document
         doc._.deadline = deadline
         mark_line_breaks(doc, document.text)
         doc._.layout = Layout(doc, document.text)
         for stage in self.stages:
-            if time.monotonic() > deadline:
-                raise OverBudget(f"extraction took longer than its budget of {self.budget:g} s "
-                                 f"and was stopped before {stage.name!r}",
-                                 doc_id=document.label, stage=stage.name)
+            check_budget(doc, stage.name)
             try:
                 doc = stage(doc)
             except ExtractionError:
@@ -152,6 +149,12 @@ class Extractor:
                 raise ExtractionError(f"{type(exc).__name__}: {exc}", doc_id=document.label,
                                       stage=stage.name) from exc
         return doc
+
+
+def rejection(document: Document, exc: ExtractionError) -> Rejection:
+    """How a batch reports a document the extractor refused or failed on, and goes on."""
+    code = "over-budget" if isinstance(exc, OverBudget) else "extraction-failed"
+    return Rejection(document.origin or document.id, exc.message, code)
 
 
 def _check_document(document: Document) -> None:

@@ -23,7 +23,6 @@ from bilateral.ingest.dateline import find_publication_date
 from bilateral.ingest.identity import content_id
 from bilateral.limits import (
     LimitExceeded,
-    bounded,
     check_text,
     load_yaml,
     parse_period,
@@ -128,15 +127,13 @@ def from_text(raw: str, *, origin: str) -> Document | Rejection:
     """A .txt or .md article; YAML front matter, when present, gives the metadata, else a
     short first line standing alone above the body is taken as the headline."""
     meta: dict[str, Any] = {}
-    raw = without_surrogates(raw)  # none from a file; a caller's string may hold them
     body = raw
     match = _FRONT_MATTER.match(raw)
     if match:
         try:
             loaded = load_yaml(match.group(1), max_nesting=_FRONT_MATTER_NESTING)
         except yaml.YAMLError as exc:
-            raise BadField(bounded(f"front matter is not valid YAML: {exc}".splitlines()[0])
-                           ) from exc
+            raise BadField(f"front matter is not valid YAML: {exc}".splitlines()[0]) from exc
         except LimitExceeded as exc:
             raise BadField(f"front matter refused: {exc}") from exc
         if not isinstance(loaded, dict):
@@ -225,8 +222,7 @@ def _period_of(text: str) -> str:
         try:
             dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError as exc:
-            raise BadField(bounded(f"'published' {text!r} is not a real date and time "
-                                   f"({exc})")) from exc
+            raise BadField(f"'published' {text!r} is not a real date and time ({exc})") from exc
         return m.group(1)
     if m := _SLASH_DATE.match(text):
         return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
@@ -235,8 +231,7 @@ def _period_of(text: str) -> str:
     found = find_publication_date(text)
     if found:
         return found
-    raise BadField(bounded(f"'published' {text!r} is not a date; use YYYY-MM-DD "
-                           f"(or YYYY-MM, YYYY)"))
+    raise BadField(f"'published' {text!r} is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)")
 
 
 def _read_jsonl(path: Path, *, max_bytes: int) -> Iterator[Item]:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from bilateral import __version__
 from bilateral.dossier import Dossier
-from bilateral.errors import ExtractionError, OverBudget
+from bilateral.errors import ExtractionError
 from bilateral.extract import Extractor
+from bilateral.extract.pipeline import rejection
 from bilateral.ingest.identity import SKETCH_SIZE, similarity, sketch
 from bilateral.ingest.readers import (
     DEFAULT_MAX_BYTES,
@@ -162,8 +163,7 @@ def _write(documents: list[Document], rejections: list[Rejection], store: Store,
     failed: list[Rejection] = []
 
     def reject(document: Document, exc: ExtractionError) -> None:
-        code = "over-budget" if isinstance(exc, OverBudget) else "extraction-failed"
-        failed.append(Rejection(document.origin or document.id, exc.message, code))
+        failed.append(rejection(document, exc))
         beat()
 
     extractions = []

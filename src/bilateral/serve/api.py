@@ -216,8 +216,8 @@ def _ingest_file(server: ServerState, shown: str, file_name: str,
                                       "rejections": [{"origin": shown, "code": code,
                                                       "reason": bounded(str(exc))}]}) from exc
     result = report.as_dict()
-    rejections = [{**r, "origin": _origin(r["origin"], str(path), shown),
-                   "reason": bounded(r["reason"])} for r in result["rejections"]]
+    rejections = [{**r, "origin": _origin(r["origin"], str(path), shown)}
+                  for r in result["rejections"]]  # reasons are bounded by Rejection
     result["rejections"] = rejections[:MAX_REJECTIONS]
     result["rejections_total"] = len(rejections)
     if report.failed and not (report.documents_new or report.documents_existing):

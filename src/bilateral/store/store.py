@@ -49,7 +49,6 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from bilateral.errors import InputError, LookupFailed, StoreError
-from bilateral.limits import bounded
 from bilateral.records import Document, Event, Extraction, Observation, Rejection
 from bilateral.store import schema as t
 from bilateral.store.search import SearchHit
@@ -630,9 +629,9 @@ class Store:
         a no-op. Records are keyed by observation_id / event_id, so repeating one is too.
         """
         rows = self._prepare_rows(run_id, items)
-        # a reason may quote its input: bounded, so a hostile file cannot fill the store
+        # a reason may quote its input; a Rejection bounds it, so no file can fill the store
         rejection_rows = [{"run_id": run_id, "origin": r.origin, "code": r.code,
-                           "reason": bounded(r.reason)} for r in rejections]
+                           "reason": r.reason} for r in rejections]
         what = (f"writing a batch of {len(rows.documents)} documents and "
                 f"{len(rejection_rows)} rejections for run {run_id}")
         with self._write(what) as conn:
