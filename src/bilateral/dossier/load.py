@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from bilateral.dossier.checks import Finding, audit
 from bilateral.dossier.schema import Dossier
 from bilateral.errors import DossierError
-from bilateral.limits import LimitExceeded, bounded, load_yaml
+from bilateral.limits import SAFE_LOADER, LimitExceeded, bounded, load_yaml
 
 BUILTIN = "us-japan"
 #: Findings an exception message lists at most; ``bilateral dossier check`` shows them all.
@@ -173,7 +173,7 @@ def _unreadable_value(text: str) -> tuple[str, str] | None:
     """The entry and message of the first value in document order that YAML cannot build
     (a date that does not exist, such as 2025-02-30), or None. Called once the loader has
     found the text's nesting and aliases within bounds."""
-    loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
+    loader = SAFE_LOADER(text)
     try:
         root = loader.get_single_node()
         stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
