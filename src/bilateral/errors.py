@@ -6,6 +6,7 @@
     │   └── RejectedInput          one document refused by ingest (carries a Rejection)
     ├── ExtractionError            a stage failed on a document (carries doc id and stage)
     │   └── OverBudget             a document took longer than its extraction budget
+    ├── ModelError                 a model directory is missing, unreadable or invalid
     ├── StoreError                 the database could not be opened, migrated or written
     │   └── LookupFailed           a reference names no document, or more than one
     ├── EvaluationError            gold or prediction files cannot be scored
@@ -52,6 +53,10 @@ class ExtractionError(BilateralError):
 
 class OverBudget(ExtractionError):
     code = "B310"
+
+
+class ModelError(BilateralError):
+    code = "B350"
 
 
 class StoreError(BilateralError):

@@ -21,6 +21,7 @@ from bilateral.cli.shared import (
     DossierOption,
     JsonOption,
     LimitOption,
+    ModelOption,
     SinceOption,
     UntilOption,
     app,
@@ -48,6 +49,7 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl).")],
     db: DbOption = None,
     dossier: DossierOption = "us-japan",
+    model: ModelOption = None,
     report: Annotated[Path | None, typer.Option(
         help="Write the run report (every rejected file or line and why) as JSON.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 200,
@@ -65,7 +67,8 @@ def ingest(
     loaded = load_dossier(dossier)
     store = open_store(db)
     with progress_bar("Ingesting") as (progress, task):
-        result = run_ingest(paths, store, loaded, batch_size=batch_size, max_bytes=max_bytes,
+        result = run_ingest(paths, store, loaded, model=model, batch_size=batch_size,
+                            max_bytes=max_bytes,
                             progress=lambda done, total: progress.update(
                                 task, completed=done, total=total))
     if report:
@@ -82,6 +85,7 @@ def extract(
     inputs: Annotated[list[Path], typer.Argument(help="A folder, files or a JSONL corpus.")],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="Interchange JSONL to write.")],
     dossier: DossierOption = "us-japan",
+    model: ModelOption = None,
 ) -> None:
     """Extract observations and events into the interchange format, without touching the store.
 
@@ -92,12 +96,55 @@ def extract(
 
     loaded = load_dossier(dossier)
     with progress_bar("Extracting") as (progress, task):
-        result = write_interchange(inputs, out_file, loaded, progress=lambda done, total:
+        result = write_interchange(inputs, out_file, loaded, model=model,
+                                   progress=lambda done, total:
                                    progress.update(task, completed=done, total=total))
     err.print(f"Wrote {result.documents} documents ({result.observations} observations, "
               f"{result.events} events) to {out_file}")
     print_rejections(result.rejections)
     raise typer.Exit(EXIT_PARTIAL if result.rejections else EXIT_OK)
+
+
+@app.command()
+def train(
+    corpus: Annotated[list[Path], typer.Argument(help="A folder, files or a JSONL corpus.")],
+    gold: Annotated[Path, typer.Option(help="Gold annotations of the corpus, interchange JSONL.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", metavar="DIR",
+                                          help="Model directory to write.")],
+    dossier: DossierOption = "us-japan",
+    seed: Annotated[int, typer.Option(help="Seed of the training and of its folds.")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Train the trainable decisions from an annotated corpus and write a model directory.
+
+    Each decision is measured by cross-validation over documents, rules against trained.
+    Use the model with --model DIR on extract, ingest and eval.
+
+    Example: bilateral train corpus.jsonl --gold gold.jsonl --out my-model
+    """
+    from bilateral.extract.train import FOLDS
+    from bilateral.extract.train import train as run_train
+
+    with progress_bar("Training", items=True) as (progress, task):
+        report = run_train(corpus, gold, out_dir, dossier=dossier, seed=seed,
+                           progress=lambda done, total: progress.update(
+                               task, completed=done, total=total))
+    if as_json:
+        print(json.dumps({"out": str(out_dir), "documents": report.documents,
+                          "examples": report.examples, "accuracy": report.accuracy,
+                          "skipped": report.skipped, "data_sha256": report.data_sha256},
+                         indent=2))
+        raise typer.Exit(EXIT_OK)
+    table = Table(title=f"{report.examples} examples from {report.documents} documents "
+                        f"(accuracy by {FOLDS}-fold cross-validation)")
+    for column in ("decision", "rules", "trained"):
+        table.add_column(column, justify="left" if column == "decision" else "right")
+    for decision, accuracy in report.accuracy.items():
+        table.add_row(decision, f"{accuracy['rules']:.3f}", f"{accuracy['trained']:.3f}")
+    out.print(table)
+    for skipped in report.skipped:
+        err.print(terminal_text(f"skipped {skipped}"))
+    err.print(f"Wrote the model to {out_dir}")
 
 
 def _mode(value: str) -> str:
@@ -114,6 +161,7 @@ def evaluate(
         help="A corpus to extract first with --dossier (JSONL, folder or file), then score.")
     ] = None,
     dossier: DossierOption = "us-japan",
+    model: ModelOption = None,
     details: Annotated[bool, typer.Option(
         "--details", help="Also list, per document, the gold records missed and the predicted "
                           "records that match no gold record, with their quotes.")] = False,
@@ -137,7 +185,8 @@ def evaluate(
         scores = run_evaluate(gold, pred=pred)
     else:
         with progress_bar("Extracting") as (progress, task):
-            scores = run_evaluate(gold, corpus=corpus, dossier=dossier, report=report,
+            scores = run_evaluate(gold, corpus=corpus, dossier=dossier, model=model,
+                                  report=report,
                                   progress=lambda done, total: progress.update(
                                       task, completed=done, total=total))
     print_rejections(report.rejections)

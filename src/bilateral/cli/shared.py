@@ -73,6 +73,9 @@ DbOption = Annotated[str | None, typer.Option(
 DossierOption = Annotated[str, typer.Option(
     "--dossier", "-d", envvar="BILATERAL_DOSSIER",
     help="Built-in dossier name or path to a YAML/TOML dossier file.")]
+ModelOption = Annotated[str | None, typer.Option(
+    "--model", "-m", envvar="BILATERAL_MODEL", show_envvar=True, metavar="DIR",
+    help="Model directory written by 'bilateral train', or 'default' (shipped) or 'rules'.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="Rows to show at most.")]

@@ -30,7 +30,7 @@ class Layout:
         self.text = text  # the Doc's text, passed in: spaCy rebuilds Doc.text on every access
         # What word rules match against: typographic quotes folded to ASCII, one character for
         # one, so every offset in it is an offset in ``text``.
-        self.match_text = text.translate(_FOLD)
+        self.match_text = fold(text)
         if len(doc) == 0:
             self._token_starts: list[int] = []
             self.sentences = [(0, len(text))]
@@ -74,6 +74,11 @@ class Layout:
                 and doc[hi + 1].text != ";":
             hi += 1
         return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def fold(text: str) -> str:
+    """``text`` as the rules match it: typographic quotes folded to ASCII, offsets kept."""
+    return text.translate(_FOLD)
 
 
 def report_month(published: str | None) -> str | None:

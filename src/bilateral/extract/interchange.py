@@ -25,11 +25,12 @@ class ExtractReport:
 
 
 def extract_paths(paths: Iterable[str | Path], dossier: Dossier, *,
+                  model: str | Path | None = None,
                   report: ExtractReport | None = None,
                   progress: Callable[[int, int], None] | None = None) -> Iterator[dict[str, Any]]:
     """Interchange records for every readable document under ``paths``, in input order."""
     report = report if report is not None else ExtractReport()
-    extractor = Extractor(dossier)
+    extractor = Extractor(dossier, model=model)
     sources = list(discover(paths))
     total = sum(s.stat().st_size for s in sources if isinstance(s, Path))
     done = 0
@@ -50,6 +51,7 @@ def extract_paths(paths: Iterable[str | Path], dossier: Dossier, *,
 
 
 def write_interchange(paths: Iterable[str | Path], out: Path, dossier: Dossier, *,
+                      model: str | Path | None = None,
                       progress: Callable[[int, int], None] | None = None) -> ExtractReport:
     """Extract and write one JSON line per document; the file appears whole or not at all."""
     report = ExtractReport()
@@ -58,7 +60,8 @@ def write_interchange(paths: Iterable[str | Path], out: Path, dossier: Dossier, 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("w", encoding="utf-8") as handle:
-            for record in extract_paths(paths, dossier, report=report, progress=progress):
+            for record in extract_paths(paths, dossier, model=model, report=report,
+                                        progress=progress):
                 # no NaN or Infinity: they are not JSON, and a figure is always finite
                 handle.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
         os.replace(temporary, out)

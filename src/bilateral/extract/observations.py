@@ -22,6 +22,7 @@ from bilateral.extract.context import (
     times_in,
     word_pattern,
 )
+from bilateral.extract.decisions import ObservationCandidate, RuleStatus, StatusComponent
 from bilateral.extract.quantities import Quantity
 from bilateral.extract.times import TimeExpr
 
@@ -120,7 +121,8 @@ class ObservationStage:
     requires = ("layout", "actors", "times", "quantities")
     assigns = ("observations",)
 
-    def __init__(self, dossier: Dossier) -> None:
+    def __init__(self, dossier: Dossier, status: StatusComponent | None = None) -> None:
+        self.status_decision = status or RuleStatus()
         self.cues = sorted(
             (_Cues(i, tuple(word_pattern(g) for g in i.cues),
                    word_pattern(i.exclude) if i.exclude else None) for i in dossier.indicators),
@@ -176,6 +178,13 @@ class ObservationStage:
             if status_rule == "default":
                 status, status_rule = _status_in_context(found, indicator, quantity, layout,
                                                          status, status_rule)
+            decided = self.status_decision.predict([ObservationCandidate(
+                text=text, sentence=layout.sentence(quantity.start),
+                value=(quantity.start, quantity.end), figure=quantity.value,
+                indicator=indicator.id,
+                allowed=tuple(indicator.statuses), role=quantity.role, rule_status=status,
+                rule_evidence=status_rule)])[0]
+            status, status_rule = decided.status, decided.evidence
             when = self.when_for(quantity, status, doc._.times, layout, reported,
                                  current=bool(_CURRENT.search(status_rule)))
             actor = _nearest_state_before(doc._.actors, quantity.start, layout)

@@ -11,6 +11,7 @@ import re
 import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Protocol
 
 import spacy
@@ -20,6 +21,7 @@ from spacy.tokens import Doc
 
 from bilateral.dossier import Dossier, load_dossier
 from bilateral.errors import ExtractionError, OverBudget
+from bilateral.extract.model import Model, load_model
 from bilateral.extract.tokenizer import BoundedTokenizer
 from bilateral.limits import (
     EXTRACTION_SECONDS,
@@ -64,14 +66,15 @@ class Stage(Protocol):
     def __call__(self, doc: Doc) -> Doc: ...
 
 
-def build_stages(dossier: Dossier) -> list[Stage]:
-    """The default stages, in order."""
+def build_stages(dossier: Dossier, model: Model | None = None) -> list[Stage]:
+    """The default stages, in order, with the decisions of ``model`` (rules when None)."""
     from bilateral.extract.actors import ActorStage
     from bilateral.extract.events import EventStage
     from bilateral.extract.numbers import QuantityStage, TimeStage
     from bilateral.extract.observations import ObservationStage
 
-    return [ActorStage(dossier), TimeStage(), QuantityStage(), ObservationStage(dossier),
+    return [ActorStage(dossier), TimeStage(), QuantityStage(),
+            ObservationStage(dossier, status=model.status if model else None),
             EventStage(dossier)]
 
 
@@ -88,7 +91,8 @@ def check_order(stages: list[Stage], provided: Iterable[str] = ("sents", "layout
 
 
 class Extractor:
-    """Document + dossier in, records out.
+    """Document + dossier in, records out; ``model`` chooses how each contextual decision is
+    made (a model directory, ``default`` or ``rules``; see ``bilateral.extract.model``).
 
     A document the extractor cannot take (a text over ``MAX_TEXT_CHARS``, a character no
     encoding can store, a publication date that is no date) raises ``ExtractionError`` before
@@ -97,13 +101,15 @@ class Extractor:
 
     def __init__(self, dossier: Dossier | str = "us-japan",
                  stages: list[Stage] | None = None, *,
+                 model: Model | str | Path | None = None,
                  budget: float = EXTRACTION_SECONDS) -> None:
         self.dossier = load_dossier(dossier) if isinstance(dossier, str) else dossier
+        self.model = model if isinstance(model, Model) else load_model(model)
         self.nlp: Language = spacy.blank("en")
         self.nlp.tokenizer = BoundedTokenizer(self.nlp.tokenizer, self.nlp.vocab)
         self.nlp.max_length = MAX_TEXT_CHARS
         self.nlp.add_pipe("sentencizer")
-        self.stages = stages if stages is not None else build_stages(self.dossier)
+        self.stages = stages if stages is not None else build_stages(self.dossier, self.model)
         self.budget = budget
         check_order(self.stages)
 

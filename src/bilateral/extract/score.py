@@ -304,10 +304,11 @@ def _records(document: Record, kind: str) -> list[Record]:
 def evaluate(gold: str | Path, *, pred: str | Path | None = None,
              corpus: str | Path | Iterable[str | Path] | None = None,
              dossier: Dossier | str = "us-japan",
+             model: str | Path | None = None,
              report: ExtractReport | None = None,
              progress: Callable[[int, int], None] | None = None) -> Scores:
     """Score a gold file against a prediction file (``pred``), or against what the extractor
-    finds in ``corpus`` (a JSONL file, a folder or files) with ``dossier``.
+    finds in ``corpus`` (a JSONL file, a folder or files) with ``dossier`` and ``model``.
 
     Documents of the corpus that cannot be read are collected in ``report.rejections``."""
     if (pred is None) == (corpus is None):
@@ -320,8 +321,8 @@ def evaluate(gold: str | Path, *, pred: str | Path | None = None,
 
     paths = [corpus] if isinstance(corpus, str | Path) else list(corpus or [])
     loaded = load_dossier(dossier) if isinstance(dossier, str) else dossier
-    predicted = {str(e["doc_id"]): e for e in extract_paths(paths, loaded, report=report,
-                                                            progress=progress)}
+    predicted = {str(e["doc_id"]): e for e in extract_paths(paths, loaded, model=model,
+                                                            report=report, progress=progress)}
     return score(gold_docs, predicted)
 
 

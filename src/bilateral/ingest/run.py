@@ -91,12 +91,14 @@ class IngestReport:
 def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
            batch_size: int = 200, max_bytes: int = DEFAULT_MAX_BYTES,
            progress: Progress | None = None,
-           extractor: Extractor | None = None) -> IngestReport:
+           extractor: Extractor | None = None,
+           model: str | Path | None = None) -> IngestReport:
     """Ingest files and folders into ``store``; bad inputs are reported, never fatal.
 
     ``extractor`` lets a long-running caller (a server, a folder watcher) build the pipeline
-    once instead of per call; it must have been made from ``dossier``."""
-    extractor = extractor or Extractor(dossier)
+    once instead of per call; it must have been made from ``dossier``. ``model`` is the model
+    directory (or built-in name) of the extractor made here."""
+    extractor = extractor or Extractor(dossier, model=model)
     report = IngestReport()
     paths = list(paths)
     sources = list(discover(paths))
@@ -106,6 +108,8 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
         "max_bytes": max_bytes,
         # which dossier, exactly, made these records: a run can be told apart and repeated
         "dossier_sha256": hashlib.sha256(dossier.model_dump_json().encode()).hexdigest(),
+        "model": extractor.model.name,
+        "model_data_sha256": extractor.model.meta.get("data_sha256"),
         "version": __version__})
     beat = _Heartbeat(store, report.run_id)
     done = 0

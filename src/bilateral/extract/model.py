@@ -1,0 +1,115 @@
+"""A model directory: which implementation each decision uses, the trained weights, and what
+they were trained on.
+
+    model/
+      config.json   {"format": 1, "decisions": {"status": {"use": "trained", ...}}, "meta": {...}}
+      status.json   the weights of the trained status decision
+
+``meta`` records the training data's hash, the seed, the number of examples and the scores
+measured when the model was made, so a run can say which model produced it. The package
+ships ``default`` (trained from the development corpus by ``make model``); ``rules`` uses the
+rule implementation of every decision.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bilateral.errors import ModelError
+from bilateral.extract.decisions import RuleStatus, StatusComponent, TrainedStatus
+from bilateral.extract.linear import LinearModel
+
+FORMAT = 1
+MODELS = Path(__file__).parent / "models"
+BUILT_IN = ("default", "rules")
+
+
+class DecisionConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    use: Literal["rules", "trained"] = "rules"
+    weights: str | None = None  # file in the model directory, for "trained"
+    with_rules: bool = False  # whether the rules' choice is one of the model's features
+
+
+class Decisions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: DecisionConfig = DecisionConfig()
+
+
+class ModelConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal[1] = FORMAT
+    decisions: Decisions = Decisions()
+    meta: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Model:
+    """The loaded decisions, ready for the stages."""
+
+    name: str
+    status: StatusComponent
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def load_model(model: str | Path | None = None) -> Model:
+    """A built-in model by name (``default``, ``rules``) or a model directory; ``None`` is
+    ``default``. Errors name the file and what is wrong with it."""
+    if model is None or str(model) == "default":
+        path = MODELS / "default"
+    elif str(model) == "rules":
+        return Model("rules", RuleStatus())
+    else:
+        path = Path(model)
+    config_file = path / "config.json"
+    if not config_file.is_file():
+        raise ModelError(f"{path}: no model directory there (it needs a config.json); give "
+                         f"one written by 'bilateral train' or one of {', '.join(BUILT_IN)}")
+    config = _config(config_file)
+    status: StatusComponent = RuleStatus()
+    chosen = config.decisions.status
+    if chosen.use == "trained":
+        if not chosen.weights:
+            raise ModelError(f"{config_file}: decisions.status uses 'trained' but names no "
+                             f"weights file")
+        weights = path / chosen.weights
+        status = TrainedStatus(LinearModel.from_json(_json(weights), str(weights)),
+                               with_rules=chosen.with_rules)
+    return Model(str(model or "default"), status, dict(config.meta))
+
+
+def write_model(path: Path, config: ModelConfig, weights: dict[str, LinearModel]) -> None:
+    """Write a model directory: each trained decision's weights and the config naming them."""
+    path.mkdir(parents=True, exist_ok=True)
+    for name, linear in weights.items():
+        (path / f"{name}.json").write_text(
+            json.dumps(linear.to_json(), separators=(",", ":"), sort_keys=True) + "\n",
+            encoding="utf-8")
+    (path / "config.json").write_text(
+        json.dumps(config.model_dump(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ModelError(f"{path}: the weights file is missing") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ModelError(f"{path}: cannot read it as JSON ({exc})") from exc
+
+
+def _config(path: Path) -> ModelConfig:
+    try:
+        return ModelConfig.model_validate(_json(path))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
+                             for e in exc.errors()[:5])
+        raise ModelError(f"{path}: {problems}") from exc

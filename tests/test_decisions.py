@@ -1,0 +1,222 @@
+"""Each contextual decision alone, the model directory, and training end to end, on sentences
+written for these tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bilateral.cli import app
+from bilateral.errors import ModelError
+from bilateral.extract.decisions import (
+    ObservationCandidate,
+    RuleStatus,
+    TrainedStatus,
+    status_features,
+)
+from bilateral.extract.linear import LinearModel, fit
+from bilateral.extract.model import load_model
+from bilateral.extract.pipeline import Extractor
+from bilateral.records import Document
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def candidate(sentence: str, figure: str, *, rule: str = "actual",
+              indicator: str = "japan_defense_spending_gdp",
+              allowed: tuple[str, ...] = ()) -> ObservationCandidate:
+    at = sentence.index(figure)
+    return ObservationCandidate(
+        text=sentence, sentence=(0, len(sentence)), value=(at, at + len(figure)),
+        figure=float(figure.rstrip("%")), indicator=indicator, allowed=allowed, role=None,
+        rule_status=rule, rule_evidence="default")
+
+
+# --- the linear model --------------------------------------------------------------------------
+
+def test_linear_model_scores_and_respects_allowed_classes():
+    model = LinearModel(("actual", "demanded", "target"), (0.0, 0.0, 0.0),
+                        {"before=urged": (-1.0, 3.0, 0.0), "before=aims": (0.0, 0.0, 2.0)})
+    assert model.best({"before=urged": 1.0})[0] == "demanded"
+    assert model.best({"before=aims": 1.0})[0] == "target"
+    # an indicator that admits only some statuses gets the best of those
+    assert model.best({"before=urged": 1.0}, ("actual", "target"))[0] in ("actual", "target")
+    probabilities = model.probabilities({"before=urged": 1.0})
+    assert abs(sum(probabilities.values()) - 1.0) < 1e-9
+
+
+def test_linear_model_round_trips_through_json():
+    model = LinearModel(("a", "b"), (0.5, -0.5), {"x": (1.0, -1.0)})
+    again = LinearModel.from_json(json.loads(json.dumps(model.to_json())), "m.json")
+    assert again == model
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"classes": ["a"], "bias": [0.0], "weights": {}}, "two or more classes"),
+    ({"classes": ["a", "b"], "bias": [0.0, 0.0], "weights": {"x": [1.0]}}, "feature 'x'"),
+    ({"classes": ["a", "b"], "bias": [0.0, "nan"], "weights": {}}, "finite"),
+    ({"bias": [0.0, 0.0], "weights": {}}, "needs classes"),
+])
+def test_a_broken_linear_model_is_refused_with_its_file(data, message):
+    with pytest.raises(ModelError, match=message) as caught:
+        LinearModel.from_json(data, "weights/status.json")
+    assert "weights/status.json" in str(caught.value)
+
+
+def test_fit_is_deterministic_and_learns_the_cue():
+    examples = [{"before=urged": 1.0}, {"before=pressed": 1.0}, {"before=stood": 1.0},
+                {"before=was": 1.0}] * 3
+    labels = ["demanded", "demanded", "actual", "actual"] * 3
+    first, second = fit(examples, labels, seed=3), fit(examples, labels, seed=3)
+    assert first == second
+    assert first.best({"before=urged": 1.0})[0] == "demanded"
+    assert first.best({"before=stood": 1.0})[0] == "actual"
+    with pytest.raises(ModelError, match="two or more classes"):
+        fit(examples, ["actual"] * len(examples))
+
+
+# --- the status decision -----------------------------------------------------------------------
+
+def test_rule_status_returns_what_the_rules_chose():
+    chosen = RuleStatus().predict([candidate("Outlays rose to 1.9% last year.", "1.9%",
+                                             rule="actual")])
+    assert [(d.status, d.evidence) for d in chosen] == [("actual", "default")]
+
+
+def test_status_features_read_the_words_either_side_of_the_figure():
+    features = status_features(candidate("Ministers urged Tokyo to reach 2.5% soon.", "2.5%",
+                                         rule="demanded"), with_rules=True)
+    assert features["just_before=reach"] == 1.0
+    assert features["before=urged"] == 1.0
+    assert features["after=soon"] == 1.0
+    assert features["rule=demanded"] == 1.0
+    assert "rule=demanded" not in status_features(
+        candidate("Ministers urged Tokyo to reach 2.5% soon.", "2.5%"), with_rules=False)
+
+
+def test_trained_status_overrides_the_rules_and_says_so():
+    model = LinearModel(("actual", "demanded"), (0.5, -0.5), {"before=insisted": (-2.0, 2.0)})
+    decision = TrainedStatus(model, with_rules=False).predict(
+        [candidate("The envoy insisted on 3% within two years.", "3%", rule="actual")])[0]
+    assert decision.status == "demanded" and decision.evidence == "model"
+    kept = TrainedStatus(model, with_rules=False).predict(
+        [candidate("Spending came to 1.4% in 2023.", "1.4%", rule="actual")])[0]
+    assert kept.status == "actual" and kept.evidence == "default"
+
+
+# --- the model directory -----------------------------------------------------------------------
+
+def test_built_in_models_load():
+    assert load_model("rules").status.name == "rules"
+    default = load_model(None)
+    assert default.status.name == "trained"
+    assert default.meta["data_sha256"] and "cross_validated_accuracy" in default.meta
+
+
+def test_a_missing_or_broken_model_directory_names_what_is_wrong(tmp_path: Path):
+    with pytest.raises(ModelError, match="no model directory"):
+        load_model(tmp_path / "nowhere")
+    (tmp_path / "config.json").write_text('{"format": 1, "decisions": {"status": '
+                                          '{"use": "learned"}}}', encoding="utf-8")
+    with pytest.raises(ModelError, match=r"decisions\.status\.use") as caught:
+        load_model(tmp_path)
+    assert "config.json" in str(caught.value)
+    (tmp_path / "config.json").write_text('{"decisions": {"status": {"use": "trained", '
+                                          '"weights": "gone.json"}}}', encoding="utf-8")
+    with pytest.raises(ModelError, match=r"gone\.json: the weights file is missing"):
+        load_model(tmp_path)
+
+
+def test_rules_and_the_default_model_are_interchangeable_in_the_extractor():
+    text = ("Japan's defence spending came to 1.4% of GDP in 2023, and the government "
+            "aims to lift it to 2% of GDP by 2027.")
+    document = Document(id="d", text=text, published="2025-02-01")
+    for model in ("rules", "default"):
+        found = {(o.value, o.status) for o in Extractor(model=model).extract(document)
+                 .observations}
+        assert found == {(1.4, "actual"), (2.0, "target")}, model
+
+
+# --- training end to end -----------------------------------------------------------------------
+
+_SENTENCES = [
+    ("Japan's defence spending came to {a}% of GDP last year.", "actual"),
+    ("Washington urged Tokyo to raise defence spending to {a}% of GDP.", "demanded"),
+    ("Japan aims to lift defence spending to {a}% of GDP by 2027.", "target"),
+    ("Japan's military outlays stood at {a}% of GDP in 2024.", "actual"),
+    ("U.S. officials pressed Japan to spend {a}% of GDP on defence.", "demanded"),
+]
+
+
+def _fixture(folder: Path) -> tuple[Path, Path]:
+    corpus, gold = [], []
+    for n in range(10):
+        text_parts, observations = [], []
+        for k, (sentence, status) in enumerate(_SENTENCES):
+            if (n + k) % 2:
+                continue
+            value = round(1.1 + 0.1 * ((n * 3 + k) % 20), 1)
+            text_parts.append(sentence.format(a=value))
+            observations.append({"indicator": "japan_defense_spending_gdp", "value": value,
+                                 "unit": "percent_gdp", "status": status, "when": None,
+                                 "quote": f"{value}% of GDP"})
+        doc_id = f"fixture-{n}"
+        corpus.append({"doc_id": doc_id, "published": "2025-03-01",
+                       "text": " ".join(text_parts)})
+        gold.append({"doc_id": doc_id, "published": "2025-03-01",
+                     "observations": observations, "events": []})
+    corpus_file, gold_file = folder / "corpus.jsonl", folder / "gold.jsonl"
+    corpus_file.write_text("".join(json.dumps(d) + "\n" for d in corpus), encoding="utf-8")
+    gold_file.write_text("".join(json.dumps(d) + "\n" for d in gold), encoding="utf-8")
+    return corpus_file, gold_file
+
+
+def test_train_writes_a_model_that_extract_and_eval_use(tmp_path: Path):
+    corpus, gold = _fixture(tmp_path)
+    code, output = invoke("train", str(corpus), "--gold", str(gold), "--out",
+                          str(tmp_path / "model"), "--seed", "4", "--json")
+    assert code == 0, output
+    report = json.loads(output)
+    assert report["documents"] == 10 and report["examples"] > 10
+    assert set(report["accuracy"]["status"]) == {"rules", "trained"}
+    config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
+    assert config["decisions"]["status"]["use"] == "trained"
+    assert config["meta"]["seed"] == 4 and len(config["meta"]["data_sha256"]) == 64
+    weights = (tmp_path / "model" / "status.json").read_bytes()
+
+    # the same data and seed give the same model, byte for byte
+    code, _ = invoke("train", str(corpus), "--gold", str(gold), "--out",
+                     str(tmp_path / "again"), "--seed", "4", "--json")
+    assert code == 0 and (tmp_path / "again" / "status.json").read_bytes() == weights
+
+    code, output = invoke("eval", str(gold), "--corpus", str(corpus), "--model",
+                          str(tmp_path / "model"), "--json")
+    assert code == 0, output
+    scores = json.loads(output)
+    assert scores["observations.strict"]["f1"] > 0.9
+
+
+def test_train_refuses_gold_that_matches_nothing(tmp_path: Path):
+    corpus, _ = _fixture(tmp_path)
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"doc_id": "elsewhere", "observations": [], "events": []})
+                     + "\n", encoding="utf-8")
+    code, output = invoke("train", str(corpus), "--gold", str(other), "--out",
+                          str(tmp_path / "model"))
+    assert code == 1 and "no training example" in " ".join(output.split())
+    assert not (tmp_path / "model").exists()
+
+
+def test_a_model_option_naming_no_model_is_an_error(tmp_path: Path):
+    corpus, _ = _fixture(tmp_path)
+    code, output = invoke("extract", str(corpus), "--out", str(tmp_path / "p.jsonl"),
+                          "--model", str(tmp_path / "nowhere"))
+    assert code == 1 and "no model directory" in " ".join(output.split())
