@@ -2,9 +2,10 @@
 the entry and the fix.
 
 ``check_dossier`` returns all findings (errors and warnings) without raising for a dossier's
-content; ``load_dossier`` refuses a dossier with errors and is what extraction uses. Whatever
-the file holds (an impossible date, a 20,000-deep nesting, an alias bomb), the result is a
-finding or a ``DossierError``, never a traceback.
+content; ``load_dossier`` refuses a dossier with errors and is what extraction uses. Both
+merge the dossier over its lexicon (``lexicon.py``); findings are about the file's own
+entries. Whatever the file holds (an impossible date, a 20,000-deep nesting, an alias bomb),
+the result is a finding or a ``DossierError``, never a traceback.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import yaml
 from pydantic import ValidationError
 
 from bilateral.dossier.checks import Finding, audit
+from bilateral.dossier.lexicon import with_lexicon
 from bilateral.dossier.schema import Dossier
 from bilateral.errors import DossierError
 from bilateral.limits import SAFE_LOADER, LimitExceeded, bounded, load_yaml
@@ -143,7 +145,11 @@ def _check(text: str, source: str, *, toml: bool) -> DossierCheck:
         except RecursionError:
             return failed(Finding("error", "", "nested too deeply to validate; a dossier "
                                                "needs only a few levels"))
-        return DossierCheck(source, dossier, tuple(audit(dossier)))
+        findings = tuple(audit(dossier))
+        try:
+            return DossierCheck(source, with_lexicon(dossier), findings)
+        except DossierError as exc:
+            return failed(*findings, Finding("error", "lexicon", str(exc)))
 
 
 class _Unreadable(Exception):

@@ -1,9 +1,10 @@
 """The dossier: everything bilateral knows about one relationship, as validated data.
 
 A dossier names the states (ISO3 codes, names, adjectives, capitals used as metonyms), the
-actors who act for them (with dated roles), the indicator catalogue with the words that signal
-each indicator, and the event vocabulary mapped to PLOVER types. Code holds general rules;
-facts about one relationship live here.
+actors who act for them (with dated roles) and the indicator catalogue with the words that signal
+each indicator. Code holds general rules; facts about one relationship live here. How English
+marks a status, an event, a negation or a hypothesis is a ``Lexicon`` shared by every dossier
+(``data/lexicon/en.yaml``), merged under each when it is loaded; a dossier adds words to it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ from bilateral.limits import check_date, parse_period
 from bilateral.records import PLOVER_TYPES, STATUSES, UNITS
 
 ISO3 = re.compile(r"^[A-Z]{3}$")
+#: A placeholder in a vocabulary word, expanded when the dossier is loaded: ``{party}`` stands
+#: for every name, alias, adjective and capital of either state of the dyad.
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+PLACEHOLDERS = ("party",)
+#: The sections of the vocabulary a lexicon gives and a dossier extends.
+LexiconSection = Literal["statuses", "events", "negations", "hypotheticals"]
 
 
 def _one_of(allowed: tuple[str, ...], what: str) -> AfterValidator:
@@ -59,6 +66,11 @@ def _word(value: str) -> str:
     word = value.strip()
     if not word:
         raise ValueError("an empty word matches everywhere; remove it")
+    for name in PLACEHOLDER.findall(word):
+        if name not in PLACEHOLDERS:
+            raise ValueError(f"{value!r} names the placeholder {{{name}}}, which is not one of "
+                             f"{', '.join('{' + p + '}' for p in PLACEHOLDERS)}; write the word "
+                             f"itself")
     if word.endswith("*"):
         stem = word[:-1]
         if not stem or stem[-1].isspace() or not any(ch.isalnum() for ch in stem):
@@ -269,8 +281,30 @@ class RelationsIndex(_Strict):
         return self.weights.get(event_type, DEFAULT_WEIGHTS.get(event_type, 0.0))
 
 
+class Lexicon(_Strict):
+    """How one language says what a sentence reports: status cues, event triggers, negations
+    and hypotheticals. Every dossier's vocabulary is its lexicon's with the dossier's own words
+    added; ``{party}`` in a word stands for the dossier's two states."""
+
+    statuses: list[StatusCues] = Field(default_factory=list)
+    events: list[EventRule] = Field(default_factory=list)
+    negations: list[Word] = Field(default_factory=list)
+    hypotheticals: list[Word] = Field(default_factory=list)
+
+
+class LexiconUse(_Strict):
+    """Which shipped lexicon a dossier extends (``null``: none, the dossier's words only), and
+    the sections the dossier states in full instead of extending."""
+
+    name: str | None = "en"
+    replace: list[LexiconSection] = Field(default_factory=list)
+
+
 class Dossier(_Strict):
-    """A relationship: its two principal states, the others it meets, its actors and catalogue."""
+    """A relationship: its two principal states, the others it meets, its actors and catalogue.
+
+    ``statuses``, ``events``, ``negations`` and ``hypotheticals`` are what the dossier adds to
+    its lexicon; once loaded, they hold the lexicon's words and the dossier's together."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
@@ -278,10 +312,11 @@ class Dossier(_Strict):
     states: dict[str, State]
     actors: list[Actor] = Field(default_factory=list)
     indicators: list[Indicator] = Field(min_length=1)
-    events: list[EventRule] = Field(min_length=1)
+    lexicon: LexiconUse = Field(default_factory=LexiconUse)
+    events: list[EventRule] = Field(default_factory=list)
     statuses: list[StatusCues] = Field(default_factory=list)
-    negations: list[Word] = Field(default_factory=lambda: ["not", "no", "never", "n't", "without"])
-    hypotheticals: list[Word] = Field(default_factory=lambda: ["if", "could", "would", "might"])
+    negations: list[Word] = Field(default_factory=list)
+    hypotheticals: list[Word] = Field(default_factory=list)
     index: RelationsIndex = Field(default_factory=RelationsIndex)
 
     @field_validator("states")
