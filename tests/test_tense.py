@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bilateral.extract import Extractor
-from bilateral.extract.tense import FUTURE, PAST, UNKNOWN, direction_at
+from bilateral.extract.tense import FUTURE, PAST, UNKNOWN, dates_the_report, direction_at
 from bilateral.extract.times import find_times
 from bilateral.records import Document
 
@@ -104,6 +104,12 @@ def test_a_deadline_looks_ahead_whatever_the_tense():
     assert value("They agreed to finish by March.", "2025-07-23") == "2026-03"
 
 
+def test_a_time_after_a_reporting_verb_dates_the_report():
+    text = "The minister said Tuesday he will meet her on Sunday."
+    assert dates_the_report(text, text.index("Tuesday"))
+    assert not dates_the_report(text, text.index("Sunday"))
+
+
 # --- through the extractor ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -122,6 +128,20 @@ def test_a_meeting_is_dated_by_the_tense_of_its_clause(extractor):
                                 "Washington in December.", "2026-01-10")
     assert {(e.type, e.when) for e in past.events} == {("CONSULT", "2025-12")}
     assert {(e.type, e.when) for e in future.events} == {("CONSULT", "2026-12")}
+
+
+def test_a_meeting_announced_on_one_day_for_another_takes_the_day_it_happens(extractor):
+    result = extract(extractor, "Japanese Defense Minister Nakatani said on Monday he will meet "
+                                "U.S. Defense Secretary Hegseth on Thursday.", "2025-07-23")
+    assert {(e.type, e.when) for e in result.events} == {("CONSULT", "2025-07-24")}
+
+
+def test_a_pledge_is_dated_when_it_was_made_not_by_its_deadline(extractor):
+    result = extract(extractor, "Under the deal reached in July, Japan will invest $550 billion in "
+                                "the United States by January 2029.", "2026-02-10")
+    pledges = [o for o in result.observations if o.indicator == "japan_investment_pledge_usd"]
+    assert [(o.status, o.when) for o in pledges] == [("agreed", "2025-07")]
+    assert {(e.type, e.when) for e in result.events} == {("AID", "2025-07")}
 
 
 def test_a_target_keeps_its_year_and_a_statistic_its_own(extractor):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["FUTURE", "PAST", "UNKNOWN", "direction_at"]
+__all__ = ["FUTURE", "PAST", "UNKNOWN", "dates_the_report", "direction_at"]
 
 PAST: Final = -1
 UNKNOWN: Final = 0
@@ -238,3 +238,14 @@ def _regular_past(word: str, original: str) -> bool:
         return False
     return not word.endswith("eed") or word in ("agreed", "guaranteed", "freed", "decreed")
 
+
+#: A reporting verb right before a time: "said Tuesday", "told reporters on Friday".
+_REPORTED_AT: Final = re.compile(
+    r"\b(?:said|says|told\s+(?:\w+\s+){0,2}?|tells\s+(?:\w+\s+){0,2}?|added|stated|noted)"
+    r"\s+(?:on\s+)?$", re.IGNORECASE)
+
+
+def dates_the_report(text: str, start: int) -> bool:
+    """Whether the time at ``start`` follows a reporting verb, and so dates the report rather
+    than what is reported ("said Tuesday he will meet her on Sunday": the meeting is Sunday)."""
+    return bool(_REPORTED_AT.search(text, max(0, start - 40), start))
