@@ -19,6 +19,7 @@ from bilateral.extract.context import (
     times_in,
     word_pattern,
 )
+from bilateral.extract.tense import dates_the_report
 from bilateral.records import SYMMETRIC_TYPES, dyad
 
 #: "may" in lower case is the modal ("may raise tariffs"); "May" is also the month, so it is
@@ -342,6 +343,11 @@ _CLAUSE_BREAK = re.compile(r"[,;:()\u2014]| - ")
 CLAUSE_PENALTY = 60
 #: What may precede a time that opens a sentence ("On Wednesday," "Earlier in November,").
 _OPENING = re.compile(r"\W*(?:\w+\s+){0,2}", re.IGNORECASE)
+#: Event types dated when they were made, never by the deadline they set ("pledged in July to
+#: invest $1 billion by 2029" is a pledge of July).
+_DATED_WHEN_MADE = frozenset({"AID", "AGREE"})
+#: Event types performed by saying something: the day it was said is their day.
+_SPOKEN_ACTS = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SUPPORT"})
 #: Words that introduce the date a measure takes effect.
 _EFFECTIVE_LEAD = re.compile(r"\b(?:starting|effective|beginning|from|as of)\s+$", re.IGNORECASE)
 
@@ -354,6 +360,8 @@ def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: s
     measure takes effect ("starting April 3") is not when it was decided, though a visit
     "starting Monday" happens then."""
     candidates = times_in(times, s_start, s_end)
+    if kind in _DATED_WHEN_MADE:
+        candidates = [t for t in candidates if t.kind != "deadline"]
     if not candidates:
         return None
 
@@ -363,7 +371,10 @@ def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: s
         opening = _OPENING.fullmatch(text, s_start, t.start)
         crosses = not opening and _CLAUSE_BREAK.search(text, lo, max(lo, hi))
         effective = kind != "CONSULT" and _takes_effect(t, text, s_start)
-        return gap + CLAUSE_PENALTY * (bool(crosses) + bool(effective))
+        # "said Tuesday he will meet her on Sunday": the day of the report counts as far off,
+        # unless the act is the saying ("said Tuesday that Japan should spend more")
+        report = 2 * (kind not in _SPOKEN_ACTS and dates_the_report(text, t.start))
+        return gap + CLAUSE_PENALTY * (bool(crosses) + bool(effective) + report)
 
     return min(candidates, key=distance).value
 

@@ -7,15 +7,20 @@ date support. Which value a time belongs to is the caller's business.
 
 Resolution rules (``pub`` is the publication date):
 
-- A month or day without a year ("July 23", "in July", "this April") takes the publication year,
-  or the previous year when that would land more than six months after ``pub``.
+- A month or day without a year ("July 23", "in July", "this April") takes its direction from
+  the tense of its clause (``tense.direction_at``, as HeidelTime does): in a past clause ("the
+  talks ended in July") the latest such month on or before the publication month; in a future
+  or scheduled one ("will visit in April", "is set to meet on May 2") the first on or after it.
+  When the clause says neither, it takes the publication year, or the previous year when that
+  would land more than six months after ``pub``.
 - A deadline without a year ("by March", "no later than Aug. 1", "by Friday") looks forward: the
   next such month (day) on or after the publication month (day).
 - "last April" is the latest April strictly before the publication month; "next April" the first
   strictly after it.
 - "Wednesday", "on Wednesday" is the latest Wednesday on or before ``pub`` (news tells what
-  happened); "last Wednesday" strictly before, "next Wednesday" strictly after; "starting
-  Monday" the first Monday on or after ``pub`` (what begins on a day is still to come).
+  happened), the first on or after it in a future clause ("will meet on Wednesday"); "last
+  Wednesday" strictly before, "next Wednesday" strictly after; "starting Monday" the first
+  Monday on or after ``pub`` (what begins on a day is still to come).
 - Relative expressions are capped at the publication date's precision: "on Wednesday" with a
   ``2025-07`` publication gives ``2025-07``; with no publication date they resolve to ``None``.
   A year-only publication is treated as mid-year when a choice between years depends on it.
@@ -44,6 +49,7 @@ from types import MappingProxyType
 from typing import Final, Literal
 
 from bilateral.extract.patterns import literal_trie
+from bilateral.extract.tense import direction_at
 
 __all__ = [
     "FOREIGN_MONTHS",
@@ -218,13 +224,16 @@ def _shift_month(y: int, m: int, delta: int) -> tuple[int, int]:
     return k // 12, k % 12 + 1
 
 
-def _year_for(a: _Anchor, month: int, day: int | None, *, forward: bool) -> int:
-    """Year of a month (and day) named without one; see the module docstring."""
+def _year_for(a: _Anchor, month: int, day: int | None, *, lean: int) -> int:
+    """Year of a month (and day) named without one; see the module docstring. ``lean`` > 0
+    looks ahead (a deadline, a future tense), < 0 back (a past tense), 0 either way."""
     y, pm = a.day.year, a.day.month
     if a.prec == 1:
         return y
-    if forward:
+    if lean > 0:
         return y + 1 if month < pm else y
+    if lean < 0:
+        return y - 1 if month > pm else y
     diff = month - pm
     if diff > 6 or (diff == 6 and a.prec == 3 and day is not None and day > a.day.day):
         return y - 1
@@ -398,18 +407,19 @@ def _day(text: str) -> int:
 # --- resolution -----------------------------------------------------------------------------------
 # One small function per body of the pattern, looked up by the body's group name. Each returns
 # (value, kind), or None when the match is not a time after all; ``a`` is the publication anchor
-# (None when unknown) and ``fwd`` says a deadline word came before ("by March").
+# (None when unknown) and ``lean`` says which way a date without a year points: ahead (> 0) after
+# a deadline word ("by March") or in a future clause, back (< 0) in a past one, else 0.
 
 _Resolved = tuple[str | None, str] | None
 _Match = re.Match[str]
 
 
-def _iso(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _iso(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     value = _fmt(int(m["iso_y"]), int(m["iso_m"]), int(m["iso_d"]))
     return (value, "date") if value else None
 
 
-def _month_day(m: _Match, a: _Anchor | None, fwd: bool, body: str) -> _Resolved:
+def _month_day(m: _Match, a: _Anchor | None, lean: int, body: str) -> _Resolved:
     mo = MONTHS[m[body + "_m"].rstrip(".").lower()]
     day = _day(m[body + "_d"])
     year = m[body + "_y"]
@@ -421,35 +431,35 @@ def _month_day(m: _Match, a: _Anchor | None, fwd: bool, body: str) -> _Resolved:
         return None, "relative" if rel else "date"
     if rel:
         return _fmt(a.day.year + _rel(rel), mo, day), "relative"
-    return _fmt(_year_for(a, mo, day, forward=fwd), mo, day), "date"
+    return _fmt(_year_for(a, mo, day, lean=lean), mo, day), "date"
 
 
-def _md(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
-    return _month_day(m, a, fwd, "md")
+def _md(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
+    return _month_day(m, a, lean, "md")
 
 
-def _dm(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
-    return _month_day(m, a, fwd, "dm")
+def _dm(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
+    return _month_day(m, a, lean, "dm")
 
 
-def _my(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _my(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     return _fmt(int(m["my_y"]), MONTHS[m["my_m"].rstrip(".").lower()]), "date"
 
 
-def _mr(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _mr(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     if a is None:
         return None, "relative"
     return _fmt(a.day.year + _rel(m["mr_r"]), MONTHS[m["mr_m"].lower()]), "relative"
 
 
-def _mon(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _mon(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     if a is None:
         return None, "date"
     mo = MONTHS[m["mon_m"].lower()]
-    return _fmt(_year_for(a, mo, None, forward=fwd), mo), "date"
+    return _fmt(_year_for(a, mo, None, lean=lean), mo), "date"
 
 
-def _rm(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _rm(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     if a is None:
         return None, "relative"
     mo = MONTHS[m["rm_m"].lower()]
@@ -459,16 +469,16 @@ def _rm(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
     elif off > 0:
         y = y if mo > pm else y + 1
     else:
-        y = _year_for(a, mo, None, forward=fwd)
+        y = _year_for(a, mo, None, lean=lean)
     return _fmt(y, mo), "relative"
 
 
-def _fy(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _fy(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     raw = m["fy_y"] or m["fy_y3"] or m["fy2_y"]
     return _fmt(int(raw) if len(raw) == 4 else 2000 + int(raw)), "fiscal"
 
 
-def _fy_ending(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _fy_ending(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     """"the fiscal year ending March 2028" is fiscal 2027: a fiscal year is named after the
     calendar year holding most of its months (Japan's runs April to March, the U.S.'s October
     to September)."""
@@ -476,30 +486,30 @@ def _fy_ending(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
     return _fmt(year - 1 if month <= 6 else year), "fiscal"
 
 
-def _fyr(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _fyr(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     if a is None:
         return None, "fiscal"
     fy = a.day.year if a.prec == 1 or a.day.month >= 4 else a.day.year - 1
     return _fmt(fy + _rel(m["fyr_r"])), "fiscal"
 
 
-def _quarter(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _quarter(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     return _fmt(int(m["q_y"] or m["q2_y"] or m["q2_y2"] or m["q2_y3"])), "date"
 
 
-def _season_year(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _season_year(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     return _fmt(int(m["sy_y"])), "date"
 
 
-def _year(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _year(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     return m["y_y"], "date"
 
 
-def _quarter_this_year(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _quarter_this_year(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     return (_fmt(a.day.year) if a else None), "relative"
 
 
-def _season(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _season(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     if a is None:
         return None, "relative"
     first, last = _SEASONS[m["sr_s"].lower()]
@@ -511,26 +521,26 @@ def _season(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
     return _fmt(y), "relative"
 
 
-def _rel_year(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _rel_year(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     if a is None:
         return None, "relative"
     return _fmt(a.day.year + (_rel(m["ry_r"]) if m["ry_r"] else 0)), "relative"
 
 
-def _rel_month(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _rel_month(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     if a is None:
         return None, "relative"
     y, mo = _shift_month(a.day.year, a.day.month, _rel(m["rmo_r"]) if m["rmo_r"] else 0)
     return (_fmt(y, mo) if a.prec >= 2 else _fmt(y)), "relative"
 
 
-def _rel_week(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _rel_week(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     if a is None:
         return None, "relative"
     return _fmt_date(a.day + timedelta(weeks=_rel(m["rwk_r"])), min(2, a.prec)), "relative"
 
 
-def _ago(m: _Match, a: _Anchor | None, fwd: bool, body: str = "ago") -> _Resolved:
+def _ago(m: _Match, a: _Anchor | None, lean: int, body: str = "ago") -> _Resolved:
     if a is None:
         return None, "relative"
     n_text = m[body + "_n"].lower()
@@ -546,21 +556,21 @@ def _ago(m: _Match, a: _Anchor | None, fwd: bool, body: str = "ago") -> _Resolve
         "relative"
 
 
-def _ago_words(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
-    return _ago(m, a, fwd, "agow")
+def _ago_words(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
+    return _ago(m, a, lean, "agow")
 
 
-def _rel_day(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
+def _rel_day(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
     if a is None:
         return None, "relative"
     word = m["rd_w1"]
     if word is not None:
         return _fmt_date(a.day + timedelta(days=_DAYS_OFFSET[word.lower()]), a.prec), "relative"
-    return _weekday(a, m["rd_w"], _rel(m["rd_r"]), fwd), "relative"
+    return _weekday(a, m["rd_w"], _rel(m["rd_r"]), lean), "relative"
 
 
-def _bare_weekday(m: _Match, a: _Anchor | None, fwd: bool) -> _Resolved:
-    return (_weekday(a, m["wd_w"], 0, fwd) if a else None), "relative"
+def _bare_weekday(m: _Match, a: _Anchor | None, lean: int) -> _Resolved:
+    return (_weekday(a, m["wd_w"], 0, lean) if a else None), "relative"
 
 
 _RESOLVERS: Final = MappingProxyType({
@@ -572,12 +582,12 @@ _RESOLVERS: Final = MappingProxyType({
 })
 
 
-def _weekday(a: _Anchor, name: str, off: int, forward: bool) -> str | None:
+def _weekday(a: _Anchor, name: str, off: int, lean: int) -> str | None:
     """On or before the publication day for off == 0 (on or after for a deadline: "by Friday"),
     strictly before/after for -1/+1."""
     wd = WEEKDAYS[name.lower()]
     cur = a.day.weekday()
-    if off == 0 and forward:
+    if off == 0 and lean > 0:
         delta = (wd - cur) % 7
     elif off < 0:
         delta = -((cur - wd) % 7 or 7)
@@ -643,9 +653,14 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
             out.extend(TimeExpr(s, e, text[s:e], value, kind) for s, e, value in _year_span(m))
             continue
         # "starting Monday" names the day something begins: the next one, as for a deadline
-        forward = dl or (body == "wd" and lic_text is not None
-                         and lic_text.split()[0].lower() in _FORWARD_LEADS)
-        resolved = _RESOLVERS[body](m, anchor, forward)
+        if dl or (body == "wd" and lic_text is not None
+                  and lic_text.split()[0].lower() in _FORWARD_LEADS):
+            lean = 1
+        elif anchor is not None and _without_year(body, m):
+            lean = direction_at(text, n - p.end("mod") if mod else start, m.end(body))
+        else:
+            lean = 0
+        resolved = _RESOLVERS[body](m, anchor, lean)
         if resolved is None:
             continue
         if dl or mod:
@@ -654,6 +669,18 @@ def find_times(text: str, published: str | None) -> list[TimeExpr]:
         out.append(TimeExpr(start, end, text[start:end], resolved[0],
                             "deadline" if dl else resolved[1]))
     return out
+
+
+def _without_year(body: str, m: _Match) -> bool:
+    """Whether the time names a month or weekday whose year or week only the clause's tense
+    can tell ("in July", "on July 23", "on Thursday", "this Thursday")."""
+    if body in ("mon", "wd"):
+        return True
+    if body in ("md", "dm"):
+        return m[body + "_y"] is None and (body == "dm" or m["md_r"] is None)
+    if body == "rm":
+        return _rel(m["rm_r"]) == 0
+    return body == "rd" and m["rd_r"] is not None and _rel(m["rd_r"]) == 0
 
 
 def _inside_name(text: str, start: int) -> bool:
