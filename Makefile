@@ -53,10 +53,12 @@ bench: setup
 quality: setup
 	$(VENV)/bin/python bench/quality.py
 
-# Train the shipped default model from the development corpus (deterministic with its seed).
+# Train the shipped default model from the two development corpora, U.S.–Japan and
+# U.S.–South Korea (deterministic with its seed).
 model: setup
-	$(VENV)/bin/bilateral train ../shared/corpus/dev/corpus.jsonl \
-	  --gold ../shared/corpus/dev/gold.jsonl --out src/bilateral/extract/models/default --seed 0
+	$(VENV)/bin/bilateral train ../shared/corpus/dev/corpus.jsonl ../shared/corpus/dev/gold.jsonl \
+	  --also ../shared/corpus/dev-kor/corpus.jsonl,../shared/corpus/dev-kor/gold.jsonl,us-korea \
+	  --out src/bilateral/extract/models/default --seed 0
 
 clean:
 	rm -rf $(VENV) $(TOOLS) out .pytest_cache

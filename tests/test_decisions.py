@@ -36,7 +36,8 @@ def candidate(sentence: str, figure: str, *, rule: str = "actual",
     at = sentence.index(figure)
     return ObservationCandidate(
         text=sentence, sentence=(0, len(sentence)), value=(at, at + len(figure)),
-        figure=float(figure.rstrip("%")), indicator=indicator, allowed=allowed, role=None,
+        figure=float(figure.rstrip("%")), indicator=indicator, unit="percent_gdp",
+        allowed=allowed, role=None,
         rule_status=rule, rule_evidence="default")
 
 
@@ -181,7 +182,7 @@ def _fixture(folder: Path) -> tuple[Path, Path]:
 
 def test_train_writes_a_model_that_extract_and_eval_use(tmp_path: Path):
     corpus, gold = _fixture(tmp_path)
-    code, output = invoke("train", str(corpus), "--gold", str(gold), "--out",
+    code, output = invoke("train", str(corpus), str(gold), "--out",
                           str(tmp_path / "model"), "--seed", "4", "--json")
     assert code == 0, output
     report = json.loads(output)
@@ -193,7 +194,7 @@ def test_train_writes_a_model_that_extract_and_eval_use(tmp_path: Path):
     weights = (tmp_path / "model" / "status.json").read_bytes()
 
     # the same data and seed give the same model, byte for byte
-    code, _ = invoke("train", str(corpus), "--gold", str(gold), "--out",
+    code, _ = invoke("train", str(corpus), str(gold), "--out",
                      str(tmp_path / "again"), "--seed", "4", "--json")
     assert code == 0 and (tmp_path / "again" / "status.json").read_bytes() == weights
 
@@ -209,7 +210,7 @@ def test_train_refuses_gold_that_matches_nothing(tmp_path: Path):
     other = tmp_path / "other.jsonl"
     other.write_text(json.dumps({"doc_id": "elsewhere", "observations": [], "events": []})
                      + "\n", encoding="utf-8")
-    code, output = invoke("train", str(corpus), "--gold", str(other), "--out",
+    code, output = invoke("train", str(corpus), str(other), "--out",
                           str(tmp_path / "model"))
     assert code == 1 and "no training example" in " ".join(output.split())
     assert not (tmp_path / "model").exists()

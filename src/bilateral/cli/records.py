@@ -105,30 +105,45 @@ def extract(
     raise typer.Exit(EXIT_PARTIAL if result.rejections else EXIT_OK)
 
 
+def _annotated_set(value: str) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in value.split(","))
+    if len(parts) not in (2, 3) or not all(parts):
+        raise typer.BadParameter(f"{value!r} is not CORPUS,GOLD or CORPUS,GOLD,DOSSIER")
+    return parts
+
+
 @app.command()
 def train(
-    corpus: Annotated[list[Path], typer.Argument(help="A folder, files or a JSONL corpus.")],
-    gold: Annotated[Path, typer.Option(help="Gold annotations of the corpus, interchange JSONL.")],
+    corpus: Annotated[Path, typer.Argument(help="The annotated corpus: JSONL, folder or file.")],
+    gold: Annotated[Path, typer.Argument(help="Its gold annotations, interchange JSONL.")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", metavar="DIR",
                                           help="Model directory to write.")],
     dossier: DossierOption = "us-japan",
+    also: Annotated[list[str] | None, typer.Option(
+        "--also", metavar="CORPUS,GOLD[,DOSSIER]",
+        help="Another annotated corpus to learn from, with its gold and dossier (default: "
+             "--dossier); repeat for more.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the training and of its folds.")] = 0,
     as_json: JsonOption = False,
 ) -> None:
-    """Train the trainable decisions from an annotated corpus and write a model directory.
+    """Train the trainable decisions from annotated corpora and write a model directory.
 
     Each decision is measured by cross-validation over documents, rules against trained.
     Use the model with --model DIR on extract, ingest and eval.
 
-    Example: bilateral train corpus.jsonl --gold gold.jsonl --out my-model
+    Example: bilateral train corpus.jsonl gold.jsonl --out my-model
     """
-    from bilateral.extract.train import FOLDS
+    from bilateral.extract.train import FOLDS, AnnotatedSet
     from bilateral.extract.train import train as run_train
 
+    sets = [AnnotatedSet((corpus,), gold, dossier)]
+    for value in also or []:
+        parts = _annotated_set(value)
+        sets.append(AnnotatedSet((Path(parts[0]),), Path(parts[1]),
+                                 parts[2] if len(parts) == 3 else dossier))
     with progress_bar("Training", items=True) as (progress, task):
-        report = run_train(corpus, gold, out_dir, dossier=dossier, seed=seed,
-                           progress=lambda done, total: progress.update(
-                               task, completed=done, total=total))
+        report = run_train(sets, out_dir, seed=seed, progress=lambda done, total:
+                           progress.update(task, completed=done, total=total))
     if as_json:
         print(json.dumps({"out": str(out_dir), "documents": report.documents,
                           "examples": report.examples, "accuracy": report.accuracy,
@@ -136,7 +151,7 @@ def train(
                          indent=2))
         raise typer.Exit(EXIT_OK)
     table = Table(title=f"{report.examples} examples from {report.documents} documents "
-                        f"(accuracy by {FOLDS}-fold cross-validation)")
+                        f"(accuracy by {FOLDS}-fold cross-validation over documents)")
     for column in ("decision", "rules", "trained"):
         table.add_column(column, justify="left" if column == "decision" else "right")
     for decision, accuracy in report.accuracy.items():

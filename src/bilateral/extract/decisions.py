@@ -33,6 +33,7 @@ class ObservationCandidate:
     value: tuple[int, int]  # the figure's span
     figure: float  # the number, in the indicator's unit
     indicator: str
+    unit: str  # the indicator's unit: percent, percent_gdp, usd, usd_per_year, count
     allowed: tuple[str, ...]  # statuses the indicator admits; empty: all
     role: str | None  # "from"/"to" of a transition, "low"/"high" of a range
     rule_status: str
@@ -90,17 +91,20 @@ def words(text: str) -> list[str]:
 
 def status_features(candidate: ObservationCandidate, *, with_rules: bool) -> Features:
     """Bags of the words before the figure, after it and in its sentence, the nearest few
-    apart; the indicator and the figure's role; with ``with_rules``, the rules' status."""
+    apart; the indicator's unit and the figure's role; with ``with_rules``, the rules' status.
+
+    The indicator's id is left out on purpose: words and units carry over to another
+    relationship's catalogue, ids do not."""
     text = candidate.text
     s_start, s_end = candidate.sentence
     start, end = candidate.value
-    features: dict[str, float] = {f"indicator={candidate.indicator}": 1.0}
+    features: dict[str, float] = {f"unit={candidate.unit}": 1.0}
     if candidate.role:
         features[f"role={candidate.role}"] = 1.0
     if with_rules:
         features[f"rule={candidate.rule_status}"] = 1.0
         features[f"rule_how={candidate.rule_evidence.split(':')[0]}"] = 1.0
-        features[f"rule|indicator={candidate.rule_status}|{candidate.indicator}"] = 1.0
+        features[f"rule|unit={candidate.rule_status}|{candidate.unit}"] = 1.0
     before = words(text[s_start:start])[-LEFT_WORDS:]
     after = words(text[end:s_end])[:RIGHT_WORDS]
     for i, word in enumerate(reversed(before)):

@@ -181,7 +181,7 @@ class ObservationStage:
             decided = self.status_decision.predict([ObservationCandidate(
                 text=text, sentence=layout.sentence(quantity.start),
                 value=(quantity.start, quantity.end), figure=quantity.value,
-                indicator=indicator.id,
+                indicator=indicator.id, unit=indicator.unit,
                 allowed=tuple(indicator.statuses), role=quantity.role, rule_status=status,
                 rule_evidence=status_rule)])[0]
             status, status_rule = decided.status, decided.evidence

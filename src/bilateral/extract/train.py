@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,20 +71,36 @@ class _Recorder(RuleStatus):
         return super().predict(candidates)
 
 
-def train(corpus: Iterable[str | Path], gold: str | Path, out: str | Path, *,
-          dossier: Dossier | str = "us-japan", seed: int = 0, with_rules: bool = True,
+@dataclass(frozen=True)
+class AnnotatedSet:
+    """A corpus, its gold annotations and the dossier whose catalogue the gold uses."""
+
+    corpus: tuple[Path, ...]
+    gold: Path
+    dossier: str = "us-japan"
+
+
+def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
+          with_rules: bool = True,
           progress: Callable[[int, int], None] | None = None) -> TrainReport:
-    """Train the status decision from ``corpus`` and ``gold`` and write a model directory."""
-    paths = [Path(p) for p in corpus]
-    loaded = load_dossier(dossier) if isinstance(dossier, str) else dossier
-    gold_docs = read_interchange(gold)
-    report = TrainReport(data_sha256=_hash([*paths, Path(gold)]))
-    examples = status_examples(_documents(paths), gold_docs, loaded, report, progress)
+    """Train the status decision from annotated ``sets`` (one relationship or several) and
+    write a model directory."""
+    if not sets:
+        raise ModelError("training needs at least one annotated corpus")
+    files = [path for s in sets for path in (*s.corpus, s.gold)]
+    report = TrainReport(data_sha256=_hash(files))
+    examples: list[Example] = []
+    for n, annotated in enumerate(sets):
+        found = status_examples(_documents(list(annotated.corpus)),
+                                read_interchange(annotated.gold),
+                                load_dossier(annotated.dossier), report, progress)
+        # a document is held out whole in cross-validation; ids may repeat across sets
+        examples += [replace(e, document=f"{n}/{e.document}") for e in found]
     report.examples = len(examples)
     if not examples:
-        raise ModelError(f"no training example: no figure the rules find in "
-                         f"{', '.join(map(str, paths))} matches a gold observation of {gold} "
-                         f"(do the doc_ids agree?)")
+        raise ModelError("no training example: no figure the rules find matches a gold "
+                         "observation of " + ", ".join(str(s.gold) for s in sets)
+                         + " (do the doc_ids agree?)")
     report.accuracy["status"] = _cross_validate(examples, seed=seed, with_rules=with_rules)
     model = fit([status_features(e.candidate, with_rules=with_rules) for e in examples],
                 [e.label for e in examples], c=STATUS_C, seed=seed)
@@ -92,8 +108,9 @@ def train(corpus: Iterable[str | Path], gold: str | Path, out: str | Path, *,
         format=FORMAT,
         decisions=Decisions(status=DecisionConfig(use="trained", weights="status.json",
                                                   with_rules=with_rules)),
-        meta={"trained_on": [p.name for p in [*paths, Path(gold)]],
-              "data_sha256": report.data_sha256, "seed": seed, "dossier": loaded.id,
+        meta={"trained_on": [{"corpus": [p.name for p in s.corpus], "gold": s.gold.name,
+                              "dossier": s.dossier} for s in sets],
+              "data_sha256": report.data_sha256, "seed": seed,
               "documents": report.documents, "examples": {"status": len(examples)},
               "cross_validated_accuracy": report.accuracy})
     write_model(Path(out), config, {"status": model})
@@ -156,7 +173,7 @@ def _gold_status(candidate: ObservationCandidate, observations: list[dict[str, A
 def _cross_validate(examples: list[Example], *, seed: int, with_rules: bool
                     ) -> dict[str, float]:
     """Accuracy of the rules and of the trained status on documents held out in turn."""
-    documents = sorted({e.document for e in examples})
+    documents = sorted({e.document for e in examples})  # ids are unique across sets
     fold_of = {d: hashlib.sha256(f"{seed}:{d}".encode()).digest()[0] % FOLDS
                for d in documents}
     right = 0
