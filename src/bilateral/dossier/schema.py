@@ -3,13 +3,16 @@
 A dossier names the states (ISO3 codes, names, adjectives, capitals used as metonyms), the
 actors who act for them (with dated roles), the indicator catalogue with the words that signal
 each indicator, and the event vocabulary mapped to PLOVER types. Code holds general rules;
-facts about one relationship live here.
+facts about one relationship live here. Every other state of the world is known from the
+gazetteer shipped with bilateral (``bilateral.dossier.world``); the dossier's own ``states`` add
+to it and override it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -283,6 +286,23 @@ class Dossier(_Strict):
     negations: list[Word] = Field(default_factory=lambda: ["not", "no", "never", "n't", "without"])
     hypotheticals: list[Word] = Field(default_factory=lambda: ["if", "could", "would", "might"])
     index: RelationsIndex = Field(default_factory=RelationsIndex)
+    gazetteer: bool = Field(
+        default=True, description="also know every state of the shipped world gazetteer; "
+                                  "false: only the states listed here")
+
+    @cached_property
+    def gazetteer_states(self) -> dict[str, State]:
+        """The gazetteer's states that ``states`` does not list: a state listed there replaces
+        the gazetteer's entry for its code."""
+        if not self.gazetteer:
+            return {}
+        from bilateral.dossier.world import world_states
+
+        return {code: state for code, state in world_states().items()
+                if code not in self.states}
+
+    def knows_state(self, code: str) -> bool:
+        return code in self.states or code in self.gazetteer_states
 
     @field_validator("states")
     @classmethod
