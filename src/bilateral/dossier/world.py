@@ -9,6 +9,7 @@ more often mean something else ("Georgia", "Jordan", "Chad") are left out of it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import lru_cache
 from importlib import resources
@@ -19,6 +20,17 @@ from bilateral.dossier.schema import State
 @lru_cache(maxsize=1)
 def world_states() -> dict[str, State]:
     """ISO3 code -> the gazetteer's entry for that state, read once per process."""
-    source = resources.files("bilateral.dossier") / "data" / "world.json"
-    data = json.loads(source.read_text(encoding="utf-8"))
+    data = json.loads(_text())
     return {code: State.model_validate(entry) for code, entry in data["states"].items()}
+
+
+@lru_cache(maxsize=1)
+def world_sha256() -> str:
+    """The gazetteer's hash, recorded beside the dossier's with each run: both decide which
+    words were found."""
+    return hashlib.sha256(_text().encode()).hexdigest()
+
+
+def _text() -> str:
+    return (resources.files("bilateral.dossier") / "data" / "world.json").read_text(
+        encoding="utf-8")

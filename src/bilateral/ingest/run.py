@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bilateral import __version__
 from bilateral.dossier import Dossier
+from bilateral.dossier.world import world_sha256
 from bilateral.errors import ExtractionError
 from bilateral.extract import Extractor
 from bilateral.extract.pipeline import rejection
@@ -106,6 +107,7 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
         "max_bytes": max_bytes,
         # which dossier, exactly, made these records: a run can be told apart and repeated
         "dossier_sha256": hashlib.sha256(dossier.model_dump_json().encode()).hexdigest(),
+        "gazetteer_sha256": world_sha256() if dossier.gazetteer else None,
         "version": __version__})
     beat = _Heartbeat(store, report.run_id)
     done = 0
