@@ -41,7 +41,7 @@ test: setup browser
 	$(VENV)/bin/pytest
 
 lint: setup
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench scripts
 
 bench: setup
 	$(VENV)/bin/python bench/ingest_throughput.py

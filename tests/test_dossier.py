@@ -79,8 +79,8 @@ def test_toml_dossier_loads(tmp_path):
     ("id: x\n  bad: [\n", "not valid YAML"),
     ("- just\n- a list\n", "a dossier is a mapping"),
     (MINIMAL_TOML.replace('unit = "percent"', 'unit = "pct"'), "indicators[0] (id=tariff).unit"),
-    (MINIMAL_TOML.replace('dyad = ["USA", "JPN"]', 'dyad = ["USA", "KOR"]'),
-     "dyad names KOR"),
+    (MINIMAL_TOML.replace('dyad = ["USA", "JPN"]', 'dyad = ["USA", "ZZZ"]'),
+     "dyad names ZZZ"),
     (MINIMAL_TOML.replace('cues = [["tariff"]]', 'cues = [["tariff"]]\nstatuses = ["promised"]'),
      "status must be one of"),
 ])
@@ -103,9 +103,23 @@ def test_an_implied_event_must_name_known_states(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text(MINIMAL_TOML.replace(
         'cues = [["tariff"]]',
-        'cues = [["tariff"]]\nevent = {type = "SANCTION", source = "USA", target = "CHN", '
+        'cues = [["tariff"]]\nevent = {type = "SANCTION", source = "USA", target = "ZZZ", '
         'statuses = ["announced"]}'), encoding="utf-8")
-    with pytest.raises(DossierError, match="implies an event with CHN"):
+    with pytest.raises(DossierError, match="implies an event with ZZZ"):
+        load_dossier(path)
+
+
+def test_a_state_of_the_world_gazetteer_needs_no_entry_unless_it_is_turned_off(tmp_path):
+    with_china = MINIMAL_TOML.replace(
+        'cues = [["tariff"]]',
+        'cues = [["tariff"]]\nevent = {type = "SANCTION", source = "USA", target = "CHN", '
+        'statuses = ["announced"]}')
+    path = tmp_path / "mine.toml"
+    path.write_text(with_china, encoding="utf-8")
+    assert load_dossier(path).knows_state("CHN")
+    path.write_text("gazetteer = false\n" + with_china, encoding="utf-8")
+    with pytest.raises(DossierError, match="implies an event with CHN, which is not under "
+                                           "states"):
         load_dossier(path)
 
 

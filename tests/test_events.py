@@ -23,6 +23,13 @@ def test_the_object_of_tariffs_on_is_their_target(extractor):
     assert ("SANCTION", "USA", "JPN", "2025-04") in found
 
 
+def test_an_agreement_between_two_states_is_theirs_not_the_hosts(extractor):
+    found = events(extractor, "Leaders gathered in Malaysia on Sunday to see a truce agreement "
+                              "between Thailand and Cambodia signed.")
+    assert {(k[0], frozenset(k[1:3])) for k in found if k[0] == "AGREE"} == \
+        {("AGREE", frozenset(("THA", "KHM")))}
+
+
 def test_an_object_that_points_back_is_not_a_state_named_later(extractor):
     found = events(extractor, "Canada and Mexico trade heavily with each other, so tariffs on "
                               "those countries will also hurt Japan.")

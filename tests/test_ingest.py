@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bilateral.dossier import load_dossier
+from bilateral.dossier.world import world_sha256
 from bilateral.ingest.identity import content_id, similarity, sketch
 from bilateral.ingest.readers import discover, read
 from bilateral.ingest.run import ingest
@@ -186,6 +187,7 @@ def test_a_run_records_its_configuration_and_dossier(store, tmp_path):
     run = store.get_run(report.run_id)
     assert run.status == "completed" and run.dossier == "us-japan"
     assert run.config["batch_size"] == 7 and len(run.config["dossier_sha256"]) == 64
+    assert run.config["gazetteer_sha256"] == world_sha256()  # the states the dossier lacks
 
 
 def test_reingest_is_idempotent(store, tmp_path):

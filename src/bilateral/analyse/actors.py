@@ -5,8 +5,8 @@ groups, and places other than the dossier's states and capitals); each name is n
 ("Trump's" → "Trump", "Prime Minister Sanae Takaichi" → "Sanae Takaichi", "the Quad" → "Quad"),
 a surname alone is counted with the full name when exactly one full name ends (or, in Japanese
 order, starts) with it, and the names the dossier already knows are left out: a state's name,
-alias, adjective or capital, an actor's name or alias, in any word order ("Ishiba Shigeru"),
-and a known person's surname or given name alone.
+alias, adjective or capital (the dossier's states and the world gazetteer's), an actor's name or
+alias, in any word order ("Ishiba Shigeru"), and a known person's surname or given name alone.
 
 Documents are read from the store a page at a time; near-duplicate copies are skipped, so a
 syndicated story counts once.
@@ -142,7 +142,8 @@ class KnownNames:
 
     def __init__(self, dossier: Dossier) -> None:
         phrases: list[str] = []
-        for state in dossier.states.values():
+        states = [*dossier.states.values(), *dossier.gazetteer_states.values()]
+        for state in states:
             phrases += [state.name, *state.aliases, *state.adjectives, *state.capitals]
             # plural of an adjective: "Americans", "Japanese" stays as it is
             phrases += [f"{adjective}s" for adjective in state.adjectives
@@ -162,7 +163,7 @@ class KnownNames:
         # "Japanese Prime Minister X", "U.S. Trade Representative X": a state's one-word name
         # or adjective before a title is part of the title.
         self.titles = TITLE_WORDS | {
-            word.casefold() for state in dossier.states.values()
+            word.casefold() for state in states
             for word in (state.name, *state.aliases, *state.adjectives) if " " not in word}
         self.unordered = {frozenset(k.split()) for k in self.exact}
         self.person_words = person_words

@@ -1,7 +1,8 @@
 """Checks across a dossier's entries, each finding naming the entry it is about and the fix.
 
-Errors are what would make extraction wrong: a state that is not under ``states``, an id used
-twice, a name that points to two actors or states (only the first would ever be found).
+Errors are what would make extraction wrong: a state that is neither under ``states`` nor in
+the world gazetteer, an id used twice, a name that points to two actors or states (only the
+first would ever be found).
 Warnings are what is probably a mistake but can be meant: one actor acting for two states at
 once, or two people holding the same dated office at once (a predecessor's term left open).
 A term that ends on the day the next begins is a handover, not an overlap.
@@ -54,25 +55,29 @@ def actor_entry(index: int, actor: Actor) -> str:
 
 
 def _unknown_states(dossier: Dossier) -> Iterator[Finding]:
-    known = ", ".join(dossier.states)
+    where = f"under states ({', '.join(dossier.states)})"
+    if dossier.gazetteer:
+        where = f"neither {where} nor a state of the world gazetteer (an ISO 3166-1 code)"
+    else:
+        where = f"not {where}"
     for i, code in enumerate(dossier.dyad):
-        if code not in dossier.states:
-            yield Finding("error", f"dyad[{i}]", f"dyad names {code}, which is not under "
-                                                f"states ({known}); add it there")
+        if not dossier.knows_state(code):
+            yield Finding("error", f"dyad[{i}]", f"dyad names {code}, which is {where}; add it "
+                                                f"there")
     for i, actor in enumerate(dossier.actors):
         for k, role in enumerate(actor.roles):
-            if role.state not in dossier.states:
+            if not dossier.knows_state(role.state):
                 yield Finding("error", f"{actor_entry(i, actor)}.roles[{k}].state",
-                              f"actor {actor.id!r} has a role for {role.state}, which is not "
-                              f"under states ({known}); add it there")
+                              f"actor {actor.id!r} has a role for {role.state}, which is "
+                              f"{where}; add it there")
     for i, indicator in enumerate(dossier.indicators):
         if indicator.event:
             for field in ("source", "target"):
                 code = getattr(indicator.event, field)
-                if code not in dossier.states:
+                if not dossier.knows_state(code):
                     yield Finding("error", f"indicators[{i}] (id={indicator.id}).event.{field}",
                                   f"indicator {indicator.id!r} implies an event with {code}, "
-                                  f"which is not under states ({known}); add it there")
+                                  f"which is {where}; add it there")
 
 
 def _duplicate_ids(dossier: Dossier) -> Iterator[Finding]:

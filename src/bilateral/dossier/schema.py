@@ -5,12 +5,15 @@ actors who act for them (with dated roles) and the indicator catalogue with the 
 each indicator. Code holds general rules; facts about one relationship live here. How English
 marks a status, an event, a negation or a hypothesis is a ``Lexicon`` shared by every dossier
 (``data/lexicon/en.yaml``), merged under each when it is loaded; a dossier adds words to it.
+Every other state of the world is known from the gazetteer shipped with bilateral
+(``bilateral.dossier.world``); the dossier's own ``states`` add to it and override it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -318,6 +321,23 @@ class Dossier(_Strict):
     negations: list[Word] = Field(default_factory=list)
     hypotheticals: list[Word] = Field(default_factory=list)
     index: RelationsIndex = Field(default_factory=RelationsIndex)
+    gazetteer: bool = Field(
+        default=True, description="also know every state of the shipped world gazetteer; "
+                                  "false: only the states listed here")
+
+    @cached_property
+    def gazetteer_states(self) -> dict[str, State]:
+        """The gazetteer's states that ``states`` does not list: a state listed there replaces
+        the gazetteer's entry for its code."""
+        if not self.gazetteer:
+            return {}
+        from bilateral.dossier.world import world_states
+
+        return {code: state for code, state in world_states().items()
+                if code not in self.states}
+
+    def knows_state(self, code: str) -> bool:
+        return code in self.states or code in self.gazetteer_states
 
     @field_validator("states")
     @classmethod

@@ -1,5 +1,6 @@
-"""Actor mentions: states by name, alias, adjective or capital, and the dossier's actors by
-name or alias, each resolved to the state it acts for on the document's date."""
+"""Actor mentions: states by name, alias, adjective or capital (the dossier's and the world
+gazetteer's), and the dossier's actors by name or alias, each resolved to the state it acts for
+on the document's date."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from itertools import islice
 
 from spacy.tokens import Doc
 
-from bilateral.dossier import Dossier
+from bilateral.dossier import Dossier, State
 from bilateral.extract.patterns import literal_trie
 
 #: Up to this many names, one regex over them all finds mentions; beyond, a dict lookup per word.
@@ -102,15 +103,22 @@ class ActorStage:
 
     def __init__(self, dossier: Dossier) -> None:
         self.dossier = dossier
+        # The first owner of a word keeps it: the dossier's states and actors, then the world
+        # gazetteer's other states, so a dossier's word is never taken by the gazetteer.
         refs: dict[str, str] = {}
-        for code, state in dossier.states.items():
-            for word in [state.name, *state.aliases, *state.adjectives, *state.capitals]:
-                refs.setdefault(word, f"state:{code}")
+        self._add_states(refs, dossier.states)
         self.actors = {a.id: a for a in dossier.actors}
         for actor in dossier.actors:
             for word in [actor.name, *actor.aliases]:
                 refs.setdefault(word, f"actor:{actor.id}")
+        self._add_states(refs, dossier.gazetteer_states)
         self.matcher = NameMatcher(refs)
+
+    @staticmethod
+    def _add_states(refs: dict[str, str], states: dict[str, State]) -> None:
+        for code, state in states.items():
+            for word in [state.name, *state.aliases, *state.adjectives, *state.capitals]:
+                refs.setdefault(word, f"state:{code}")
 
     def __call__(self, doc: Doc) -> Doc:
         day = published_day(doc._.document.published if doc._.document else None)

@@ -65,6 +65,11 @@ _SUBJECT_PRONOUN = re.compile(r"\W*(?:[\w.]+\s+){0,3}?[\w.]*,?\s*\b(he|she|they|
 #: trigger introduces them ("talks between Japan and China", "the visit of Poland's foreign
 #: minister to Tokyo"), not when they are its objects ("visited Taiwan, Thailand and Korea").
 _BETWEEN = re.compile(r"\b(?:between|among|with|of|to|by)\b", re.IGNORECASE)
+#: A trigger followed, within a few words, by "between"/"among" names both its parties after
+#: it ("a ceasefire agreement between Thailand and Cambodia"), whoever stands before it (the
+#: host or mediator of a deal between two others is no party to it).
+_BOTH_PARTIES_NEXT = re.compile(r"[^\w.;:]*(?:[\w-]+\s+){0,3}?(?:between|among)\s+(?:the\s+)?",
+                                re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -278,7 +283,8 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
         after = [m for m in after if not _CONJUNCTION.search(text, end, m.start)]
         if not after:
             return None
-    if before:
+    if before and not (len({m.state for m in after}) >= 2
+                       and _BOTH_PARTIES_NEXT.fullmatch(text, end, after[0].start)):
         source = before[-1]
         target = next((m for m in after if m.state != source.state), None)
         if target is None:

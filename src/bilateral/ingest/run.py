@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bilateral import __version__
 from bilateral.dossier import Dossier
+from bilateral.dossier.world import world_sha256
 from bilateral.errors import ExtractionError
 from bilateral.extract import Extractor
 from bilateral.extract.pipeline import rejection
@@ -110,6 +111,7 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
         "dossier_sha256": hashlib.sha256(dossier.model_dump_json().encode()).hexdigest(),
         "model": extractor.model.name,
         "model_data_sha256": extractor.model.meta.get("data_sha256"),
+        "gazetteer_sha256": world_sha256() if dossier.gazetteer else None,
         "version": __version__})
     beat = _Heartbeat(store, report.run_id)
     done = 0
