@@ -100,6 +100,56 @@ def extract(
     raise typer.Exit(EXIT_PARTIAL if result.rejections else EXIT_OK)
 
 
+@app.command()
+def reextract(
+    db: DbOption = None,
+    dossier: DossierOption = "us-japan",
+    model: Annotated[Path | None, typer.Option(
+        "--model", help="Model directory handed to the extractor, for an extractor that "
+                        "takes one.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """Extract the stored documents again with the current extractor and --dossier, replacing
+    their observations and events.
+
+    Each batch is replaced in one transaction; records carry the extractor version and the
+    dossier's content hash. A document the extractor fails on keeps its records and is listed
+    as rejected (exit code 3).
+
+    Example: bilateral reextract --db sqlite:///news.db --dossier my-dossier.yaml
+    """
+    from bilateral.dossier import load_dossier
+    from bilateral.ingest.reextract import reextract as run_reextract
+    from bilateral.store import open_store
+
+    loaded = load_dossier(dossier)
+    store = open_store(db)
+    with progress_bar("Re-extracting", items=True) as (progress, task):
+        result = run_reextract(store, loaded, batch_size=batch_size, model=model,
+                               progress=lambda done, total: progress.update(
+                                   task, completed=done, total=total))
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        table = Table(title="Re-extraction", show_header=False)
+        table.add_column(justify="left")
+        table.add_column(justify="right")
+        for label, value in (("documents read", result.documents),
+                             ("records replaced for", result.replaced),
+                             ("observations", f"{result.observations:,} (were "
+                                              f"{result.removed_observations:,})"),
+                             ("events", f"{result.events:,} (were {result.removed_events:,})"),
+                             ("rejected documents", len(result.rejections)),
+                             ("extractor", result.extractor_version),
+                             ("dossier sha256", (result.dossier_sha256 or "")[:16])):
+            table.add_row(label, terminal_text(f"{value:,}" if isinstance(value, int)
+                                               else value))
+        out.print(table)
+        print_rejections(result.rejections)
+    raise typer.Exit(EXIT_PARTIAL if result.failed else EXIT_OK)
+
+
 def _mode(value: str) -> str:
     if value not in ("strict", "lenient"):
         raise typer.BadParameter(f"{value!r} is not a mode; use strict or lenient")
