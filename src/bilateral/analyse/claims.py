@@ -34,6 +34,7 @@ class Report:
     start: int
     end: int
     rule: str
+    actor: str | None = None  # ISO3 of the state an observation's value is stated by or for
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def first_report(reports: Iterable[Report]) -> Report:
 def to_report(record: Observation | Event, citations: dict[str, Citation]) -> Report:
     doc = citations.get(record.doc_id) or Citation.missing(record.doc_id)
     return Report(doc=doc, quote=record.quote, start=record.start, end=record.end,
-                  rule=record.rule)
+                  rule=record.rule, actor=getattr(record, "actor", None))
 
 
 @dataclass(frozen=True)

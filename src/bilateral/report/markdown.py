@@ -164,7 +164,8 @@ def _timeline(brief: Brief, numbers: dict[str, int]) -> str:
 
 def _disputes(brief: Brief, numbers: dict[str, int]) -> str:
     if not brief.disputes:
-        return "## Disputes\n\nNo disagreement between sources in this period."
+        return ("## Disputes\n\nNo disagreement between sources in this period."
+                + _revisions(brief))
     blocks = ["## Disputes"]
     for d in brief.disputes:
         first, sides = d.claims[0], len(d.claims) + d.hidden
@@ -179,7 +180,22 @@ def _disputes(brief: Brief, numbers: dict[str, int]) -> str:
     if brief.more_disputes:
         blocks.append(f"{_plural(brief.more_disputes, 'less contested dispute')} not shown: "
                       f"`bilateral disputes` lists them all.")
-    return "\n\n".join(blocks)
+    return "\n\n".join(blocks) + _revisions(brief)
+
+
+def _revisions(brief: Brief) -> str:
+    """Figures a source changed over time: told apart from disputes, shown below them."""
+    if not brief.revisions:
+        return ""
+    rows = [[f"{escape(r.name)}: {r.status}",
+             f"{_value_link(r.before)} for {when_label(r.before.when)} "
+             f"({when_label(r.before.last_reported) if r.before.last_reported else 'undated'})",
+             f"{_value_link(r.after)} for {when_label(r.after.when)} "
+             f"({when_label(r.after.last_reported) if r.after.last_reported else 'undated'})",
+             _quote(r.after.quote, 200)] for r in brief.revisions]
+    return ("\n\n### Revisions\n\nFigures a source changed over time, not disputes: the "
+            "later report gives the new value.\n\n"
+            + _table(["Figure", "Was (reported)", "Now (reported)", "Reported as"], rows))
 
 
 def _pending(brief: Brief, numbers: dict[str, int]) -> str:

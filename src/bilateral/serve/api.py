@@ -26,7 +26,14 @@ from bilateral.errors import ExtractionError, InputError
 from bilateral.ingest.run import ingest
 from bilateral.limits import bounded, printable
 from bilateral.records import PLOVER_TYPES
-from bilateral.report.plain import claim_dict, dispute_dict, entry_dict, history_dict, index_dict
+from bilateral.report.plain import (
+    claim_dict,
+    dispute_dict,
+    entry_dict,
+    history_dict,
+    index_dict,
+    revision_dict,
+)
 from bilateral.serve.security import require_token
 from bilateral.serve.state import ServerState, server_state
 
@@ -276,20 +283,31 @@ def list_indicators(server: Server, status: Status | None = None, key: bool = Fa
 @router.get("/indicators/{indicator_id}", summary="One indicator's history, claim by claim")
 def show_indicator(server: Server, indicator_id: str, since: Period = None,
                    until: Period = None, reports: Reports = 3) -> dict[str, Any]:
-    history = server.answers.get().history(indicator_id)
+    snapshot = server.answers.get()
+    history = snapshot.history(indicator_id)
     if history is None:
         if server.dossier.indicator(indicator_id) is None:
             raise HTTPException(404, f"{bounded(indicator_id, 100)!r} is not an indicator of "
                                      f"the dossier {server.dossier.id}")
         raise HTTPException(404, f"no values of {indicator_id} in the store")
-    found = history_dict(history, reports)
+    found = history_dict(history, reports, snapshot.revisions)
     if since or until:
         found["claims"] = [c for c in found["claims"]
                            if c["when"] and overlaps(c["when"], since, until)]
     return found
 
 
-@router.get("/disputes", summary="Where the sources disagree")
+@router.get("/revisions", summary="Figures a source changed over time")
+def list_revisions(server: Server, indicator: Indicator | None = None,
+                   limit: Limit = 100, offset: Offset = 0, reports: Reports = 3
+                   ) -> dict[str, Any]:
+    found = [r for r in server.answers.get().revisions
+             if indicator is None or r.indicator == indicator]
+    return {"items": [revision_dict(r, reports) for r in found[offset:offset + limit]],
+            "total": len(found), "limit": limit, "offset": offset}
+
+
+@router.get("/disputes", summary="Where the sources disagree (revisions apart)")
 def list_disputes(server: Server, indicator: Indicator | None = None,
                   limit: Limit = 100, offset: Offset = 0, reports: Reports = 3) -> dict[str, Any]:
     found = [d for d in server.answers.get().disputes
