@@ -38,6 +38,7 @@ from bilateral.cli.shared import (
     progress_bar,
     resolve_doc,
     terminal_text,
+    with_sentences,
 )
 from bilateral.report.formatting import format_value, shorten
 
@@ -319,10 +320,12 @@ def observations(
     from bilateral.store import open_store
 
     store = open_store(db)
-    rows = store.observations(doc_id=resolve_doc(store, doc), indicator=indicator, status=status,
-                              state=iso3(state), since=since, until=until, limit=limit)
-    emit(rows, ["doc_id", "indicator", "value", "status", "when", "actor", "quote"],
-         as_json=as_json, as_csv=as_csv, title="Observations")
+    found = store.observations(doc_id=resolve_doc(store, doc), indicator=indicator,
+                               status=status, state=iso3(state), since=since, until=until,
+                               limit=limit)
+    rows = with_sentences(store, found, table=not (as_json or as_csv))
+    emit(rows, ["doc_id", "indicator", "value", "status", "when", "actor", "sentence"],
+         as_json=as_json, as_csv=as_csv, title="Observations, the quote [in brackets]")
 
 
 @app.command()
@@ -347,11 +350,12 @@ def events(
     from bilateral.store import open_store
 
     store = open_store(db)
-    rows = store.events(doc_id=resolve_doc(store, doc), type=type_,
-                        state=iso3(state), source=iso3(source), target=iso3(target),
-                        since=since, until=until, limit=limit)
-    emit(rows, ["doc_id", "when", "type", "source", "target", "quote"],
-         as_json=as_json, as_csv=as_csv, title="Events")
+    found = store.events(doc_id=resolve_doc(store, doc), type=type_,
+                         state=iso3(state), source=iso3(source), target=iso3(target),
+                         since=since, until=until, limit=limit)
+    rows = with_sentences(store, found, table=not (as_json or as_csv))
+    emit(rows, ["doc_id", "when", "type", "source", "target", "sentence"],
+         as_json=as_json, as_csv=as_csv, title="Events, the quote [in brackets]")
 
 
 @app.command()
@@ -392,10 +396,13 @@ def show(
     document = store.get_document(doc_ref)
     found_obs = store.observations(doc_id=document.id)
     found_events = store.events(doc_id=document.id)
+    texts = {document.id: document.text}
     if as_json:
         print(json.dumps({"document": as_dict(document),
-                          "observations": [as_dict(o) for o in found_obs],
-                          "events": [as_dict(e) for e in found_events]}, indent=2, default=str))
+                          "observations": with_sentences(store, found_obs, table=False,
+                                                         texts=texts),
+                          "events": with_sentences(store, found_events, table=False,
+                                                   texts=texts)}, indent=2, default=str))
         return
     meta = Table.grid(padding=(0, 2))
     for label, value in (("id", document.id), ("title", document.title),
@@ -409,8 +416,9 @@ def show(
     out.print(highlight(document.text, [(o.start, o.end) for o in found_obs],
                         [(e.start, e.end) for e in found_events]))
     out.print()
-    emit(found_obs, ["indicator", "value", "status", "when", "quote", "rule"], as_json=False,
-         as_csv=False, title="Observations (yellow)")
+    emit(with_sentences(store, found_obs, table=True, texts=texts),
+         ["indicator", "value", "status", "when", "sentence", "rule"], as_json=False,
+         as_csv=False, title="Observations (yellow), the quote [in brackets]")
     emit(found_events, ["type", "source", "target", "when", "rule"], as_json=False,
          as_csv=False, title="Events (cyan)")
 

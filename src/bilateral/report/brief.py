@@ -29,6 +29,7 @@ from bilateral.analyse import (
 from bilateral.analyse.claims import report_order
 from bilateral.analyse.periods import first_day, last_day, sort_key
 from bilateral.dossier import Dossier
+from bilateral.quotes import Sentence
 from bilateral.records import PLOVER_TYPES, STATUSES
 from bilateral.report.formatting import when_label
 from bilateral.store import Citation, Store
@@ -148,13 +149,13 @@ class Brief:
         numbers = self.source_number
         return sorted({numbers[r.doc.id] for r in self.evidence(item) if r.doc.id in numbers})
 
-    def quotes(self, item: Claim | TimelineEntry) -> list[tuple[str, list[int]]]:
-        """Each distinct quote of ``item`` once, with the numbers of the sources that carry it
-        (a syndicated copy repeats its original's sentence)."""
+    def quotes(self, item: Claim | TimelineEntry) -> list[tuple[Sentence, list[int]]]:
+        """Each distinct sentence of ``item`` once, its evidence span marked, with the numbers
+        of the sources that carry it (a syndicated copy repeats its original's sentence)."""
         numbers = self.source_number
-        found: dict[str, list[int]] = {}
+        found: dict[Sentence, list[int]] = {}
         for report in sorted(self.evidence(item), key=lambda r: numbers.get(r.doc.id, 0)):
-            cited = found.setdefault(" ".join(report.quote.split()), [])
+            cited = found.setdefault(report.shown.one_line(), [])
             number = numbers.get(report.doc.id)
             if number is not None and number not in cited:
                 cited.append(number)

@@ -14,8 +14,9 @@ import unicodedata
 from collections.abc import Iterable
 
 from bilateral.analyse import Claim, DyadIndex, Report, TimelineEntry
+from bilateral.quotes import Sentence
 from bilateral.report.brief import Brief
-from bilateral.report.formatting import format_value, shorten, signed, when_label
+from bilateral.report.formatting import format_value, signed, when_label
 
 SPARKS = "▁▂▃▄▅▆▇█"
 QUOTE_WIDTH = 160
@@ -83,7 +84,15 @@ def _value_link(claim: Claim) -> str:
 
 
 def _quote(report: Report, width: int = QUOTE_WIDTH) -> str:
-    return f"“{escape(shorten(report.quote, width))}”"
+    return f"“{_marked(report.shown.one_line().fit(width))}”"
+
+
+def _marked(sentence: Sentence) -> str:
+    """A one-line sentence as Markdown, its evidence span in bold."""
+    gap_before = " " if sentence.before.endswith(" ") else ""
+    gap_after = " " if sentence.after.startswith(" ") else ""
+    return (f"{escape(sentence.before)}{gap_before}**{escape(sentence.marked)}**{gap_after}"
+            f"{escape(sentence.after)}")
 
 
 def _table(head: list[str], rows: list[list[str]], right: Iterable[int] = ()) -> str:
@@ -233,7 +242,7 @@ def _evidence(brief: Brief, numbers: dict[str, int]) -> str:
 
 
 def _quotes(brief: Brief, item: Claim | TimelineEntry) -> str:
-    return "\n".join(f"> “{escape(text)}” {''.join(f'[{n}]' for n in cited)}  "
+    return "\n".join(f"> “{_marked(text)}” {''.join(f'[{n}]' for n in cited)}  "
                      for text, cited in brief.quotes(item))
 
 

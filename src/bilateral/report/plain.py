@@ -24,10 +24,15 @@ from bilateral.analyse.claims import report_order
 
 
 def report_dict(report: Report) -> dict[str, Any]:
+    """A report; ``sentence`` is the whole sentence around ``quote``'s span for a reader, and
+    ``mark`` the [start, end) of the span inside it (``sentence_html`` has it in <mark>)."""
     doc = report.doc
+    shown = report.shown
     return {"doc_id": doc.id, "label": doc.label, "title": doc.title, "outlet": doc.outlet,
             "url": doc.url, "published": doc.published, "duplicate_of": doc.duplicate_of,
-            "quote": report.quote, "start": report.start, "end": report.end}
+            "quote": report.quote, "start": report.start, "end": report.end,
+            "sentence": shown.text, "mark": [shown.start, shown.end],
+            "sentence_html": shown.html()}
 
 
 def _reports(reports: Iterable[Report], most: int | None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from bilateral.analyse.periods import overlaps
 from bilateral.errors import ExtractionError, InputError
 from bilateral.ingest.run import ingest
 from bilateral.limits import bounded, printable
+from bilateral.quotes import Sentence, sentence_around, sentence_for
 from bilateral.records import PLOVER_TYPES
 from bilateral.report.plain import (
     claim_dict,
@@ -115,9 +116,31 @@ def show_document(server: Server, ref: str) -> dict[str, Any]:
     if not 1 <= len(ref) <= 200:
         raise HTTPException(400, "a document reference has 1 to 200 characters")
     extraction = server.store.records_for(ref)
-    return {"document": {**_document_meta(extraction.document), "text": extraction.document.text},
-            "observations": [o.interchange() for o in extraction.observations],
-            "events": [e.interchange() for e in extraction.events]}
+    text = extraction.document.text
+    return {"document": {**_document_meta(extraction.document), "text": text},
+            "observations": [{**o.interchange(), **_sentence(_around(text, o))}
+                             for o in extraction.observations],
+            "events": [{**e.interchange(), **_sentence(_around(text, e))}
+                       for e in extraction.events]}
+
+
+def _around(text: str, record: Any) -> Sentence | None:
+    found = sentence_around(text, record.start, record.end)
+    return found if found is not None and found.holds(record.quote) else None
+
+
+def _sentence(sentence: Sentence | None) -> dict[str, Any]:
+    """The whole sentence around a record's quote, for a reader (see report_dict)."""
+    if sentence is None:
+        return {}
+    return {"sentence": sentence.text, "mark": [sentence.start, sentence.end],
+            "sentence_html": sentence.html()}
+
+
+def _with_sentences(server: ServerState, rows: list[Any]) -> list[dict[str, Any]]:
+    found = server.store.sentences((r.doc_id, r.start, r.end) for r in rows)
+    return [{"doc_id": r.doc_id, **r.interchange(),
+             **_sentence(sentence_for(r, found))} for r in rows]
 
 
 @router.get("/search", summary="Full-text search over documents")
@@ -251,8 +274,7 @@ def list_observations(server: Server, indicator: Indicator | None = None,
     rows = server.store.observations(doc_id=doc_id, indicator=indicator, status=status,
                                     state=state, since=since, until=until, limit=limit,
                                     offset=offset)
-    return {"items": [{"doc_id": o.doc_id, **o.interchange()} for o in rows], "limit": limit,
-            "offset": offset}
+    return {"items": _with_sentences(server, rows), "limit": limit, "offset": offset}
 
 
 @router.get("/events", summary="Coded events with their quotes")
@@ -264,8 +286,7 @@ def list_events(server: Server, type: PloverType | None = None,
     rows = server.store.events(doc_id=doc_id, type=type, state=state, source=source,
                               target=target, since=since, until=until, limit=limit,
                               offset=offset)
-    return {"items": [{"doc_id": e.doc_id, **e.interchange()} for e in rows], "limit": limit,
-            "offset": offset}
+    return {"items": _with_sentences(server, rows), "limit": limit, "offset": offset}
 
 
 # --- answers ------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from bilateral.errors import InputError, LookupFailed, StoreError
+from bilateral.quotes import Sentence, sentence_around
 from bilateral.records import Document, Event, Extraction, Observation, Provenance, Rejection
 from bilateral.store import schema as t
 from bilateral.store.search import SearchHit
@@ -72,6 +73,7 @@ MIN_PREFIX = 6
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x62696C6174  # pg_advisory_xact_lock key: serialises concurrent upgrades
 _CHUNK = 500  # ids per IN (...) list
+_TEXT_CHUNK = 50  # documents whose whole texts one query reads
 _INT64 = (-(2**63), 2**63 - 1)
 _PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -985,6 +987,26 @@ class Store:
                  .limit(limit).offset(offset or None))
         with self._read("listing events") as conn:
             return [_event(row) for row in conn.execute(query)]
+
+    def sentences(self, spans: Iterable[tuple[str, int, int]]
+                  ) -> dict[tuple[str, int, int], Sentence]:
+        """For each (doc_id, start, end), the whole sentence of the stored text around the span
+        (see ``bilateral.quotes``). Texts are read a few documents at a time and let go, so
+        the cost is one pass over the cited texts, never all of them held at once."""
+        wanted: dict[str, set[tuple[int, int]]] = {}
+        for doc_id, start, end in spans:
+            wanted.setdefault(doc_id, set()).add((start, end))
+        ids = sorted(wanted)
+        found: dict[tuple[str, int, int], Sentence] = {}
+        d = t.documents
+        with self._read("reading the sentences around quotes") as conn:
+            for i in range(0, len(ids), _TEXT_CHUNK):
+                query = select(d.c.id, d.c.text).where(d.c.id.in_(ids[i:i + _TEXT_CHUNK]))
+                for doc_id, text in conn.execute(query):
+                    for start, end in wanted[doc_id]:
+                        if (sentence := sentence_around(text, start, end)) is not None:
+                            found[(doc_id, start, end)] = sentence
+        return found
 
     def records_for(self, ref: str) -> Extraction:
         """A document (by id, external id or prefix) with everything extracted from it."""
