@@ -214,3 +214,15 @@ def test_the_command_reports_and_exits_as_the_others(tmp_path: Path, corpus: Pat
                      .values(published="2025-13"))
     partial = runner.invoke(app, ["reextract", "--db", db])
     assert partial.exit_code == EXIT_PARTIAL and "extraction-failed" in partial.output
+
+
+def test_each_replaced_batch_changes_the_store_version(ingested: Store) -> None:
+    """The server's cached analyses are keyed by the version: they must follow a replacement,
+    though it adds no document."""
+    run = ingested.begin_run("reextract")
+    started = ingested.version()
+    kept = ingested.records_for("goal-may")
+    ingested.replace_records(run, [Extraction(kept.document, kept.observations[:0], ())])
+    assert ingested.version() != started
+    assert ingested.records_for("goal-may").observations == ()
+    ingested.finish_run(run, "completed")
