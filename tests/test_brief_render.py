@@ -293,7 +293,7 @@ def test_a_widely_reported_figure_quotes_a_few_sources_and_counts_them_all(tmp_p
     assert deal.sources == 6
     quoted = made.quotes(deal)
     assert len(quoted) == QUOTES_PER_ITEM
-    assert quoted[0][0] == "Outlet 0 says 15%."  # the earliest first
+    assert quoted[0][0].text == "Outlet 0 says 15%."  # the earliest first
     assert made.cited(deal) == [made.source_number[d.id] for d in reports[:QUOTES_PER_ITEM]]
     # the source list holds what is quoted, not every report of every figure: the deal quotes
     # p, q, r; the 10% in force (reported by r, s, t, u) quotes r, s, t; nothing quotes u

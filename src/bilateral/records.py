@@ -110,6 +110,15 @@ class Rejection:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """What made a document's records: the extractor's version and the dossier's content hash,
+    stored beside each record so records made by another extractor or dossier can be told."""
+
+    extractor_version: str | None = None
+    dossier_sha256: str | None = None
+
+
+@dataclass(frozen=True)
 class Extraction:
     """Everything the extractor found in one document."""
 

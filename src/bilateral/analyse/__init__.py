@@ -1,12 +1,21 @@
 """Analysis: answers computed from the stored records.
 
 Observations become claims and indicator histories (``claims``), histories yield disputes
-(``disputes``), events become a merged timeline (``timeline``) and the timeline a monthly
-relations index (``relations``). Every answer keeps the reports, and so the quotes, behind it.
+and revisions (``disputes``), events become a merged timeline (``timeline``) and the timeline a
+monthly relations index (``relations``). Every answer keeps the reports, and so the quotes,
+behind it.
 """
 
 from bilateral.analyse.claims import Claim, IndicatorHistory, Report, histories, merge_claims
-from bilateral.analyse.disputes import CurrentValue, Dispute, current_values, disputes
+from bilateral.analyse.disputes import (
+    CurrentValue,
+    Dispute,
+    Revision,
+    current_values,
+    differences,
+    disputes,
+    revisions,
+)
 from bilateral.analyse.relations import (
     DyadIndex,
     IndexMonth,
@@ -24,14 +33,17 @@ __all__ = [
     "IndexMonth",
     "IndicatorHistory",
     "Report",
+    "Revision",
     "TimelineEntry",
     "current_values",
+    "differences",
     "disputes",
     "dossier_index",
     "histories",
     "merge_claims",
     "merge_events",
     "relations_index",
+    "revisions",
     "score_months",
     "timeline",
 ]

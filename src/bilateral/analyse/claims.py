@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bilateral.analyse.periods import by_time, merge_precisions, sort_key
 from bilateral.dossier import Dossier
+from bilateral.quotes import Sentence, sentence_for
 from bilateral.records import STATUSES, Event, Observation
 from bilateral.store import Citation, Store
 
@@ -34,6 +35,14 @@ class Report:
     start: int
     end: int
     rule: str
+    actor: str | None = None  # ISO3 of the state an observation's value is stated by or for
+    sentence: Sentence | None = None  # the whole sentence around the span, for readers
+
+    @property
+    def shown(self) -> Sentence:
+        """What a reader is shown: the whole sentence with the span marked, or, when the
+        document's text is not at hand, the quote itself, all of it marked."""
+        return self.sentence or Sentence(self.quote, 0, len(self.quote))
 
 
 @dataclass(frozen=True)
@@ -78,10 +87,20 @@ def first_report(reports: Iterable[Report]) -> Report:
     return min(reports, key=report_order)
 
 
-def to_report(record: Observation | Event, citations: dict[str, Citation]) -> Report:
+Sentences = dict[tuple[str, int, int], Sentence]
+
+
+def to_report(record: Observation | Event, citations: dict[str, Citation],
+              sentences: Sentences | None = None) -> Report:
     doc = citations.get(record.doc_id) or Citation.missing(record.doc_id)
+    sentence = sentence_for(record, sentences or {})
     return Report(doc=doc, quote=record.quote, start=record.start, end=record.end,
-                  rule=record.rule)
+                  rule=record.rule, actor=getattr(record, "actor", None), sentence=sentence)
+
+
+def sentences_of(store: Store, records: Iterable[Observation | Event]) -> Sentences:
+    """The sentence around each record's span, from the stored texts."""
+    return store.sentences((r.doc_id, r.start, r.end) for r in records)
 
 
 @dataclass(frozen=True)
@@ -123,9 +142,10 @@ def claim_id(indicator: str, status: str, value: float, when: str | None) -> str
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
-def merge_claims(observations: Iterable[Observation],
-                 citations: dict[str, Citation]) -> list[Claim]:
-    """Observations of any indicators merged into claims, in indicator then time order."""
+def merge_claims(observations: Iterable[Observation], citations: dict[str, Citation],
+                 sentences: Sentences | None = None) -> list[Claim]:
+    """Observations of any indicators merged into claims, in indicator then time order;
+    ``sentences`` (see ``sentences_of``) gives each report the sentence around its quote."""
     groups: dict[tuple[str, str, float], list[Observation]] = defaultdict(list)
     for o in observations:
         groups[(o.indicator, o.status, _same_value(o.value))].append(o)
@@ -136,7 +156,7 @@ def merge_claims(observations: Iterable[Observation],
             claims.append(Claim(
                 id=claim_id(indicator, status, value, when), indicator=indicator,
                 status=status, value=value, unit=reports[0].unit, when=when,
-                reports=tuple(to_report(o, citations) for o in reports)))
+                reports=tuple(to_report(o, citations, sentences) for o in reports)))
     claims.sort(key=lambda c: (c.indicator, sort_key(c.when), STATUSES.index(c.status)
                                if c.status in STATUSES else len(STATUSES), c.value))
     return claims
@@ -151,7 +171,7 @@ def histories(store: Store, dossier: Dossier, *, indicator: str | None = None,
     observations = store.observations(indicator=indicator, since=since, until=until)
     citations = store.citations(o.doc_id for o in observations)
     by_indicator: dict[str, list[Claim]] = defaultdict(list)
-    for claim in merge_claims(observations, citations):
+    for claim in merge_claims(observations, citations, sentences_of(store, observations)):
         if claim.sources >= min_sources:
             by_indicator[claim.indicator].append(claim)
     order = {i.id: n for n, i in enumerate(dossier.indicators)}

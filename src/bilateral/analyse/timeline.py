@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bilateral.analyse.claims import Report, first_report, to_report
+from bilateral.analyse.claims import Report, Sentences, first_report, sentences_of, to_report
 from bilateral.analyse.periods import by_time, merge_precisions, overlaps, sort_key
 from bilateral.records import PLOVER_TYPES, Event, dyad
 from bilateral.store import Citation, Store
@@ -40,8 +40,10 @@ class TimelineEntry:
         return first_report(self.reports)
 
 
-def merge_events(events: Iterable[Event], citations: dict[str, Citation]) -> list[TimelineEntry]:
-    """Dated events merged into timeline entries, in time order."""
+def merge_events(events: Iterable[Event], citations: dict[str, Citation],
+                 sentences: Sentences | None = None) -> list[TimelineEntry]:
+    """Dated events merged into timeline entries, in time order; ``sentences`` as in
+    ``merge_claims``."""
     groups: dict[tuple[str, str, str], list[Event]] = defaultdict(list)
     for e in events:
         if e.when:
@@ -54,7 +56,7 @@ def merge_events(events: Iterable[Event], citations: dict[str, Citation]) -> lis
                 id=hashlib.blake2b(f"{kind}|{source}|{target}|{when}".encode(),
                                    digest_size=6).hexdigest(),
                 when=when, type=kind, source=source, target=target,
-                reports=tuple(to_report(e, citations) for e in reports)))
+                reports=tuple(to_report(e, citations, sentences) for e in reports)))
     entries.sort(key=lambda e: (sort_key(e.when), PLOVER_TYPES.index(e.type)
                                 if e.type in PLOVER_TYPES else 99, e.source, e.target))
     return entries
@@ -66,6 +68,8 @@ def timeline(store: Store, *, state: str | None = None, type: str | None = None,
     """Merged events whose date overlaps [since, until], optionally only those involving
     ``state`` (ISO3), of one PLOVER ``type``, or reported by at least ``min_sources``."""
     events = store.events(type=type, state=state, since=since, until=until)
-    entries = merge_events(events, store.citations(e.doc_id for e in events))
+    dated = [e for e in events if e.when]
+    entries = merge_events(dated, store.citations(e.doc_id for e in dated),
+                           sentences_of(store, dated))
     return [e for e in entries
             if e.sources >= min_sources and overlaps(e.when, since, until)]

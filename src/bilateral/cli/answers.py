@@ -27,6 +27,7 @@ from bilateral.cli.shared import (
     out,
     print_ingest,
     progress_bar,
+    terminal_text,
 )
 from bilateral.limits import printable
 
@@ -95,7 +96,7 @@ def indicator(
 
     Example: bilateral indicator us_tariff_japan_reciprocal
     """
-    from bilateral.analyse import histories
+    from bilateral.analyse import histories, revisions
     from bilateral.dossier import load_dossier
     from bilateral.report.plain import history_dict
     from bilateral.store import open_store
@@ -111,13 +112,27 @@ def indicator(
                   f"{' for that period' if since or until else ''}.")
         return
     history = found[0]
+    revised = revisions(found)
     if as_json:
-        _print_json(history_dict(history))
+        _print_json(history_dict(history, revised=revised))
         return
-    rows = [_claim_row(c, reports=len(c.reports)) for c in history.claims
-            if status is None or c.status == status]
-    emit(rows, ["when", "status", "value", "sources", "reports", "doc_id", "quote"],
+    steps = {c.id: f"{n}{'<' if i == 0 else '>'}" for n, r in enumerate(revised, 1)
+             for i, c in enumerate((r.before, r.after))}
+    rows = [_claim_row(c, reports=len(c.reports), revised=steps.get(c.id, ""))
+            for c in history.claims if status is None or c.status == status]
+    emit(rows, ["when", "status", "value", "sources", "reports", "revised", "doc_id", "quote"],
          as_json=False, as_csv=False, title=f"{history.name} ({history.indicator})")
+    for n, r in enumerate(revised, 1):
+        out.print(terminal_text(
+            f"Revision {n} ({r.status}): {_step(r.before, history.unit)} (published "
+            f"{r.before.last_reported or '?'}) revised to {_step(r.after, history.unit)} "
+            f"(published {r.after.last_reported or '?'})"))
+
+
+def _step(claim: Any, unit: str) -> str:
+    from bilateral.report.formatting import format_value
+
+    return f"{format_value(claim.value, unit)} for {claim.when or 'undated'}"
 
 
 @app.command("disputes")
@@ -132,7 +147,8 @@ def list_disputes(
     """Where the sources disagree, each side with its quote and sources.
 
     The same indicator, status and time with different values, or the same value attached to
-    different times.
+    different times, stated at about the same time. A figure its source changed over time is a
+    revision, listed by `bilateral revisions`, not here.
 
     Example: bilateral disputes --indicator japan_investment_pledge_usd
     """
@@ -151,6 +167,41 @@ def list_disputes(
     emit(rows, ["dispute", "indicator", "kind", "status", "value", "when", "sources", "doc_id",
                 "quote"], as_json=False, as_csv=False,
          title=f"Disputes ({len(found)}), each side on its own row")
+
+
+@app.command("revisions")
+def list_revisions(
+    indicator_id: Annotated[str | None, typer.Option("--indicator", help="Indicator id.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    dossier: DossierOption = "us-japan",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Figures a source changed over time: a target brought forward, a rate lowered.
+
+    Each revision's values in the order they were published, each with its quote; the rule
+    that tells a revision from a dispute is in bilateral.analyse.disputes.
+
+    Example: bilateral revisions --indicator japan_defense_spending_gdp
+    """
+    from bilateral.analyse import histories, revisions
+    from bilateral.dossier import load_dossier
+    from bilateral.report.plain import revision_dict
+    from bilateral.store import open_store
+
+    found = revisions(histories(open_store(db), load_dossier(dossier), indicator=indicator_id,
+                                since=since, until=until))
+    if as_json:
+        _print_json([revision_dict(r) for r in found])
+        return
+    rows = [_claim_row(c, revision=n, indicator=r.indicator, kind=r.kind,
+                       step="from" if i == 0 else "to" if i == len(r.steps) - 1 else "then",
+                       last_reported=c.last_reported or None)
+            for n, r in enumerate(found, 1) for i, c in enumerate(r.steps)]
+    emit(rows, ["revision", "indicator", "kind", "step", "status", "value", "when",
+                "last_reported", "doc_id", "quote"], as_json=False, as_csv=False,
+         title=f"Revisions ({len(found)}), each value on its own row, oldest first")
 
 
 @app.command("timeline")

@@ -39,6 +39,7 @@ from bilateral.cli.shared import (
     progress_bar,
     resolve_doc,
     terminal_text,
+    with_sentences,
 )
 from bilateral.report.formatting import format_value, shorten
 
@@ -160,6 +161,54 @@ def train(
     for skipped in report.skipped:
         err.print(terminal_text(f"skipped {skipped}"))
     err.print(f"Wrote the model to {out_dir}")
+
+
+@app.command()
+def reextract(
+    db: DbOption = None,
+    dossier: DossierOption = "us-japan",
+    model: ModelOption = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """Extract the stored documents again with the current extractor and --dossier, replacing
+    their observations and events.
+
+    Each batch is replaced in one transaction; records carry the extractor version and the
+    dossier's content hash. A document the extractor fails on keeps its records and is listed
+    as rejected (exit code 3).
+
+    Example: bilateral reextract --db sqlite:///news.db --dossier my-dossier.yaml
+    """
+    from bilateral.dossier import load_dossier
+    from bilateral.ingest.reextract import reextract as run_reextract
+    from bilateral.store import open_store
+
+    loaded = load_dossier(dossier)
+    store = open_store(db)
+    with progress_bar("Re-extracting", items=True) as (progress, task):
+        result = run_reextract(store, loaded, batch_size=batch_size, model=model,
+                               progress=lambda done, total: progress.update(
+                                   task, completed=done, total=total))
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        table = Table(title="Re-extraction", show_header=False)
+        table.add_column(justify="left")
+        table.add_column(justify="right")
+        for label, value in (("documents read", result.documents),
+                             ("records replaced for", result.replaced),
+                             ("observations", f"{result.observations:,} (were "
+                                              f"{result.removed_observations:,})"),
+                             ("events", f"{result.events:,} (were {result.removed_events:,})"),
+                             ("rejected documents", len(result.rejections)),
+                             ("extractor", result.extractor_version),
+                             ("dossier sha256", (result.dossier_sha256 or "")[:16])):
+            table.add_row(label, terminal_text(f"{value:,}" if isinstance(value, int)
+                                               else value))
+        out.print(table)
+        print_rejections(result.rejections)
+    raise typer.Exit(EXIT_PARTIAL if result.failed else EXIT_OK)
 
 
 def _mode(value: str) -> str:
@@ -333,10 +382,12 @@ def observations(
     from bilateral.store import open_store
 
     store = open_store(db)
-    rows = store.observations(doc_id=resolve_doc(store, doc), indicator=indicator, status=status,
-                              state=iso3(state), since=since, until=until, limit=limit)
-    emit(rows, ["doc_id", "indicator", "value", "status", "when", "actor", "quote"],
-         as_json=as_json, as_csv=as_csv, title="Observations")
+    found = store.observations(doc_id=resolve_doc(store, doc), indicator=indicator,
+                               status=status, state=iso3(state), since=since, until=until,
+                               limit=limit)
+    rows = with_sentences(store, found, table=not (as_json or as_csv))
+    emit(rows, ["doc_id", "indicator", "value", "status", "when", "actor", "sentence"],
+         as_json=as_json, as_csv=as_csv, title="Observations, the quote [in brackets]")
 
 
 @app.command()
@@ -361,11 +412,12 @@ def events(
     from bilateral.store import open_store
 
     store = open_store(db)
-    rows = store.events(doc_id=resolve_doc(store, doc), type=type_,
-                        state=iso3(state), source=iso3(source), target=iso3(target),
-                        since=since, until=until, limit=limit)
-    emit(rows, ["doc_id", "when", "type", "source", "target", "quote"],
-         as_json=as_json, as_csv=as_csv, title="Events")
+    found = store.events(doc_id=resolve_doc(store, doc), type=type_,
+                         state=iso3(state), source=iso3(source), target=iso3(target),
+                         since=since, until=until, limit=limit)
+    rows = with_sentences(store, found, table=not (as_json or as_csv))
+    emit(rows, ["doc_id", "when", "type", "source", "target", "sentence"],
+         as_json=as_json, as_csv=as_csv, title="Events, the quote [in brackets]")
 
 
 @app.command()
@@ -406,10 +458,13 @@ def show(
     document = store.get_document(doc_ref)
     found_obs = store.observations(doc_id=document.id)
     found_events = store.events(doc_id=document.id)
+    texts = {document.id: document.text}
     if as_json:
         print(json.dumps({"document": as_dict(document),
-                          "observations": [as_dict(o) for o in found_obs],
-                          "events": [as_dict(e) for e in found_events]}, indent=2, default=str))
+                          "observations": with_sentences(store, found_obs, table=False,
+                                                         texts=texts),
+                          "events": with_sentences(store, found_events, table=False,
+                                                   texts=texts)}, indent=2, default=str))
         return
     meta = Table.grid(padding=(0, 2))
     for label, value in (("id", document.id), ("title", document.title),
@@ -423,8 +478,9 @@ def show(
     out.print(highlight(document.text, [(o.start, o.end) for o in found_obs],
                         [(e.start, e.end) for e in found_events]))
     out.print()
-    emit(found_obs, ["indicator", "value", "status", "when", "quote", "rule"], as_json=False,
-         as_csv=False, title="Observations (yellow)")
+    emit(with_sentences(store, found_obs, table=True, texts=texts),
+         ["indicator", "value", "status", "when", "sentence", "rule"], as_json=False,
+         as_csv=False, title="Observations (yellow), the quote [in brackets]")
     emit(found_events, ["type", "source", "target", "when", "rule"], as_json=False,
          as_csv=False, title="Events (cyan)")
 

@@ -163,7 +163,7 @@ def emit(rows: Sequence[Any], columns: list[str], *, as_json: bool, as_csv: bool
     table = Table(title=terminal_text(f"{title} ({len(plain)})", "table.title"),
                   show_lines=False, expand=False)
     for column in columns:
-        wide = column in ("quote", "title", "snippet", "name")
+        wide = column in ("quote", "sentence", "title", "snippet", "name")
         table.add_column(column, overflow="fold" if wide else "ellipsis", no_wrap=not wide,
                          ratio=1 if wide else None, min_width=24 if wide else None)
     for row in plain:
@@ -179,6 +179,8 @@ def _cell(row: dict[str, Any], column: str) -> Text:
         return Text(format_value(value, row["unit"]))
     if column in ("quote", "title", "snippet"):
         return terminal_text(shorten(str(value), 110))
+    if column == "sentence":  # the span already bracketed and the sentence fitted around it
+        return terminal_text(value)
     if column in ("doc_id", "id", "duplicate_of"):
         return terminal_text(str(value)[:10])
     if isinstance(value, float):
@@ -242,6 +244,36 @@ def iso3(value: str | None) -> str | None:
     if not re.fullmatch(r"[A-Za-z]{3}", value):
         raise typer.BadParameter(f"{value!r} is not an ISO3 state code such as USA or JPN")
     return value.upper()
+
+
+#: Characters of a sentence shown in a table cell, around its bracketed evidence span.
+SENTENCE_WIDTH = 160
+
+
+def with_sentences(store: Any, records: Sequence[Any], *, table: bool,
+                   texts: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Records as rows with the whole sentence around each quote: for a table, fitted to
+    SENTENCE_WIDTH with the span [in brackets]; for JSON, the sentence and the span's
+    ``mark`` offsets in it. ``texts`` (doc id to text) saves reading texts already at hand."""
+    from bilateral.quotes import sentence_around, sentence_for
+
+    if texts is None:
+        found = store.sentences((r.doc_id, r.start, r.end) for r in records)
+    else:
+        found = {(r.doc_id, r.start, r.end): s for r in records
+                 if (s := sentence_around(texts.get(r.doc_id, ""), r.start, r.end))}
+    rows = []
+    for record in records:
+        row = as_dict(record)
+        sentence = sentence_for(record, found)
+        if sentence is None:
+            row["sentence"] = f"[{record.quote}]" if table else None
+        elif table:
+            row["sentence"] = sentence.one_line().fit(SENTENCE_WIDTH).bracketed()
+        else:
+            row.update(sentence=sentence.text, mark=[sentence.start, sentence.end])
+        rows.append(row)
+    return rows
 
 
 def resolve_doc(store: Any, ref: str | None) -> str | None:

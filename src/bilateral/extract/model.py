@@ -13,6 +13,7 @@ rule implementation of every decision.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,7 @@ class Model:
     name: str
     status: StatusComponent
     meta: dict[str, Any] = field(default_factory=dict)
+    digest: str = "rules"  # sha256 of the directory's files: which weights made a record
 
 
 def load_model(model: str | Path | None = None) -> Model:
@@ -66,7 +68,7 @@ def load_model(model: str | Path | None = None) -> Model:
     if model is None or str(model) == "default":
         path = MODELS / "default"
     elif str(model) == "rules":
-        return Model("rules", RuleStatus())
+        return Model("rules", RuleStatus(), digest="rules")
     else:
         path = Path(model)
     config_file = path / "config.json"
@@ -83,7 +85,7 @@ def load_model(model: str | Path | None = None) -> Model:
         weights = path / chosen.weights
         status = TrainedStatus(LinearModel.from_json(_json(weights), str(weights)),
                                with_rules=chosen.with_rules)
-    return Model(str(model or "default"), status, dict(config.meta))
+    return Model(str(model or "default"), status, dict(config.meta), _digest(path))
 
 
 def write_model(path: Path, config: ModelConfig, weights: dict[str, LinearModel]) -> None:
@@ -95,6 +97,14 @@ def write_model(path: Path, config: ModelConfig, weights: dict[str, LinearModel]
             encoding="utf-8")
     (path / "config.json").write_text(
         json.dumps(config.model_dump(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.iterdir() if p.is_file() and p.suffix == ".json"):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 def _json(path: Path) -> Any:

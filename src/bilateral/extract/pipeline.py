@@ -113,6 +113,14 @@ class Extractor:
         self.budget = budget
         check_order(self.stages)
 
+    @property
+    def version(self) -> str:
+        """Which code and which model make this extractor's records:
+        ``<package>+<code digest>/<model>@<weights digest>``."""
+        from bilateral.extract.provenance import extractor_version
+
+        return f"{extractor_version()}/{self.model.name}@{self.model.digest[:12]}"
+
     def annotate(self, document: Document) -> Doc:
         """The document as a spaCy Doc carrying every stage's annotations."""
         deadline = time.monotonic() + self.budget

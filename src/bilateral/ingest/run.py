@@ -9,7 +9,6 @@ slow one (see ``bilateral.store.RUN_LEASE``).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +21,7 @@ from bilateral.dossier.world import world_sha256
 from bilateral.errors import ExtractionError
 from bilateral.extract import Extractor
 from bilateral.extract.pipeline import rejection
+from bilateral.extract.provenance import dossier_sha256, provenance
 from bilateral.ingest.identity import SKETCH_SIZE, similarity, sketch
 from bilateral.ingest.readers import (
     DEFAULT_MAX_BYTES,
@@ -32,7 +32,7 @@ from bilateral.ingest.readers import (
     read,
 )
 from bilateral.limits import bounded
-from bilateral.records import Document, Rejection
+from bilateral.records import Document, Provenance, Rejection
 from bilateral.store import RUN_LEASE, Store
 
 #: Estimated Jaccard similarity of word shingles above which a text is a copy of another.
@@ -108,12 +108,13 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
         "paths": [display_path(Path(p)) for p in paths], "batch_size": batch_size,
         "max_bytes": max_bytes,
         # which dossier, exactly, made these records: a run can be told apart and repeated
-        "dossier_sha256": hashlib.sha256(dossier.model_dump_json().encode()).hexdigest(),
+        "dossier_sha256": dossier_sha256(dossier),
         "model": extractor.model.name,
         "model_data_sha256": extractor.model.meta.get("data_sha256"),
         "gazetteer_sha256": world_sha256() if dossier.gazetteer else None,
         "version": __version__})
     beat = _Heartbeat(store, report.run_id)
+    stamp = provenance(extractor, dossier)
     done = 0
     status, reason = "failed", None
     try:
@@ -122,7 +123,7 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
             rejections = [i.result for i in batch if isinstance(i.result, Rejection)]
             report.documents_read += len(documents)
             report.rejections.extend(rejections)
-            _write(documents, rejections, store, extractor, report, beat)
+            _write(documents, rejections, store, extractor, report, beat, stamp)
             beat.last = time.monotonic()  # the batch written was a heartbeat
             done += sum(i.size for i in batch)
             if progress:
@@ -158,7 +159,8 @@ def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 
 def _write(documents: list[Document], rejections: list[Rejection], store: Store,
            extractor: Extractor, report: IngestReport,
-           beat: Callable[[], None] = lambda: None) -> None:
+           beat: Callable[[], None] = lambda: None,
+           stamp: Provenance | None = None) -> None:
     stored = store.has_documents([d.id for d in documents])
     fresh: dict[str, Document] = {}
     for document in documents:
@@ -194,7 +196,7 @@ def _write(documents: list[Document], rejections: list[Rejection], store: Store,
         report.near_duplicates += original is not None
         report.observations += len(extraction.observations)
         report.events += len(extraction.events)
-    result = store.write_batch(report.run_id, items, rejections)
+    result = store.write_batch(report.run_id, items, rejections, stamp)
     report.documents_new += result.new_documents
     report.documents_existing += result.skipped_existing
 

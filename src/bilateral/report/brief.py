@@ -8,7 +8,7 @@ pending, and the sources behind every figure.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from bilateral.analyse import (
@@ -18,9 +18,10 @@ from bilateral.analyse import (
     DyadIndex,
     IndicatorHistory,
     Report,
+    Revision,
     TimelineEntry,
     current_values,
-    disputes,
+    differences,
     dossier_index,
     histories,
     timeline,
@@ -28,6 +29,7 @@ from bilateral.analyse import (
 from bilateral.analyse.claims import report_order
 from bilateral.analyse.periods import first_day, last_day, sort_key
 from bilateral.dossier import Dossier
+from bilateral.quotes import Sentence
 from bilateral.records import PLOVER_TYPES, STATUSES
 from bilateral.report.formatting import when_label
 from bilateral.store import Citation, Store
@@ -72,6 +74,7 @@ class Brief:
     more_events: int = 0  # timeline entries of the period left out of ``timeline``
     more_disputes: int = 0  # disputes left out of ``disputes``, the least sourced
     min_sources: int = 1  # figures and events with fewer sources were left out
+    revisions: list[Revision] = field(default_factory=list)  # figures changed over time
 
     @property
     def period(self) -> str:
@@ -91,9 +94,11 @@ class Brief:
         sources or more (a chart's other points carry their quote in the tooltip). Indicator by
         indicator in the brief's order, each indicator's claims in time order."""
         names = {d.indicator: d.name for d in self.disputes}
+        names.update((r.indicator, r.name) for r in self.revisions)
         names.update((h.history.indicator, h.history.name) for h in self.headline)
         claims = [h.claim for h in self.headline]
         claims += [c for d in self.disputes for c in d.claims]
+        claims += [c for r in self.revisions for c in (r.before, r.after)]
         claims += [p.claim for p in self.pending if p.claim]
         claims += [c for h in self.charts for c in sorted(
             (c for c in h.claims if c.sources >= 2),
@@ -144,13 +149,13 @@ class Brief:
         numbers = self.source_number
         return sorted({numbers[r.doc.id] for r in self.evidence(item) if r.doc.id in numbers})
 
-    def quotes(self, item: Claim | TimelineEntry) -> list[tuple[str, list[int]]]:
-        """Each distinct quote of ``item`` once, with the numbers of the sources that carry it
-        (a syndicated copy repeats its original's sentence)."""
+    def quotes(self, item: Claim | TimelineEntry) -> list[tuple[Sentence, list[int]]]:
+        """Each distinct sentence of ``item`` once, its evidence span marked, with the numbers
+        of the sources that carry it (a syndicated copy repeats its original's sentence)."""
         numbers = self.source_number
-        found: dict[str, list[int]] = {}
+        found: dict[Sentence, list[int]] = {}
         for report in sorted(self.evidence(item), key=lambda r: numbers.get(r.doc.id, 0)):
-            cited = found.setdefault(" ".join(report.quote.split()), [])
+            cited = found.setdefault(report.shown.one_line(), [])
             number = numbers.get(report.doc.id)
             if number is not None and number not in cited:
                 cited.append(number)
@@ -180,7 +185,7 @@ def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
     relations index still counts every event.
     """
     stories = histories(store, dossier, since=since, until=until, min_sources=min_sources)
-    found = disputes(stories)
+    found, revised = differences(stories)
     every_event = timeline(store, since=since, until=until)
     entries = [e for e in every_event if e.sources >= min_sources]
     index = dossier_index(every_event, dossier, since=since, until=until)[:dyads]
@@ -195,7 +200,8 @@ def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
         timeline=shown, disputes=[d.top(SIDES_PER_DISPUTE) for d in found[:most_disputes]],
         pending=_pending(stories, entries, as_of),
         more_events=len(involved) - len(shown),
-        more_disputes=max(0, len(found) - most_disputes), min_sources=min_sources)
+        more_disputes=max(0, len(found) - most_disputes), min_sources=min_sources,
+        revisions=revised[:most_disputes])
 
 
 def _default_as_of(store: Store, until: str | None) -> dt.date:

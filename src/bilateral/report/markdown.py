@@ -14,8 +14,9 @@ import unicodedata
 from collections.abc import Iterable
 
 from bilateral.analyse import Claim, DyadIndex, Report, TimelineEntry
+from bilateral.quotes import Sentence
 from bilateral.report.brief import Brief
-from bilateral.report.formatting import format_value, shorten, signed, when_label
+from bilateral.report.formatting import format_value, signed, when_label
 
 SPARKS = "▁▂▃▄▅▆▇█"
 QUOTE_WIDTH = 160
@@ -83,7 +84,15 @@ def _value_link(claim: Claim) -> str:
 
 
 def _quote(report: Report, width: int = QUOTE_WIDTH) -> str:
-    return f"“{escape(shorten(report.quote, width))}”"
+    return f"“{_marked(report.shown.one_line().fit(width))}”"
+
+
+def _marked(sentence: Sentence) -> str:
+    """A one-line sentence as Markdown, its evidence span in bold."""
+    gap_before = " " if sentence.before.endswith(" ") else ""
+    gap_after = " " if sentence.after.startswith(" ") else ""
+    return (f"{escape(sentence.before)}{gap_before}**{escape(sentence.marked)}**{gap_after}"
+            f"{escape(sentence.after)}")
 
 
 def _table(head: list[str], rows: list[list[str]], right: Iterable[int] = ()) -> str:
@@ -164,7 +173,8 @@ def _timeline(brief: Brief, numbers: dict[str, int]) -> str:
 
 def _disputes(brief: Brief, numbers: dict[str, int]) -> str:
     if not brief.disputes:
-        return "## Disputes\n\nNo disagreement between sources in this period."
+        return ("## Disputes\n\nNo disagreement between sources in this period."
+                + _revisions(brief))
     blocks = ["## Disputes"]
     for d in brief.disputes:
         first, sides = d.claims[0], len(d.claims) + d.hidden
@@ -179,7 +189,22 @@ def _disputes(brief: Brief, numbers: dict[str, int]) -> str:
     if brief.more_disputes:
         blocks.append(f"{_plural(brief.more_disputes, 'less contested dispute')} not shown: "
                       f"`bilateral disputes` lists them all.")
-    return "\n\n".join(blocks)
+    return "\n\n".join(blocks) + _revisions(brief)
+
+
+def _revisions(brief: Brief) -> str:
+    """Figures a source changed over time: told apart from disputes, shown below them."""
+    if not brief.revisions:
+        return ""
+    rows = [[f"{escape(r.name)}: {r.status}",
+             f"{_value_link(r.before)} for {when_label(r.before.when)} "
+             f"({when_label(r.before.last_reported) if r.before.last_reported else 'undated'})",
+             f"{_value_link(r.after)} for {when_label(r.after.when)} "
+             f"({when_label(r.after.last_reported) if r.after.last_reported else 'undated'})",
+             _quote(r.after.quote, 200)] for r in brief.revisions]
+    return ("\n\n### Revisions\n\nFigures a source changed over time, not disputes: the "
+            "later report gives the new value.\n\n"
+            + _table(["Figure", "Was (reported)", "Now (reported)", "Reported as"], rows))
 
 
 def _pending(brief: Brief, numbers: dict[str, int]) -> str:
@@ -217,7 +242,7 @@ def _evidence(brief: Brief, numbers: dict[str, int]) -> str:
 
 
 def _quotes(brief: Brief, item: Claim | TimelineEntry) -> str:
-    return "\n".join(f"> “{escape(text)}” {''.join(f'[{n}]' for n in cited)}  "
+    return "\n".join(f"> “{_marked(text)}” {''.join(f'[{n}]' for n in cited)}  "
                      for text, cited in brief.quotes(item))
 
 

@@ -20,9 +20,10 @@ from bilateral.analyse import (
     CurrentValue,
     Dispute,
     IndicatorHistory,
+    Revision,
     TimelineEntry,
     current_values,
-    disputes,
+    differences,
     histories,
     timeline,
 )
@@ -36,6 +37,7 @@ class Snapshot:
     version: tuple[Any, ...]
     histories: list[IndicatorHistory]
     disputes: list[Dispute]
+    revisions: list[Revision]
     current: list[CurrentValue]
     timeline: list[TimelineEntry]
     stats: StoreStats  # the store's counts when the analysis read it
@@ -115,7 +117,7 @@ class Answers:
 
     def _analyse(self, version: tuple[Any, ...]) -> Snapshot:
         stories = histories(self.store, self.dossier)
-        found = disputes(stories)
-        return Snapshot(version=version, histories=stories, disputes=found,
+        found, revised = differences(stories)
+        return Snapshot(version=version, histories=stories, disputes=found, revisions=revised,
                         current=current_values(stories, found), timeline=timeline(self.store),
                         stats=self.store.stats(), computed_at=time.monotonic())

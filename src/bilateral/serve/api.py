@@ -25,8 +25,16 @@ from bilateral.analyse.periods import overlaps
 from bilateral.errors import ExtractionError, InputError
 from bilateral.ingest.run import ingest
 from bilateral.limits import bounded, printable
+from bilateral.quotes import Sentence, sentence_around, sentence_for
 from bilateral.records import PLOVER_TYPES
-from bilateral.report.plain import claim_dict, dispute_dict, entry_dict, history_dict, index_dict
+from bilateral.report.plain import (
+    claim_dict,
+    dispute_dict,
+    entry_dict,
+    history_dict,
+    index_dict,
+    revision_dict,
+)
 from bilateral.serve.security import require_token
 from bilateral.serve.state import ServerState, server_state
 
@@ -108,9 +116,31 @@ def show_document(server: Server, ref: str) -> dict[str, Any]:
     if not 1 <= len(ref) <= 200:
         raise HTTPException(400, "a document reference has 1 to 200 characters")
     extraction = server.store.records_for(ref)
-    return {"document": {**_document_meta(extraction.document), "text": extraction.document.text},
-            "observations": [o.interchange() for o in extraction.observations],
-            "events": [e.interchange() for e in extraction.events]}
+    text = extraction.document.text
+    return {"document": {**_document_meta(extraction.document), "text": text},
+            "observations": [{**o.interchange(), **_sentence(_around(text, o))}
+                             for o in extraction.observations],
+            "events": [{**e.interchange(), **_sentence(_around(text, e))}
+                       for e in extraction.events]}
+
+
+def _around(text: str, record: Any) -> Sentence | None:
+    found = sentence_around(text, record.start, record.end)
+    return found if found is not None and found.holds(record.quote) else None
+
+
+def _sentence(sentence: Sentence | None) -> dict[str, Any]:
+    """The whole sentence around a record's quote, for a reader (see report_dict)."""
+    if sentence is None:
+        return {}
+    return {"sentence": sentence.text, "mark": [sentence.start, sentence.end],
+            "sentence_html": sentence.html()}
+
+
+def _with_sentences(server: ServerState, rows: list[Any]) -> list[dict[str, Any]]:
+    found = server.store.sentences((r.doc_id, r.start, r.end) for r in rows)
+    return [{"doc_id": r.doc_id, **r.interchange(),
+             **_sentence(sentence_for(r, found))} for r in rows]
 
 
 @router.get("/search", summary="Full-text search over documents")
@@ -244,8 +274,7 @@ def list_observations(server: Server, indicator: Indicator | None = None,
     rows = server.store.observations(doc_id=doc_id, indicator=indicator, status=status,
                                     state=state, since=since, until=until, limit=limit,
                                     offset=offset)
-    return {"items": [{"doc_id": o.doc_id, **o.interchange()} for o in rows], "limit": limit,
-            "offset": offset}
+    return {"items": _with_sentences(server, rows), "limit": limit, "offset": offset}
 
 
 @router.get("/events", summary="Coded events with their quotes")
@@ -257,8 +286,7 @@ def list_events(server: Server, type: PloverType | None = None,
     rows = server.store.events(doc_id=doc_id, type=type, state=state, source=source,
                               target=target, since=since, until=until, limit=limit,
                               offset=offset)
-    return {"items": [{"doc_id": e.doc_id, **e.interchange()} for e in rows], "limit": limit,
-            "offset": offset}
+    return {"items": _with_sentences(server, rows), "limit": limit, "offset": offset}
 
 
 # --- answers ------------------------------------------------------------------------------------
@@ -276,20 +304,31 @@ def list_indicators(server: Server, status: Status | None = None, key: bool = Fa
 @router.get("/indicators/{indicator_id}", summary="One indicator's history, claim by claim")
 def show_indicator(server: Server, indicator_id: str, since: Period = None,
                    until: Period = None, reports: Reports = 3) -> dict[str, Any]:
-    history = server.answers.get().history(indicator_id)
+    snapshot = server.answers.get()
+    history = snapshot.history(indicator_id)
     if history is None:
         if server.dossier.indicator(indicator_id) is None:
             raise HTTPException(404, f"{bounded(indicator_id, 100)!r} is not an indicator of "
                                      f"the dossier {server.dossier.id}")
         raise HTTPException(404, f"no values of {indicator_id} in the store")
-    found = history_dict(history, reports)
+    found = history_dict(history, reports, snapshot.revisions)
     if since or until:
         found["claims"] = [c for c in found["claims"]
                            if c["when"] and overlaps(c["when"], since, until)]
     return found
 
 
-@router.get("/disputes", summary="Where the sources disagree")
+@router.get("/revisions", summary="Figures a source changed over time")
+def list_revisions(server: Server, indicator: Indicator | None = None,
+                   limit: Limit = 100, offset: Offset = 0, reports: Reports = 3
+                   ) -> dict[str, Any]:
+    found = [r for r in server.answers.get().revisions
+             if indicator is None or r.indicator == indicator]
+    return {"items": [revision_dict(r, reports) for r in found[offset:offset + limit]],
+            "total": len(found), "limit": limit, "offset": offset}
+
+
+@router.get("/disputes", summary="Where the sources disagree (revisions apart)")
 def list_disputes(server: Server, indicator: Indicator | None = None,
                   limit: Limit = 100, offset: Offset = 0, reports: Reports = 3) -> dict[str, Any]:
     found = [d for d in server.answers.get().disputes

@@ -146,6 +146,9 @@ observations = Table(
     Column("rule", Text, nullable=False),
     Column("actor", Text, index=True),
     Column("note", Text),
+    # What made the record (migration 0005): NULL when an older version did and did not say.
+    Column("extractor_version", Text),
+    Column("dossier_sha256", Text),
 )
 
 events = Table(
@@ -164,6 +167,8 @@ events = Table(
     Column("source_actor", Text),
     Column("target_actor", Text),
     Column("trigger", Text),
+    Column("extractor_version", Text),
+    Column("dossier_sha256", Text),
 )
 
 rejections = Table(

@@ -49,7 +49,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from bilateral.errors import InputError, LookupFailed, StoreError
-from bilateral.records import Document, Event, Extraction, Observation, Rejection
+from bilateral.quotes import Sentence, sentence_around
+from bilateral.records import Document, Event, Extraction, Observation, Provenance, Rejection
 from bilateral.store import schema as t
 from bilateral.store.search import SearchHit
 from bilateral.store.search import search as _search
@@ -66,10 +67,13 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 RUN_LEASE = timedelta(minutes=5)
 #: How the reason of a run marked failed for want of a heartbeat begins.
 ABANDONED = "abandoned:"
+#: The kind of run that replaces stored documents' records instead of adding documents.
+REPLACING_KIND = "reextract"
 MIN_PREFIX = 6
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x62696C6174  # pg_advisory_xact_lock key: serialises concurrent upgrades
 _CHUNK = 500  # ids per IN (...) list
+_TEXT_CHUNK = 50  # documents whose whole texts one query reads
 _INT64 = (-(2**63), 2**63 - 1)
 _PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -177,6 +181,26 @@ class BatchResult:
     observations: int  # observations written
     events: int  # events written
     rejections: int = 0  # rejections recorded
+
+
+@dataclass(frozen=True)
+class ReplaceResult:
+    documents: int  # documents whose records were replaced
+    observations: int  # observations they have now
+    events: int
+    removed_observations: int  # observations they had before
+    removed_events: int
+    rejections: int = 0
+
+
+@dataclass(frozen=True)
+class RecordOrigin:
+    """How many stored records one extractor version and dossier made (None: not recorded)."""
+
+    extractor_version: str | None
+    dossier_sha256: str | None
+    observations: int
+    events: int
 
 
 @dataclass(frozen=True)
@@ -622,13 +646,15 @@ class Store:
     def write_batch(self, run_id: int,
                     items: Iterable[BatchItem | tuple[Extraction, Sequence[int], str | None,
                                                       float | None]],
-                    rejections: Iterable[Rejection] = ()) -> BatchResult:
+                    rejections: Iterable[Rejection] = (),
+                    provenance: Provenance | None = None) -> BatchResult:
         """Store documents with their records, sketches and the run's rejections, all or nothing.
 
         A document whose id is already stored is skipped with its records, so re-ingesting is
         a no-op. Records are keyed by observation_id / event_id, so repeating one is too.
+        ``provenance`` says what made the records; it is stored with each of them.
         """
-        rows = self._prepare_rows(run_id, items)
+        rows = self._prepare_rows(run_id, items, provenance or Provenance())
         # a reason may quote its input; a Rejection bounds it, so no file can fill the store
         rejection_rows = [{"run_id": run_id, "origin": r.origin, "code": r.code,
                            "reason": r.reason} for r in rejections]
@@ -653,7 +679,83 @@ class Store:
                            skipped_existing=len(rows.documents) - len(written) + rows.repeated,
                            observations=n_obs, events=n_events, rejections=len(rejection_rows))
 
-    def _prepare_rows(self, run_id: int, items: Iterable[Any]) -> _Rows:
+    def replace_records(self, run_id: int, extractions: Iterable[Extraction],
+                        rejections: Iterable[Rejection] = (),
+                        provenance: Provenance | None = None) -> ReplaceResult:
+        """Replace the observations and events of stored documents with new ones, all or nothing.
+
+        Each extraction's document must be stored already (its text is not rewritten); its old
+        records are deleted and the new ones written, stamped with ``provenance``, in the same
+        transaction as the run's ``rejections`` and heartbeat. Record ids are content hashes,
+        so replacing with the same records gives the same rows.
+        """
+        stamp = provenance or Provenance()
+        docs: dict[str, Extraction] = {}
+        for extraction in extractions:
+            _check_records(extraction)
+            docs.setdefault(extraction.document.id, extraction)
+        ids = sorted(docs)  # one order for every writer, as in write_batch
+        observation_rows = {row["id"]: row for doc_id in ids
+                            for row in (_observation_row(o, stamp)
+                                        for o in docs[doc_id].observations)}
+        event_rows = {row["id"]: row for doc_id in ids
+                      for row in (_event_row(e, stamp) for e in docs[doc_id].events)}
+        rejection_rows = [{"run_id": run_id, "origin": r.origin, "code": r.code,
+                           "reason": r.reason} for r in rejections]
+        what = (f"replacing the records of {len(ids)} documents for run {run_id}")
+        removed = {"observations": 0, "events": 0}
+        with self._write(what) as conn:
+            if conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first() is None:
+                raise StoreError(f"{what}: there is no run {run_id} in the store {self.url}; "
+                                 f"call begin_run first")
+            self._beat(conn, run_id)
+            missing = set(ids) - _existing(conn, set(ids))
+            if missing:
+                raise StoreError(f"{what}: documents {', '.join(sorted(missing)[:10])} are not "
+                                 f"stored; ingest them instead")
+            for table in (t.observations, t.events):
+                for i in range(0, len(ids), _CHUNK):
+                    done = conn.execute(table.delete().where(
+                        table.c.doc_id.in_(ids[i:i + _CHUNK])))
+                    removed[table.name] += done.rowcount
+            self._insert_many(conn, t.observations, list(observation_rows.values()))
+            self._insert_many(conn, t.events, list(event_rows.values()))
+            self._insert_many(conn, t.rejections, rejection_rows)
+        return ReplaceResult(documents=len(ids), observations=len(observation_rows),
+                             events=len(event_rows),
+                             removed_observations=removed["observations"],
+                             removed_events=removed["events"], rejections=len(rejection_rows))
+
+    def document_batches(self, size: int = 100) -> Iterator[list[StoredDocument]]:
+        """Every stored document, ``size`` at a time in id order; each batch is read when the
+        one before has been taken, so a store of any size is walked in bounded memory."""
+        if size < 1:
+            raise StoreError(f"document_batches: size must be at least 1, not {size}")
+        d = t.documents
+        after = ""
+        while True:
+            with self._read("reading a batch of documents") as conn:
+                batch = [_stored_document(row) for row in conn.execute(
+                    select(d).where(d.c.id > after).order_by(d.c.id).limit(size))]
+            if not batch:
+                return
+            yield batch
+            after = batch[-1].id
+
+    def record_origins(self) -> list[RecordOrigin]:
+        """How many observations and events each extractor version and dossier made."""
+        counts: dict[tuple[str | None, str | None], list[int]] = {}
+        with self._read("counting records by what made them") as conn:
+            for n, table in enumerate((t.observations, t.events)):
+                query = (select(table.c.extractor_version, table.c.dossier_sha256, func.count())
+                         .group_by(table.c.extractor_version, table.c.dossier_sha256))
+                for version, dossier, count in conn.execute(query):
+                    counts.setdefault((version, dossier), [0, 0])[n] = int(count)
+        return [RecordOrigin(version, dossier, *found) for (version, dossier), found in
+                sorted(counts.items(), key=lambda item: (item[0][0] or "", item[0][1] or ""))]
+
+    def _prepare_rows(self, run_id: int, items: Iterable[Any],
+                      stamp: Provenance) -> _Rows:
         rows = _Rows()
         seen: set[str] = set()
         now = _now()
@@ -677,15 +779,7 @@ class Store:
                 raise StoreError(f"write_batch: document {doc.id} ({doc.origin}) contains NUL "
                                  f"characters, which PostgreSQL cannot store; reject or clean "
                                  f"the input before writing it")
-            for record in (*extraction.observations, *extraction.events):
-                if record.doc_id != doc.id:
-                    raise StoreError(
-                        f"write_batch: document {doc.id} ({doc.origin}) carries a "
-                        f"{type(record).__name__.lower()} of document {record.doc_id}")
-            for o in extraction.observations:
-                if not math.isfinite(o.value):
-                    raise StoreError(f"write_batch: document {doc.id} ({doc.origin}): "
-                                     f"observation {o.indicator} has no finite value ({o.value})")
+            _check_records(extraction)
             rows.documents.append({
                 "id": doc.id, "text": doc.text, "title": doc.title, "url": doc.url,
                 "source": doc.source, "published": doc.published,
@@ -696,8 +790,8 @@ class Store:
             })
             rows.sketches.extend({"doc_id": doc.id, "hash": h}
                                  for h in sorted(_sketch_hashes(sketch, doc.id)))
-            rows.observations.extend(_observation_row(o) for o in extraction.observations)
-            rows.events.extend(_event_row(e) for e in extraction.events)
+            rows.observations.extend(_observation_row(o, stamp) for o in extraction.observations)
+            rows.events.extend(_event_row(e, stamp) for e in extraction.events)
         # One order for every writer, so concurrent PostgreSQL batches cannot deadlock.
         rows.documents.sort(key=lambda row: row["id"])
         return rows
@@ -894,6 +988,26 @@ class Store:
         with self._read("listing events") as conn:
             return [_event(row) for row in conn.execute(query)]
 
+    def sentences(self, spans: Iterable[tuple[str, int, int]]
+                  ) -> dict[tuple[str, int, int], Sentence]:
+        """For each (doc_id, start, end), the whole sentence of the stored text around the span
+        (see ``bilateral.quotes``). Texts are read a few documents at a time and let go, so
+        the cost is one pass over the cited texts, never all of them held at once."""
+        wanted: dict[str, set[tuple[int, int]]] = {}
+        for doc_id, start, end in spans:
+            wanted.setdefault(doc_id, set()).add((start, end))
+        ids = sorted(wanted)
+        found: dict[tuple[str, int, int], Sentence] = {}
+        d = t.documents
+        with self._read("reading the sentences around quotes") as conn:
+            for i in range(0, len(ids), _TEXT_CHUNK):
+                query = select(d.c.id, d.c.text).where(d.c.id.in_(ids[i:i + _TEXT_CHUNK]))
+                for doc_id, text in conn.execute(query):
+                    for start, end in wanted[doc_id]:
+                        if (sentence := sentence_around(text, start, end)) is not None:
+                            found[(doc_id, start, end)] = sentence
+        return found
+
     def records_for(self, ref: str) -> Extraction:
         """A document (by id, external id or prefix) with everything extracted from it."""
         doc = self.get_document(ref)
@@ -920,7 +1034,9 @@ class Store:
         ask on every request: the runs, and how many documents each run still writing (or the
         latest) has stored so far. Counting one run's documents reads the run_id index only,
         not the whole table. A run whose heartbeat is older than the lease is not writing (its
-        process is gone) and is not counted, though only a write marks it failed."""
+        process is gone) and is not counted, though only a write marks it failed. A run that
+        replaces records (``reextract``) writes no document: its heartbeat, refreshed in the
+        transaction of every batch it writes, stands for its progress while it runs."""
         r, d = t.runs, t.documents
         with self._read("reading the store's version") as conn:
             latest, runs = conn.execute(select(func.max(r.c.id), func.count()).select_from(r)).one()
@@ -928,7 +1044,11 @@ class Store:
             live = select(r.c.id).where(or_(writing, r.c.id == latest))
             written = conn.execute(select(d.c.run_id, func.count()).where(d.c.run_id.in_(live))
                                    .group_by(d.c.run_id).order_by(d.c.run_id)).all()
-        return (latest or 0, runs, *((int(run), int(n)) for run, n in written))
+            replacing = conn.execute(select(r.c.id, r.c.heartbeat_at)
+                                     .where(writing, r.c.kind == REPLACING_KIND)
+                                     .order_by(r.c.id)).all()
+        return (latest or 0, runs, *((int(run), int(n)) for run, n in written),
+                *((f"{REPLACING_KIND}:{run}", str(beat)) for run, beat in replacing))
 
     # -- API tokens
 
@@ -1078,11 +1198,29 @@ def _stored_document(row: Any) -> StoredDocument:
         run_id=row.run_id)
 
 
-def _observation_row(o: Observation) -> dict[str, Any]:
+def _check_records(extraction: Extraction) -> None:
+    doc = extraction.document
+    for record in (*extraction.observations, *extraction.events):
+        if record.doc_id != doc.id:
+            raise StoreError(
+                f"storing records: document {doc.id} ({doc.origin}) carries a "
+                f"{type(record).__name__.lower()} of document {record.doc_id}")
+    for o in extraction.observations:
+        if not math.isfinite(o.value):
+            raise StoreError(f"storing records: document {doc.id} ({doc.origin}): "
+                             f"observation {o.indicator} has no finite value ({o.value})")
+
+
+def _stamp(provenance: Provenance) -> dict[str, Any]:
+    return {"extractor_version": provenance.extractor_version,
+            "dossier_sha256": provenance.dossier_sha256}
+
+
+def _observation_row(o: Observation, provenance: Provenance) -> dict[str, Any]:
     return {"id": observation_id(o), "doc_id": o.doc_id, "indicator": o.indicator,
             "value": float(o.value), "unit": o.unit, "status": o.status, "when_at": o.when,
             "quote": o.quote, "span_start": o.start, "span_end": o.end, "rule": o.rule,
-            "actor": o.actor, "note": o.note}
+            "actor": o.actor, "note": o.note, **_stamp(provenance)}
 
 
 def _observation(row: Any) -> Observation:
@@ -1092,11 +1230,11 @@ def _observation(row: Any) -> Observation:
                        note=row.note)
 
 
-def _event_row(e: Event) -> dict[str, Any]:
+def _event_row(e: Event, provenance: Provenance) -> dict[str, Any]:
     return {"id": event_id(e), "doc_id": e.doc_id, "type": e.type, "source": e.source,
             "target": e.target, "when_at": e.when, "quote": e.quote, "span_start": e.start,
             "span_end": e.end, "rule": e.rule, "source_actor": e.source_actor,
-            "target_actor": e.target_actor, "trigger": e.trigger}
+            "target_actor": e.target_actor, "trigger": e.trigger, **_stamp(provenance)}
 
 
 def _event(row: Any) -> Event:
