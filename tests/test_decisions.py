@@ -14,8 +14,13 @@ from bilateral.errors import ModelError
 from bilateral.extract.decisions import (
     ObservationCandidate,
     RuleStatus,
+    RuleWhen,
+    TimeOption,
     TrainedStatus,
+    TrainedWhen,
+    WhenCandidate,
     status_features,
+    when_features,
 )
 from bilateral.extract.linear import LinearModel, fit
 from bilateral.extract.model import load_model
@@ -113,12 +118,57 @@ def test_trained_status_overrides_the_rules_and_says_so():
     assert kept.status == "actual" and kept.evidence == "default"
 
 
+# --- the when decision -------------------------------------------------------------------------
+
+def when_candidate(sentence: str, figure: str, times: dict[str, str], *, status: str,
+                   rule_when: str | None) -> WhenCandidate:
+    options = []
+    for phrase, value in times.items():
+        at = sentence.index(phrase)
+        options.append(TimeOption(value, "sentence", "date", (at, at + len(phrase))))
+    options += [TimeOption("2025-03", "report"), TimeOption(None, "none")]
+    return WhenCandidate(candidate(sentence, figure, rule=status), status, "2025-03-10",
+                         tuple(options), rule_when)
+
+
+def test_rule_when_returns_what_the_rules_chose():
+    chosen = RuleWhen().predict([when_candidate(
+        "Outlays reached 1.3% in 2022 and will reach 2% by 2027.", "2%",
+        {"2022": "2022", "2027": "2027"}, status="target", rule_when="2027")])
+    assert [(d.when, d.source) for d in chosen] == [("2027", "rules")]
+
+
+def test_when_features_say_where_a_time_stands_from_the_figure():
+    sentence = "Outlays reached 1.3% in 2022 and will reach 2% by 2027."
+    found = when_candidate(sentence, "2%", {"2022": "2022", "2027": "2027"},
+                           status="target", rule_when="2027")
+    deadline, earlier = found.options[1], found.options[0]
+    near = when_features(found, deadline)
+    assert near["lead=by"] == 1.0 and near["side|distance=after|<12"] == 1.0
+    assert near["chosen_by_rules"] == 1.0 and near["vs_report=after"] == 1.0
+    far = when_features(found, earlier)
+    assert "chosen_by_rules" not in far and far["vs_report=before"] == 1.0
+    assert any(k.startswith("side|distance=before|") for k in far)
+    assert when_features(found, found.options[-1])["precision=none"] == 1.0
+
+
+def test_trained_when_takes_the_best_scored_option():
+    model = LinearModel(("no", "yes"), (0.0, 0.0),
+                        {"lead=by": (-1.0, 1.0), "status|lead=target|by": (-1.0, 1.0),
+                         "source=report": (1.0, -1.0), "source=none": (1.0, -1.0)})
+    decision = TrainedWhen(model).predict([when_candidate(
+        "Outlays reached 1.3% in 2022 and will reach 2% by 2027.", "2%",
+        {"2022": "2022", "2027": "2027"}, status="target", rule_when="2022")])[0]
+    assert decision.when == "2027" and decision.source == "sentence"
+
+
 # --- the model directory -----------------------------------------------------------------------
 
 def test_built_in_models_load():
-    assert load_model("rules").status.name == "rules"
+    rules = load_model("rules")
+    assert (rules.status.name, rules.when.name) == ("rules", "rules")
     default = load_model(None)
-    assert default.status.name == "trained"
+    assert default.status.name == "trained" and default.when.name == "trained"
     assert default.meta["data_sha256"] and "cross_validated_accuracy" in default.meta
 
 
@@ -141,19 +191,19 @@ def test_rules_and_the_default_model_are_interchangeable_in_the_extractor():
             "aims to lift it to 2% of GDP by 2027.")
     document = Document(id="d", text=text, published="2025-02-01")
     for model in ("rules", "default"):
-        found = {(o.value, o.status) for o in Extractor(model=model).extract(document)
-                 .observations}
-        assert found == {(1.4, "actual"), (2.0, "target")}, model
+        found = {(o.value, o.status, o.when) for o in Extractor(model=model)
+                 .extract(document).observations}
+        assert found == {(1.4, "actual", "2023"), (2.0, "target", "2027")}, model
 
 
 # --- training end to end -----------------------------------------------------------------------
 
-_SENTENCES = [
-    ("Japan's defence spending came to {a}% of GDP last year.", "actual"),
-    ("Washington urged Tokyo to raise defence spending to {a}% of GDP.", "demanded"),
-    ("Japan aims to lift defence spending to {a}% of GDP by 2027.", "target"),
-    ("Japan's military outlays stood at {a}% of GDP in 2024.", "actual"),
-    ("U.S. officials pressed Japan to spend {a}% of GDP on defence.", "demanded"),
+_SENTENCES = [  # (sentence, status, when) for a report of March 2025
+    ("Japan's defence spending came to {a}% of GDP last year.", "actual", "2024"),
+    ("Washington urged Tokyo to raise defence spending to {a}% of GDP.", "demanded", "2025-03"),
+    ("Japan aims to lift defence spending to {a}% of GDP by 2027.", "target", "2027"),
+    ("Japan's military outlays stood at {a}% of GDP in 2024.", "actual", "2024"),
+    ("U.S. officials pressed Japan to spend {a}% of GDP on defence.", "demanded", "2025-03"),
 ]
 
 
@@ -161,13 +211,13 @@ def _fixture(folder: Path) -> tuple[Path, Path]:
     corpus, gold = [], []
     for n in range(10):
         text_parts, observations = [], []
-        for k, (sentence, status) in enumerate(_SENTENCES):
+        for k, (sentence, status, when) in enumerate(_SENTENCES):
             if (n + k) % 2:
                 continue
             value = round(1.1 + 0.1 * ((n * 3 + k) % 20), 1)
             text_parts.append(sentence.format(a=value))
             observations.append({"indicator": "japan_defense_spending_gdp", "value": value,
-                                 "unit": "percent_gdp", "status": status, "when": None,
+                                 "unit": "percent_gdp", "status": status, "when": when,
                                  "quote": f"{value}% of GDP"})
         doc_id = f"fixture-{n}"
         corpus.append({"doc_id": doc_id, "published": "2025-03-01",
@@ -186,10 +236,16 @@ def test_train_writes_a_model_that_extract_and_eval_use(tmp_path: Path):
                           str(tmp_path / "model"), "--seed", "4", "--json")
     assert code == 0, output
     report = json.loads(output)
-    assert report["documents"] == 10 and report["examples"] > 10
-    assert set(report["accuracy"]["status"]) == {"rules", "trained"}
+    assert report["documents"] == 10 and report["examples"]["status"] > 10
+    assert report["examples"]["when"] > 10
+    assert set(report["accuracy"]) == {"status", "when"}
+    assert set(report["accuracy"]["when"]) == {"rules", "trained"}
     config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
     assert config["decisions"]["status"]["use"] == "trained"
+    # the when decision ships trained only where it beat the rules on held-out documents
+    when = report["accuracy"]["when"]
+    assert config["decisions"]["when"]["use"] == (
+        "trained" if when["trained"] > when["rules"] else "rules")
     assert config["meta"]["seed"] == 4 and len(config["meta"]["data_sha256"]) == 64
     weights = (tmp_path / "model" / "status.json").read_bytes()
 

@@ -1,8 +1,9 @@
 """The quality gate: the extractor's scores on the shared corpora must not fall below the floors
 pinned in quality.json (by more than a small tolerance).
 
-Two corpora live beside the repository, in ../shared/corpus: ``dev`` (the articles rules are
-written against) and ``check`` (articles only ever scored); CI always has both. A missing corpus
+Three corpora live beside the repository, in ../shared/corpus: ``dev`` (the U.S.–Japan articles
+rules are written against), ``check`` (U.S.–Japan articles only ever scored) and ``dev-kor``
+(U.S.–South Korea, extracted with the us-korea dossier); CI always has them. A missing corpus
 is a failure that says where it was looked for, never a skip. After an improvement,
 `make quality` raises the floors (it never lowers them).
 """
@@ -14,12 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from bilateral.extract.score import FLOOR_FIGURES, GATED_FIGURES, below_floor, evaluate
+from bilateral.extract.score import (
+    FLOOR_FIGURES,
+    GATED_FIGURES,
+    QUALITY_SETS,
+    below_floor,
+    evaluate,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpus"
 FLOOR = ROOT / "quality.json"
-SETS = ("dev", "check")
+SETS = tuple(QUALITY_SETS)
 TOLERANCE = 0.02
 
 
@@ -45,7 +52,7 @@ def test_scores_stay_above_the_recorded_floor(name):
                     f"and {', '.join(missing)} does not exist (looked in {folder})",
                     pytrace=False)
     floor = recorded_floors()[name]
-    scores = evaluate(gold, corpus=corpus)
+    scores = evaluate(gold, corpus=corpus, dossier=QUALITY_SETS[name])
     measured = scores.figures()
     problems = below_floor(floor, measured, gated=GATED_FIGURES, tolerance=TOLERANCE)
     figures = "\n".join(f"  {figure:<24} floor {floor[figure]:.4f}  measured "

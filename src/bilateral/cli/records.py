@@ -148,15 +148,19 @@ def train(
     if as_json:
         print(json.dumps({"out": str(out_dir), "documents": report.documents,
                           "examples": report.examples, "accuracy": report.accuracy,
+                          "shipped": report.shipped,
                           "skipped": report.skipped, "data_sha256": report.data_sha256},
                          indent=2))
         raise typer.Exit(EXIT_OK)
-    table = Table(title=f"{report.examples} examples from {report.documents} documents "
-                        f"(accuracy by {FOLDS}-fold cross-validation over documents)")
-    for column in ("decision", "rules", "trained"):
-        table.add_column(column, justify="left" if column == "decision" else "right")
+    table = Table(title=f"{report.documents} documents; accuracy by {FOLDS}-fold "
+                        f"cross-validation over documents")
+    for column in ("decision", "examples", "rules", "trained", "shipped"):
+        table.add_column(column, justify="left" if column in ("decision", "shipped")
+                         else "right")
     for decision, accuracy in report.accuracy.items():
-        table.add_row(decision, f"{accuracy['rules']:.3f}", f"{accuracy['trained']:.3f}")
+        table.add_row(decision, str(report.examples.get(decision, 0)),
+                      f"{accuracy['rules']:.3f}", f"{accuracy['trained']:.3f}",
+                      report.shipped.get(decision, "rules"))
     out.print(table)
     for skipped in report.skipped:
         err.print(terminal_text(f"skipped {skipped}"))

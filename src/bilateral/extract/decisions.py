@@ -6,6 +6,7 @@ is decided here. A decision reads a typed candidate and returns a typed answer w
 evidence it used, so the stage that calls it never parses a string back.
 
     status   ObservationCandidate -> StatusDecision   which of the seven statuses a figure has
+    when     WhenCandidate -> WhenDecision                which stated time a figure refers to
 """
 
 from __future__ import annotations
@@ -118,3 +119,127 @@ def status_features(candidate: ObservationCandidate, *, with_rules: bool) -> Fea
     for word in set(words(text[s_start:s_end])):
         features[f"sentence={word}"] = 1.0
     return features
+
+
+# --- when ----------------------------------------------------------------------------------------
+
+#: Characters between a figure and a time expression, in the steps the when decision tells apart.
+DISTANCE_STEPS = (12, 40, 100)
+#: Words between a figure and a time expression that the when decision reads, nearest first.
+BETWEEN_WORDS = 6
+
+
+@dataclass(frozen=True)
+class TimeOption:
+    """A time a figure may refer to, and where it was stated."""
+
+    value: str | None  # "YYYY", "YYYY-MM", "YYYY-MM-DD"; None: no time
+    source: str  # "sentence", "paragraph" (earlier in it), "report" (publication), "rules", "none"
+    kind: str | None = None  # the time expression's kind: date, deadline, fiscal, relative
+    span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class WhenCandidate:
+    """A figure with its decided status, the times it may refer to and the rules' choice."""
+
+    figure: ObservationCandidate
+    status: str
+    published: str | None
+    options: tuple[TimeOption, ...]
+    rule_when: str | None
+
+
+@dataclass(frozen=True)
+class WhenDecision:
+    when: str | None
+    source: str  # the option's source; "rules" when the rules' choice stands
+    confidence: float
+
+
+class WhenComponent(Protocol):
+    name: str
+
+    def predict(self, candidates: Sequence[WhenCandidate]) -> list[WhenDecision]: ...
+
+
+class RuleWhen:
+    """The time the rules chose (the deadline of a target, the date a measure takes effect,
+    the nearest time in the sentence, the deal's date, the report's month ...)."""
+
+    name = "rules"
+
+    def predict(self, candidates: Sequence[WhenCandidate]) -> list[WhenDecision]:
+        return [WhenDecision(c.rule_when, "rules", 1.0) for c in candidates]
+
+
+class TrainedWhen:
+    """A logistic model that scores each option (is this the time the figure refers to?) from
+    its source, kind, precision and place relative to the figure, the words between them, the
+    figure's status, and whether the rules chose it; the best-scored option wins."""
+
+    name = "trained"
+
+    def __init__(self, model: LinearModel) -> None:
+        self.model = model
+
+    def predict(self, candidates: Sequence[WhenCandidate]) -> list[WhenDecision]:
+        decisions = []
+        for candidate in candidates:
+            scored = [(self.model.probabilities(when_features(candidate, o)).get("yes", 0.0), -n,
+                       o) for n, o in enumerate(candidate.options)]
+            if not scored:
+                decisions.append(WhenDecision(candidate.rule_when, "rules", 1.0))
+                continue
+            confidence, _, option = max(scored, key=lambda s: s[:2])
+            source = "rules" if option.value == candidate.rule_when else option.source
+            decisions.append(WhenDecision(option.value, source, confidence))
+        return decisions
+
+
+def when_features(candidate: WhenCandidate, option: TimeOption) -> Features:
+    """What says whether ``option`` is the time ``candidate``'s figure refers to."""
+    status = candidate.status
+    precision = {4: "year", 7: "month", 10: "day"}.get(len(option.value or ""), "none")
+    features: dict[str, float] = {
+        f"source={option.source}": 1.0, f"precision={precision}": 1.0,
+        f"status|source={status}|{option.source}": 1.0,
+        f"status|precision={status}|{precision}": 1.0,
+        f"unit|precision={candidate.figure.unit}|{precision}": 1.0,
+    }
+    if option.kind:
+        features[f"kind={option.kind}"] = 1.0
+        features[f"status|kind={status}|{option.kind}"] = 1.0
+    if option.value == candidate.rule_when:
+        features["chosen_by_rules"] = 1.0
+        features[f"chosen_by_rules|status={status}"] = 1.0
+    relation = _relative_to(option.value, candidate.published)
+    if relation:
+        features[f"vs_report={relation}"] = 1.0
+        features[f"status|vs_report={status}|{relation}"] = 1.0
+    if option.span is not None:
+        text = candidate.figure.text
+        start, end = candidate.figure.value
+        t_start, t_end = option.span
+        after = t_start >= end
+        gap = text[end:t_start] if after else text[t_end:start]
+        side = "after" if after else "before"
+        step = next((f"<{n}" for n in DISTANCE_STEPS if len(gap) < n), "far")
+        features[f"side|distance={side}|{step}"] = 1.0
+        between = words(gap)
+        for word in (between[:BETWEEN_WORDS] if after else between[-BETWEEN_WORDS:]):
+            features[f"between={word}"] = 1.0
+        lead = words(text[max(0, t_start - 24):t_start])
+        if lead:
+            features[f"lead={lead[-1]}"] = 1.0
+            features[f"status|lead={status}|{lead[-1]}"] = 1.0
+    return features
+
+
+def _relative_to(value: str | None, published: str | None) -> str | None:
+    """Whether ``value`` is before, at or after ``published``, at the coarser precision."""
+    if not value or not published:
+        return None
+    n = min(len(value), len(published))
+    return "before" if value[:n] < published[:n] else "after" if value[:n] > published[:n] \
+        else "same"

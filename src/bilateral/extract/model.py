@@ -4,6 +4,7 @@ they were trained on.
     model/
       config.json   {"format": 1, "decisions": {"status": {"use": "trained", ...}}, "meta": {...}}
       status.json   the weights of the trained status decision
+      when.json     the weights of the trained when decision
 
 ``meta`` records the training data's hash, the seed, the number of examples and the scores
 measured when the model was made, so a run can say which model produced it. The package
@@ -22,7 +23,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bilateral.errors import ModelError
-from bilateral.extract.decisions import RuleStatus, StatusComponent, TrainedStatus
+from bilateral.extract.decisions import (
+    RuleStatus,
+    RuleWhen,
+    StatusComponent,
+    TrainedStatus,
+    TrainedWhen,
+    WhenComponent,
+)
 from bilateral.extract.linear import LinearModel
 
 FORMAT = 1
@@ -42,6 +50,7 @@ class Decisions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: DecisionConfig = DecisionConfig()
+    when: DecisionConfig = DecisionConfig()
 
 
 class ModelConfig(BaseModel):
@@ -58,6 +67,7 @@ class Model:
 
     name: str
     status: StatusComponent
+    when: WhenComponent = field(default_factory=RuleWhen)
     meta: dict[str, Any] = field(default_factory=dict)
     digest: str = "rules"  # sha256 of the directory's files: which weights made a record
 
@@ -68,7 +78,7 @@ def load_model(model: str | Path | None = None) -> Model:
     if model is None or str(model) == "default":
         path = MODELS / "default"
     elif str(model) == "rules":
-        return Model("rules", RuleStatus(), digest="rules")
+        return Model("rules", RuleStatus(), RuleWhen(), digest="rules")
     else:
         path = Path(model)
     config_file = path / "config.json"
@@ -77,15 +87,24 @@ def load_model(model: str | Path | None = None) -> Model:
                          f"one written by 'bilateral train' or one of {', '.join(BUILT_IN)}")
     config = _config(config_file)
     status: StatusComponent = RuleStatus()
-    chosen = config.decisions.status
-    if chosen.use == "trained":
-        if not chosen.weights:
-            raise ModelError(f"{config_file}: decisions.status uses 'trained' but names no "
-                             f"weights file")
-        weights = path / chosen.weights
-        status = TrainedStatus(LinearModel.from_json(_json(weights), str(weights)),
-                               with_rules=chosen.with_rules)
-    return Model(str(model or "default"), status, dict(config.meta), _digest(path))
+    if (weights := _weights(path, config_file, "status", config.decisions.status)) is not None:
+        status = TrainedStatus(weights, with_rules=config.decisions.status.with_rules)
+    when: WhenComponent = RuleWhen()
+    if (weights := _weights(path, config_file, "when", config.decisions.when)) is not None:
+        when = TrainedWhen(weights)
+    return Model(str(model or "default"), status, when, dict(config.meta), _digest(path))
+
+
+def _weights(path: Path, config_file: Path, name: str,
+             chosen: DecisionConfig) -> LinearModel | None:
+    """The trained weights of decision ``name``; None when it uses the rules."""
+    if chosen.use != "trained":
+        return None
+    if not chosen.weights:
+        raise ModelError(f"{config_file}: decisions.{name} uses 'trained' but names no "
+                         f"weights file")
+    weights = path / chosen.weights
+    return LinearModel.from_json(_json(weights), str(weights))
 
 
 def write_model(path: Path, config: ModelConfig, weights: dict[str, LinearModel]) -> None:

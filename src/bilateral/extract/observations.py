@@ -22,7 +22,15 @@ from bilateral.extract.context import (
     times_in,
     word_pattern,
 )
-from bilateral.extract.decisions import ObservationCandidate, RuleStatus, StatusComponent
+from bilateral.extract.decisions import (
+    ObservationCandidate,
+    RuleStatus,
+    RuleWhen,
+    StatusComponent,
+    TimeOption,
+    WhenCandidate,
+    WhenComponent,
+)
 from bilateral.extract.quantities import Quantity
 from bilateral.extract.times import TimeExpr
 
@@ -121,8 +129,10 @@ class ObservationStage:
     requires = ("layout", "actors", "times", "quantities")
     assigns = ("observations",)
 
-    def __init__(self, dossier: Dossier, status: StatusComponent | None = None) -> None:
+    def __init__(self, dossier: Dossier, status: StatusComponent | None = None,
+                 when: WhenComponent | None = None) -> None:
         self.status_decision = status or RuleStatus()
+        self.when_decision = when or RuleWhen()
         self.cues = sorted(
             (_Cues(i, tuple(word_pattern(g) for g in i.cues),
                    word_pattern(i.exclude) if i.exclude else None) for i in dossier.indicators),
@@ -137,7 +147,8 @@ class ObservationStage:
         layout: Layout = doc._.layout
         text = doc._.layout.match_text
         found: list[ObservationMatch] = []
-        reported = report_month(doc._.document.published if doc._.document else None)
+        published = doc._.document.published if doc._.document else None
+        reported = report_month(published)
         quantities = doc._.quantities
         starts = [q.start for q in quantities]
         for i, quantity in enumerate(quantities):
@@ -178,15 +189,20 @@ class ObservationStage:
             if status_rule == "default":
                 status, status_rule = _status_in_context(found, indicator, quantity, layout,
                                                          status, status_rule)
-            decided = self.status_decision.predict([ObservationCandidate(
+            figure = ObservationCandidate(
                 text=text, sentence=layout.sentence(quantity.start),
                 value=(quantity.start, quantity.end), figure=quantity.value,
                 indicator=indicator.id, unit=indicator.unit,
                 allowed=tuple(indicator.statuses), role=quantity.role, rule_status=status,
-                rule_evidence=status_rule)])[0]
+                rule_evidence=status_rule)
+            decided = self.status_decision.predict([figure])[0]
             status, status_rule = decided.status, decided.evidence
             when = self.when_for(quantity, status, doc._.times, layout, reported,
                                  current=bool(_CURRENT.search(status_rule)))
+            when = self.when_decision.predict([WhenCandidate(
+                figure=figure, status=status, published=published,
+                options=_time_options(quantity, doc._.times, layout, reported, when),
+                rule_when=when)])[0].when
             actor = _nearest_state_before(doc._.actors, quantity.start, layout)
             found.append(ObservationMatch(
                 indicator=indicator.id, value=quantity.value, unit=indicator.unit, status=status,
@@ -334,6 +350,25 @@ class ObservationStage:
         if earlier or status == "actual":
             return earlier
         return reported
+
+
+def _time_options(quantity: Quantity, times: list[TimeExpr], layout: Layout,
+                  reported: str | None, chosen: str | None) -> tuple[TimeOption, ...]:
+    """The times a figure may refer to: those stated in its sentence, the latest stated
+    earlier in its paragraph, the report's month, the rules' choice and none."""
+    s_start, s_end = layout.sentence(quantity.start)
+    options = [TimeOption(t.value, "sentence", t.kind, (t.start, t.end))
+               for t in times_in(times, s_start, s_end)]
+    earlier = times_in(times, layout.paragraph_start(s_start), s_start, ahead=False)
+    if earlier:
+        options.append(TimeOption(earlier[-1].value, "paragraph", earlier[-1].kind,
+                                  (earlier[-1].start, earlier[-1].end)))
+    if reported:
+        options.append(TimeOption(reported, "report"))
+    if chosen is not None and all(o.value != chosen for o in options):
+        options.append(TimeOption(chosen, "rules"))
+    options.append(TimeOption(None, "none"))
+    return tuple(options)
 
 
 def _pair(quantities: list[Quantity], i: int) -> tuple[Quantity, Quantity, Quantity]:

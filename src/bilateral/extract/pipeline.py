@@ -74,7 +74,8 @@ def build_stages(dossier: Dossier, model: Model | None = None) -> list[Stage]:
     from bilateral.extract.observations import ObservationStage
 
     return [ActorStage(dossier), TimeStage(), QuantityStage(),
-            ObservationStage(dossier, status=model.status if model else None),
+            ObservationStage(dossier, status=model.status if model else None,
+                             when=model.when if model else None),
             EventStage(dossier)]
 
 

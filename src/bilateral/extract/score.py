@@ -353,6 +353,8 @@ def read_interchange(path: str | Path) -> dict[str, Record]:
 FLOOR_FIGURES: tuple[str, ...] = ("observations.strict.f1", "observations.lenient.f1",
                                   "events.lenient.f1", "events.strict.f1")
 GATED_FIGURES: tuple[str, ...] = ("observations.strict.f1", "events.lenient.f1")
+#: The shared corpora the floors are kept for, each with the dossier its gold is written in.
+QUALITY_SETS: dict[str, str] = {"dev": "us-japan", "check": "us-japan", "dev-kor": "us-korea"}
 
 
 def below_floor(floor: dict[str, float], measured: dict[str, float], *,

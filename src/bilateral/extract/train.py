@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,16 @@ from bilateral.extract.context import fold
 from bilateral.extract.decisions import (
     ObservationCandidate,
     RuleStatus,
+    RuleWhen,
     StatusDecision,
+    TrainedStatus,
+    TrainedWhen,
+    WhenCandidate,
+    WhenDecision,
     status_features,
+    when_features,
 )
-from bilateral.extract.linear import fit
+from bilateral.extract.linear import LinearModel, fit
 from bilateral.extract.model import (
     FORMAT,
     DecisionConfig,
@@ -34,39 +41,54 @@ from bilateral.extract.model import (
     write_model,
 )
 from bilateral.extract.pipeline import Extractor
-from bilateral.extract.score import read_interchange, value_close
+from bilateral.extract.score import read_interchange, value_close, when_compatible
 from bilateral.ingest.readers import discover, read
 from bilateral.records import Document
 
 #: Folds of the cross-validation that measures each decision.
 FOLDS = 5
-#: Inverse regularisation strength of the status model.
+#: Inverse regularisation strength of each decision's model.
 STATUS_C = 3.0
+WHEN_C = 1.0
 
 
 @dataclass(frozen=True)
 class Example:
+    """A candidate of one decision and the gold answer it should get."""
+
     document: str
-    candidate: ObservationCandidate
+    candidate: Any  # ObservationCandidate for status, WhenCandidate for when
     label: str
 
 
 @dataclass
 class TrainReport:
     documents: int = 0
-    examples: int = 0
+    examples: dict[str, int] = field(default_factory=dict)  # decision -> examples
     skipped: list[str] = field(default_factory=list)  # documents with no gold, or refused
     accuracy: dict[str, dict[str, float]] = field(default_factory=dict)  # decision -> impl
+    shipped: dict[str, str] = field(default_factory=dict)  # decision -> "trained" | "rules"
     data_sha256: str = ""
 
 
-class _Recorder(RuleStatus):
-    """The rule status, remembering every candidate it was asked about."""
+class _RecordedStatus(RuleStatus):
+    """The rules' status, remembering every figure it was asked about."""
 
     def __init__(self) -> None:
         self.seen: list[ObservationCandidate] = []
 
     def predict(self, candidates: Sequence[ObservationCandidate]) -> list[StatusDecision]:
+        self.seen.extend(candidates)
+        return super().predict(candidates)
+
+
+class _RecordedWhen(RuleWhen):
+    """The rules' time, remembering every figure it was asked about."""
+
+    def __init__(self) -> None:
+        self.seen: list[WhenCandidate] = []
+
+    def predict(self, candidates: Sequence[WhenCandidate]) -> list[WhenDecision]:
         self.seen.extend(candidates)
         return super().predict(candidates)
 
@@ -83,75 +105,99 @@ class AnnotatedSet:
 def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
           with_rules: bool = True,
           progress: Callable[[int, int], None] | None = None) -> TrainReport:
-    """Train the status decision from annotated ``sets`` (one relationship or several) and
-    write a model directory."""
+    """Train the status and when decisions from annotated ``sets`` (one relationship or
+    several) and write a model directory."""
     if not sets:
         raise ModelError("training needs at least one annotated corpus")
     files = [path for s in sets for path in (*s.corpus, s.gold)]
     report = TrainReport(data_sha256=_hash(files))
-    examples: list[Example] = []
+    status: list[Example] = []
+    when: list[Example] = []
     for n, annotated in enumerate(sets):
-        found = status_examples(_documents(list(annotated.corpus)),
-                                read_interchange(annotated.gold),
-                                load_dossier(annotated.dossier), report, progress)
+        found = examples(_documents(list(annotated.corpus)), read_interchange(annotated.gold),
+                         load_dossier(annotated.dossier), report, progress)
         # a document is held out whole in cross-validation; ids may repeat across sets
-        examples += [replace(e, document=f"{n}/{e.document}") for e in found]
-    report.examples = len(examples)
-    if not examples:
+        status += [replace(e, document=f"{n}/{e.document}") for e in found["status"]]
+        when += [replace(e, document=f"{n}/{e.document}") for e in found["when"]]
+    report.examples = {"status": len(status), "when": len(when)}
+    if not status:
         raise ModelError("no training example: no figure the rules find matches a gold "
                          "observation of " + ", ".join(str(s.gold) for s in sets)
                          + " (do the doc_ids agree?)")
-    report.accuracy["status"] = _cross_validate(examples, seed=seed, with_rules=with_rules)
-    model = fit([status_features(e.candidate, with_rules=with_rules) for e in examples],
-                [e.label for e in examples], c=STATUS_C, seed=seed)
+    status_fit = partial(_fit_status, seed=seed, with_rules=with_rules)
+    status_right = partial(_status_right, with_rules=with_rules)
+    when_fit = partial(_fit_when, seed=seed)
+    report.accuracy["status"] = _cross_validate(
+        status, status_fit, status_right, lambda e: e.candidate.rule_status == e.label, seed)
+    weights = {"status": status_fit(status)}
+    report.shipped["status"] = "trained"
+    decisions = Decisions(status=DecisionConfig(use="trained", weights="status.json",
+                                                with_rules=with_rules))
+    if len({e.document for e in when}) >= FOLDS:
+        report.accuracy["when"] = _cross_validate(
+            when, when_fit, _when_right,
+            lambda e: when_compatible(e.label, e.candidate.rule_when), seed)
+        # ship the trained decision only where it beats the rules on held-out documents
+        if report.accuracy["when"]["trained"] > report.accuracy["when"]["rules"]:
+            weights["when"] = when_fit(when)
+            decisions.when = DecisionConfig(use="trained", weights="when.json")
+        report.shipped["when"] = decisions.when.use
     config = ModelConfig(
-        format=FORMAT,
-        decisions=Decisions(status=DecisionConfig(use="trained", weights="status.json",
-                                                  with_rules=with_rules)),
+        format=FORMAT, decisions=decisions,
         meta={"trained_on": [{"corpus": [p.name for p in s.corpus], "gold": s.gold.name,
                               "dossier": s.dossier} for s in sets],
               "data_sha256": report.data_sha256, "seed": seed,
-              "documents": report.documents, "examples": {"status": len(examples)},
+              "documents": report.documents, "examples": report.examples,
               "cross_validated_accuracy": report.accuracy})
-    write_model(Path(out), config, {"status": model})
+    write_model(Path(out), config, weights)
     return report
 
 
-def status_examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossier,
-                    report: TrainReport | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> list[Example]:
-    """Every candidate figure of the rules that stands for a gold observation, labelled with
-    the gold status."""
+def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossier,
+             report: TrainReport | None = None,
+             progress: Callable[[int, int], None] | None = None) -> dict[str, list[Example]]:
+    """Every candidate of the rules that stands for a gold observation, per decision: for
+    ``status`` labelled with the gold status; for ``when`` (with the gold status in place of
+    the rules', as the trained status gives it) with the gold time, where gold states one."""
     report = report if report is not None else TrainReport()
-    recorder = _Recorder()
-    extractor = Extractor(dossier, model=Model("rules", recorder))
-    examples: list[Example] = []
+    statuses, times = _RecordedStatus(), _RecordedWhen()
+    extractor = Extractor(dossier, model=Model("rules", statuses, times))
+    found: dict[str, list[Example]] = {"status": [], "when": []}
     documents = list(documents)
     for done, document in enumerate(documents, 1):
         annotated = gold.get(document.label)
         if annotated is None:
             report.skipped.append(f"{document.label}: no gold record")
             continue
-        recorder.seen.clear()
+        statuses.seen.clear()
+        times.seen.clear()
         try:
             extractor.annotate(document)
         except ExtractionError as exc:
             report.skipped.append(f"{document.label}: {exc.message}")
             continue
         report.documents += 1
-        for candidate in recorder.seen:
-            label = _gold_status(candidate, annotated.get("observations") or [])
-            if label is not None:
-                examples.append(Example(document.label, candidate, label))
+        observations = annotated.get("observations") or []
+        for figure in statuses.seen:
+            match = _gold_for(figure, observations)
+            if match is not None:
+                found["status"].append(Example(document.label, figure, str(match["status"])))
+        for candidate in times.seen:
+            match = _gold_for(candidate.figure, observations)
+            if match is not None and match.get("when"):
+                found["when"].append(Example(
+                    document.label, replace(candidate, status=str(match["status"])),
+                    str(match["when"])))
         if progress:
             progress(done, len(documents))
-    return examples
+    return found
 
 
-def _gold_status(candidate: ObservationCandidate, observations: list[dict[str, Any]]
-                 ) -> str | None:
-    """The status of the gold observation the candidate stands for: same indicator and value,
-    its quote over the figure; failing that, the one status all such observations share."""
+def _gold_for(candidate: ObservationCandidate, observations: list[dict[str, Any]]
+              ) -> dict[str, Any] | None:
+    """The gold observation the candidate stands for: same indicator and value, its quote
+    over the figure; failing that, the only such observation, or one of several that agree
+    on status and time."""
     same = [o for o in observations if o.get("indicator") == candidate.indicator
             and isinstance(o.get("value"), int | float)
             and value_close(float(o["value"]), candidate.figure)]
@@ -164,31 +210,57 @@ def _gold_status(candidate: ObservationCandidate, observations: list[dict[str, A
         at = text.find(quote) if quote else -1
         while at >= 0:
             if at < end and start < at + len(quote):
-                return str(observation["status"])
+                return observation
             at = text.find(quote, at + 1)
-    statuses = {str(o["status"]) for o in same}
-    return statuses.pop() if len(statuses) == 1 else None
+    readings = {(o.get("status"), o.get("when")) for o in same}
+    return same[0] if len(readings) == 1 else None
 
 
-def _cross_validate(examples: list[Example], *, seed: int, with_rules: bool
-                    ) -> dict[str, float]:
-    """Accuracy of the rules and of the trained status on documents held out in turn."""
-    documents = sorted({e.document for e in examples})  # ids are unique across sets
+def _fit_status(examples: list[Example], *, seed: int, with_rules: bool) -> LinearModel:
+    return fit([status_features(e.candidate, with_rules=with_rules) for e in examples],
+               [e.label for e in examples], c=STATUS_C, seed=seed)
+
+
+def _status_right(model: LinearModel, example: Example, *, with_rules: bool) -> bool:
+    return TrainedStatus(model, with_rules=with_rules).predict(
+        [example.candidate])[0].status == example.label
+
+
+def _fit_when(examples: list[Example], *, seed: int) -> LinearModel:
+    """One yes/no example per option of each figure: is it compatible with the gold time?"""
+    features, labels = [], []
+    for example in examples:
+        for option in example.candidate.options:
+            features.append(when_features(example.candidate, option))
+            labels.append("yes" if when_compatible(example.label, option.value) else "no")
+    return fit(features, labels, c=WHEN_C, seed=seed)
+
+
+def _when_right(model: LinearModel, example: Example) -> bool:
+    return when_compatible(example.label,
+                           TrainedWhen(model).predict([example.candidate])[0].when)
+
+
+def _cross_validate(examples: list[Example], fit_fold: Callable[[list[Example]], LinearModel],
+                    right: Callable[[LinearModel, Example], bool],
+                    rule_right: Callable[[Example], bool], seed: int) -> dict[str, float]:
+    """Accuracy of the rules and of the trained decision on documents held out in turn."""
+    documents = sorted({e.document for e in examples})
     fold_of = {d: hashlib.sha256(f"{seed}:{d}".encode()).digest()[0] % FOLDS
                for d in documents}
-    right = 0
+    right_count = 0
     for held_out in range(FOLDS):
         train_set = [e for e in examples if fold_of[e.document] != held_out]
         test_set = [e for e in examples if fold_of[e.document] == held_out]
-        if not test_set or len({e.label for e in train_set}) < 2:
+        if not test_set:
             continue
-        model = fit([status_features(e.candidate, with_rules=with_rules) for e in train_set],
-                    [e.label for e in train_set], c=STATUS_C, seed=seed)
-        right += sum(model.best(status_features(e.candidate, with_rules=with_rules),
-                                e.candidate.allowed)[0] == e.label for e in test_set)
-    rules = sum(e.candidate.rule_status == e.label for e in examples)
-    return {"rules": round(rules / len(examples), 4),
-            "trained": round(right / len(examples), 4)}
+        try:
+            model = fit_fold(train_set)
+        except ModelError:
+            continue  # a fold with one class only: its documents count as wrong
+        right_count += sum(right(model, e) for e in test_set)
+    return {"rules": round(sum(map(rule_right, examples)) / len(examples), 4),
+            "trained": round(right_count / len(examples), 4)}
 
 
 def _documents(paths: list[Path]) -> Iterable[Document]:
