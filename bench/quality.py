@@ -51,7 +51,7 @@ def main() -> int:
     floors = json.loads(FLOOR.read_text(encoding="utf-8"))["sets"] if FLOOR.exists() else {}
     raised_sets: dict[str, dict[str, float]] = {}
     problems: list[str] = []
-    print(f"{"set":<8}{"figure":<26}{'floor':>8}{'measured':>10}{'new floor':>11}")
+    print(f"{'set':<8}{'figure':<26}{'floor':>8}{'measured':>10}{'new floor':>11}")
     for name, dossier in QUALITY_SETS.items():
         gold, corpus = CORPORA / name / "gold.jsonl", CORPORA / name / "corpus.jsonl"
         missing = [str(p) for p in (gold, corpus) if not p.is_file()]
