@@ -225,8 +225,8 @@ def test_a_pledge_is_never_a_value_in_force(extractor):
 
 
 def test_a_takeover_price_is_the_agreed_price_whatever_the_verb(extractor):
-    result = extract(extractor, "Lawmakers opposed Nippon Steel's proposed $14.9 billion "
-                                "takeover of U.S. Steel.", published="2024-09-01")
+    result = extract(extractor, "Several senators spoke against the $14.9 billion bid Nippon "
+                                "Steel had proposed for U.S. Steel.", published="2024-09-01")
     assert [s for _, s, _ in found_for(result, "nippon_steel_deal_usd")] == ["agreed"]
 
 

@@ -361,7 +361,7 @@ _EFFECTIVE_LEAD = re.compile(r"\b(?:starting|effective|beginning|from|as of)\s+$
 def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: str,
                   kind: str) -> str | None:
     """The time in the sentence nearest the trigger [start, end), one in the trigger's own
-    clause first ("after taking office in January, he last traveled to Japan in 2019"); a
+    clause first ("back in office since March, she had last flown to Seoul in 2018"); a
     time that opens the sentence ("On Wednesday, ...") stands for all of it, and the date a
     measure takes effect ("starting April 3") is not when it was decided, though a visit
     "starting Monday" happens then."""
