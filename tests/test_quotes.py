@@ -111,7 +111,7 @@ def test_the_cli_brackets_the_span_and_extract_keeps_the_short_quote(stored, tmp
 
     corpus = tmp_path / "c.jsonl"
     written = ("In a statement released late on Friday after a long cabinet meeting in the "
-               "capital, Tokyo said that it will lift its defense spending to 2% of GDP by 2027, "
+               "capital, Tokyo said that military outlays are to climb to 2% of GDP by 2027, "
                "a goal that the ruling coalition first set out in its platform years earlier.")
     corpus.write_text(json.dumps({"doc_id": "x", "published": "2025-05-02", "text": written})
                       + "\n", encoding="utf-8")

@@ -27,7 +27,7 @@ from bilateral.store import store as store_module
 
 DOCUMENTS = [
     {"doc_id": "goal-may", "published": "2025-05-02",
-     "text": "Tokyo said on Friday that it will lift its defense spending to 2% of GDP by 2027, "
+     "text": "Tokyo said on Friday that military outlays are to climb to 2% of GDP by 2027, "
              "a goal the cabinet set last year."},
     {"doc_id": "goal-june", "published": "2025-06-10",
      "text": "Officials in Tokyo confirmed that the defense spending goal of 2% of GDP will now "

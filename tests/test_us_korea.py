@@ -67,7 +67,7 @@ def test_the_lexicons_party_words_name_korea_not_japan():
      "us_tariff_korea_autos", 25.0),
     ("The United States set a 15% reciprocal tariff on goods from South Korea.",
      "us_tariff_korea_reciprocal", 15.0),
-    ("Under the trade deal, Seoul pledged to invest $350 billion in the United States.",
+    ("Under the trade deal, Seoul pledged $350 billion of investment in American industry.",
      "korea_investment_pledge_usd", 350e9),
     ("Seoul also agreed to buy $100 billion of American liquefied natural gas.",
      "korea_energy_purchase_pledge_usd", 100e9),
@@ -81,14 +81,14 @@ def test_korea_figures_get_the_korea_indicator(extractor, text, indicator, value
 
 
 def test_a_defence_target_has_its_status_and_year(extractor):
-    _, detailed, _ = extract(extractor, "South Korea plans to raise its defense spending to "
+    _, detailed, _ = extract(extractor, "South Korea plans to lift military outlays to "
                                         "3.5% of GDP by 2035.")
     assert ("korea_defense_spending_gdp", 3.5, "target", "2035") in detailed
 
 
 def test_a_summit_and_a_pledge_are_events_between_the_two_states(extractor):
-    _, _, events = extract(extractor, "President Lee Jae-myung met President Donald Trump at "
-                                      "the White House on August 25. South Korea pledged to "
-                                      "invest $350 billion in the United States.")
+    _, _, events = extract(extractor, "President Lee Jae-myung met President Donald Trump in "
+                                      "Washington on August 25. South Korea pledged $350 "
+                                      "billion of investment in American industry.")
     assert ("CONSULT", "KOR", "USA") in events
     assert ("AID", "KOR", "USA") in events
