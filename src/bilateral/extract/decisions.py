@@ -67,21 +67,32 @@ class RuleStatus:
 
 class TrainedStatus:
     """A logistic model over the words around the figure (and, when trained so, the rules'
-    choice as one more feature), restricted to the statuses the indicator admits."""
+    choice as one more feature), restricted to the statuses the indicator admits.
+
+    The model overrules the rules only when its choice is more probable than theirs by more
+    than ``margin`` (chosen by cross-validation when it is trained): where the two nearly
+    agree, the rules' reading of a plain sentence stands."""
 
     name = "trained"
 
-    def __init__(self, model: LinearModel, *, with_rules: bool) -> None:
+    def __init__(self, model: LinearModel, *, with_rules: bool, margin: float = 0.0) -> None:
         self.model = model
         self.with_rules = with_rules
+        self.margin = margin
 
     def predict(self, candidates: Sequence[ObservationCandidate]) -> list[StatusDecision]:
         decisions = []
         for candidate in candidates:
+            probabilities = self.model.probabilities(
+                status_features(candidate, with_rules=self.with_rules))
             status, confidence = self.model.best(
                 status_features(candidate, with_rules=self.with_rules), candidate.allowed)
-            evidence = candidate.rule_evidence if status == candidate.rule_status else "model"
-            decisions.append(StatusDecision(status, evidence, confidence))
+            rule = probabilities.get(candidate.rule_status, 0.0)
+            if status == candidate.rule_status or confidence - rule <= self.margin:
+                decisions.append(StatusDecision(candidate.rule_status, candidate.rule_evidence,
+                                                rule))
+            else:
+                decisions.append(StatusDecision(status, "model", confidence))
         return decisions
 
 
@@ -176,24 +187,27 @@ class RuleWhen:
 class TrainedWhen:
     """A logistic model that scores each option (is this the time the figure refers to?) from
     its source, kind, precision and place relative to the figure, the words between them, the
-    figure's status, and whether the rules chose it; the best-scored option wins."""
+    figure's status, and whether the rules chose it; the best-scored option wins when it
+    scores more than ``margin`` above the rules' choice."""
 
     name = "trained"
 
-    def __init__(self, model: LinearModel) -> None:
+    def __init__(self, model: LinearModel, *, margin: float = 0.0) -> None:
         self.model = model
+        self.margin = margin
 
     def predict(self, candidates: Sequence[WhenCandidate]) -> list[WhenDecision]:
         decisions = []
         for candidate in candidates:
             scored = [(self.model.probabilities(when_features(candidate, o)).get("yes", 0.0), -n,
                        o) for n, o in enumerate(candidate.options)]
-            if not scored:
-                decisions.append(WhenDecision(candidate.rule_when, "rules", 1.0))
-                continue
-            confidence, _, option = max(scored, key=lambda s: s[:2])
-            source = "rules" if option.value == candidate.rule_when else option.source
-            decisions.append(WhenDecision(option.value, source, confidence))
+            rule = max((p for p, _, o in scored if o.value == candidate.rule_when), default=0.0)
+            confidence, _, option = max(scored, key=lambda s: s[:2], default=(0.0, 0, None))
+            if option is None or option.value == candidate.rule_when \
+                    or confidence - rule <= self.margin:
+                decisions.append(WhenDecision(candidate.rule_when, "rules", rule))
+            else:
+                decisions.append(WhenDecision(option.value, option.source, confidence))
         return decisions
 
 

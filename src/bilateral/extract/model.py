@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bilateral.errors import ModelError
 from bilateral.extract.decisions import (
@@ -44,6 +44,8 @@ class DecisionConfig(BaseModel):
     use: Literal["rules", "trained"] = "rules"
     weights: str | None = None  # file in the model directory, for "trained"
     with_rules: bool = False  # whether the rules' choice is one of the model's features
+    margin: float = Field(default=0.0, ge=0.0, le=1.0)  # how much likelier than the rules'
+    # choice the model's must be to replace it
 
 
 class Decisions(BaseModel):
@@ -88,10 +90,11 @@ def load_model(model: str | Path | None = None) -> Model:
     config = _config(config_file)
     status: StatusComponent = RuleStatus()
     if (weights := _weights(path, config_file, "status", config.decisions.status)) is not None:
-        status = TrainedStatus(weights, with_rules=config.decisions.status.with_rules)
+        status = TrainedStatus(weights, with_rules=config.decisions.status.with_rules,
+                               margin=config.decisions.status.margin)
     when: WhenComponent = RuleWhen()
     if (weights := _weights(path, config_file, "when", config.decisions.when)) is not None:
-        when = TrainedWhen(weights)
+        when = TrainedWhen(weights, margin=config.decisions.when.margin)
     return Model(str(model or "default"), status, when, dict(config.meta), _digest(path))
 
 

@@ -50,6 +50,9 @@ FOLDS = 5
 #: Inverse regularisation strength of each decision's model.
 STATUS_C = 3.0
 WHEN_C = 1.0
+#: How much likelier than the rules' choice a trained choice must be to replace it: tried in
+#: cross-validation, the best one ships.
+MARGINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 
 
 @dataclass(frozen=True)
@@ -125,22 +128,21 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
                          "observation of " + ", ".join(str(s.gold) for s in sets)
                          + " (do the doc_ids agree?)")
     status_fit = partial(_fit_status, seed=seed, with_rules=with_rules)
-    status_right = partial(_status_right, with_rules=with_rules)
+    status_decide = partial(_decide_status, with_rules=with_rules)
     when_fit = partial(_fit_when, seed=seed)
-    report.accuracy["status"] = _cross_validate(
-        status, status_fit, status_right, lambda e: e.candidate.rule_status == e.label, seed)
+    report.accuracy["status"] = _cross_validate(status, status_fit, status_decide, seed)
     weights = {"status": status_fit(status)}
+    decisions = Decisions(status=DecisionConfig(
+        use="trained", weights="status.json", with_rules=with_rules,
+        margin=report.accuracy["status"]["margin"]))
     report.shipped["status"] = "trained"
-    decisions = Decisions(status=DecisionConfig(use="trained", weights="status.json",
-                                                with_rules=with_rules))
     if len({e.document for e in when}) >= FOLDS:
-        report.accuracy["when"] = _cross_validate(
-            when, when_fit, _when_right,
-            lambda e: when_compatible(e.label, e.candidate.rule_when), seed)
+        report.accuracy["when"] = _cross_validate(when, when_fit, _decide_when, seed)
         # ship the trained decision only where it beats the rules on held-out documents
         if report.accuracy["when"]["trained"] > report.accuracy["when"]["rules"]:
             weights["when"] = when_fit(when)
-            decisions.when = DecisionConfig(use="trained", weights="when.json")
+            decisions.when = DecisionConfig(use="trained", weights="when.json",
+                                            margin=report.accuracy["when"]["margin"])
         report.shipped["when"] = decisions.when.use
     config = ModelConfig(
         format=FORMAT, decisions=decisions,
@@ -221,9 +223,11 @@ def _fit_status(examples: list[Example], *, seed: int, with_rules: bool) -> Line
                [e.label for e in examples], c=STATUS_C, seed=seed)
 
 
-def _status_right(model: LinearModel, example: Example, *, with_rules: bool) -> bool:
-    return TrainedStatus(model, with_rules=with_rules).predict(
-        [example.candidate])[0].status == example.label
+def _decide_status(model: LinearModel, example: Example, margin: float, *,
+                   with_rules: bool) -> bool:
+    decided = TrainedStatus(model, with_rules=with_rules, margin=margin).predict(
+        [example.candidate])[0]
+    return decided.status == example.label
 
 
 def _fit_when(examples: list[Example], *, seed: int) -> LinearModel:
@@ -236,19 +240,22 @@ def _fit_when(examples: list[Example], *, seed: int) -> LinearModel:
     return fit(features, labels, c=WHEN_C, seed=seed)
 
 
-def _when_right(model: LinearModel, example: Example) -> bool:
+def _decide_when(model: LinearModel, example: Example, margin: float) -> bool:
     return when_compatible(example.label,
-                           TrainedWhen(model).predict([example.candidate])[0].when)
+                           TrainedWhen(model, margin=margin).predict([example.candidate])[0].when)
 
 
 def _cross_validate(examples: list[Example], fit_fold: Callable[[list[Example]], LinearModel],
-                    right: Callable[[LinearModel, Example], bool],
-                    rule_right: Callable[[Example], bool], seed: int) -> dict[str, float]:
-    """Accuracy of the rules and of the trained decision on documents held out in turn."""
+                    right: Callable[[LinearModel, Example, float], bool], seed: int
+                    ) -> dict[str, float]:
+    """Accuracy of the rules and of the trained decision on documents held out in turn, at
+    each of ``MARGINS``; the margin with the best accuracy (the smallest of equals) is the
+    one the trained decision ships with. The rules' accuracy is that of margin 1, where they
+    are never overruled."""
     documents = sorted({e.document for e in examples})
     fold_of = {d: hashlib.sha256(f"{seed}:{d}".encode()).digest()[0] % FOLDS
                for d in documents}
-    right_count = 0
+    right_at = dict.fromkeys((*MARGINS, 1.0), 0)
     for held_out in range(FOLDS):
         train_set = [e for e in examples if fold_of[e.document] != held_out]
         test_set = [e for e in examples if fold_of[e.document] == held_out]
@@ -258,9 +265,11 @@ def _cross_validate(examples: list[Example], fit_fold: Callable[[list[Example]],
             model = fit_fold(train_set)
         except ModelError:
             continue  # a fold with one class only: its documents count as wrong
-        right_count += sum(right(model, e) for e in test_set)
-    return {"rules": round(sum(map(rule_right, examples)) / len(examples), 4),
-            "trained": round(right_count / len(examples), 4)}
+        for margin in right_at:
+            right_at[margin] += sum(right(model, e, margin) for e in test_set)
+    margin = max(MARGINS, key=lambda m: (right_at[m], -m))
+    return {"rules": round(right_at[1.0] / len(examples), 4),
+            "trained": round(right_at[margin] / len(examples), 4), "margin": margin}
 
 
 def _documents(paths: list[Path]) -> Iterable[Document]:
