@@ -196,3 +196,53 @@ def test_an_announced_value_implies_an_act_dated_by_its_announcement(extractor):
 ])
 def test_examples_descriptions_and_negated_acts_are_not_events(extractor, text):
     assert not events(extractor, text)
+
+
+@pytest.mark.parametrize("text", [
+    "President Trump threatened a 40% tariff on Japanese trucks last week.",  # a threat's object
+    "Under the accord Washington lowered American duties on Japanese machinery to 10%.",  # conceded
+])
+def test_a_measure_another_act_governs_is_not_imposed(extractor, text):
+    found = events(extractor, text)
+    assert not [k for k in found if k[0] == "SANCTION"]
+    assert [k for k in found if k[0] in ("THREATEN", "CONCEDE")]
+
+
+def test_lowering_a_measure_is_a_concession(extractor):
+    found = events(extractor, "On Tuesday the United States agreed to slash levies on "
+                              "Japanese wine.")
+    assert ("CONCEDE", "USA", "JPN") in {k[:3] for k in found}
+
+
+def test_an_act_a_request_asks_for_has_not_happened(extractor):
+    found = events(extractor, "Japan on Monday asked that its cars be exempt from the new "
+                              "American tariffs.")
+    assert {k[:3] for k in found} == {("REQUEST", "JPN", "USA")}
+
+
+@pytest.mark.parametrize("text", [
+    "Steel tariffs imposed by the United States hurt Japan on Monday.",
+    "Tokyo said on Monday its steel mills suffered from duties imposed by President Trump.",
+])
+def test_the_agent_of_a_passive_trigger_is_its_source(extractor, text):
+    found = events(extractor, text)
+    assert ("SANCTION", "USA", "JPN") in {k[:3] for k in found}
+    assert ("SANCTION", "JPN", "USA") not in {k[:3] for k in found}
+
+
+@pytest.mark.parametrize("text", [
+    "Asked by a reporter on Monday whether Japan would retaliate, the U.S. envoy smiled.",
+    "Trump has often expressed a desire to meet the Chinese leader in Tokyo.",
+    "The United States wants to avoid lengthy negotiations with Japan this year.",
+])
+def test_questions_wishes_and_avoided_acts_are_not_events(extractor, text):
+    assert not events(extractor, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Japan's trade envoy will travel to Washington on May 30.", ("CONSULT", "JPN", "USA")),
+    ("Trump complained on Monday about Japan's rice tariffs.", ("ACCUSE", "USA", "JPN")),
+    ("On Saturday Japan allocated $2 billion to Ukraine.", ("AID", "JPN", "UKR")),
+])
+def test_general_english_trigger_forms(extractor, text, expected):
+    assert expected in {k[:3] for k in events(extractor, text)}

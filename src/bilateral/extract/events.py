@@ -124,7 +124,8 @@ class EventStage:
             if len({m.state for m in mentions}) < 2 and not earlier:
                 continue
             sentence = text[s_start:s_end].lower()
-            for kind, how, start, end in self._triggers(sentence):
+            triggers = self._triggers(sentence)
+            for n, (kind, how, start, end) in enumerate(triggers):
                 # a negation or condition governs the trigger only from within its clause
                 opening = max(start - GUARD_CHARS, 0,
                               *(sentence.rfind(c, 0, start) + 1 for c in _GUARD_BREAKS))
@@ -133,6 +134,8 @@ class EventStage:
                 if self.negation.search(guard) or self.hypothetical.search(guard) \
                         or _MODAL_MAY.search(cased):
                     continue
+                if _object_of_act(triggers[:n], sentence, start, end, opening):
+                    continue  # "threatened a tariff on Japan", "lowered duties on Korean goods"
                 pair = _parties(how, mentions, earlier, text, s_start, s_start + start,
                                 s_start + end)
                 if pair is None:
@@ -200,6 +203,31 @@ class EventStage:
         return [hit for hit in chosen if hit[0] is not None]
 
 
+#: Acts whose object may name another act: lowering, threatening, withdrawing, demanding or
+#: rejecting "tariffs on Japan" is not imposing them.
+#: How far after a request, within its clause, the act it asks for may stand.
+REQUESTED_CHARS = 80
+_GOVERNING_TYPES = frozenset({"CONCEDE", "THREATEN", "RETREAT", "REQUEST", "REJECT"})
+#: The first word of a trigger that is a verb, not a noun naming an act ("spoke with").
+_VERB_FORM = re.compile(r"\w+(?:ed|ing)$|spoke|took|met|sat|fought$")
+
+
+def _object_of_act(earlier: list[tuple[str, str, int, int]], sentence: str, start: int,
+                   end: int, opening: int) -> bool:
+    """Whether the trigger at [start, end) is a noun naming an act ("tariffs on") that is the
+    object of another act just before it in its clause ("threatened a 25% tariff on Japan",
+    "an agreement to lower its duties on"): the act reported is that other one."""
+    clause = max(0, *(sentence.rfind(c, 0, start) + 1 for c in _GUARD_BREAKS))
+    if any(kind == "REQUEST" and clause <= hit_end and start - hit_end <= REQUESTED_CHARS
+           for kind, _how, _hit_start, hit_end in earlier):
+        return True  # "asked that its cars be exempt from": the exemption is asked for
+    words = sentence[start:end].split()
+    if not _ENDS_IN_PREPOSITION.search(sentence, start, end) or _VERB_FORM.match(words[0]):
+        return False
+    return any(kind in _GOVERNING_TYPES and opening <= hit_end <= start
+               for kind, _how, _hit_start, hit_end in earlier)
+
+
 def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: str,
              s_start: int, start: int, end: int) -> tuple[Mention, Mention] | None:
     """Source and target of the trigger at [start, end) of the sentence at ``s_start``, from
@@ -213,8 +241,31 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
         parties = [antecedent, *mentions] if antecedent else mentions
     if len({m.state for m in parties}) < 2:
         return None
+    agent = _passive_agent(parties, text, start, end)
+    if agent is not None:
+        return agent
     return _dyad(parties, start, end, text=text, s_start=s_start,
                  object_next=bool(_ENDS_IN_PREPOSITION.search(text, start, end)))
+
+
+#: A participle trigger followed by its agent ("tariffs imposed by the U.S.", "a move welcomed
+#: by President Trump"): at most a few words (titles) between "by" and the agent's mention.
+_BY_AGENT = re.compile(r"\s+by\s+(?:\S+\s+){0,3}")
+
+
+def _passive_agent(mentions: list[Mention], text: str, start: int,
+                   end: int) -> tuple[Mention, Mention] | None:
+    """Source and target of a passive trigger: the agent after "by" acts, on the state the
+    participle's noun or subject belongs to, the nearest other state before it ("Japan asked
+    that its steel be exempt from tariffs imposed by the U.S.")."""
+    if not text[start:end].endswith("ed"):
+        return None
+    agent = next((m for m in mentions if m.start >= end), None)
+    if agent is None or not _BY_AGENT.fullmatch(text, end, agent.start):
+        return None
+    target = next((m for m in reversed(mentions) if m.end <= start and m.state != agent.state),
+                  None)
+    return (agent, target) if target else None
 
 
 def _time_of_act(times, s_start: int, s_end: int, text: str) -> str | None:
