@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
@@ -18,7 +18,6 @@ from bilateral.extract.context import (
     check_budget,
     report_month,
     starting_in,
-    time_earlier_in_paragraph,
     times_in,
     word_pattern,
 )
@@ -32,7 +31,8 @@ from bilateral.extract.decisions import (
     WhenComponent,
 )
 from bilateral.extract.quantities import Quantity
-from bilateral.extract.times import TimeExpr
+from bilateral.extract.tense import FUTURE, PAST, direction_at
+from bilateral.extract.times import MONTHS, TimeExpr
 
 #: Words either side of a number in which an indicator's cues are looked for: what a number
 #: measures is often named some way off ("the ministry's outlays reached $48 billion last year,
@@ -87,6 +87,50 @@ _TAKES_EFFECT = re.compile(r"\b(?:takes?|took|will take) effect\b|\beffective\b|
 _LEVEL_LEAD = re.compile(r"\b(?:to|at|of|reach(?:ed|es)?|around|about|nearly|roughly)\s+$",
                          re.IGNORECASE)
 _SPACE = re.compile(r"\s*")
+#: What makes a number a part of a rate named beside it, not the rate: "15%, including the
+#: existing 2.5% duty", "25% on top of the 2.5% base rate", "24%, which includes a 10%
+#: baseline". ``whole`` says where the rate it is part of stands: before it, or either side.
+_COMPONENT_LEAD = re.compile(
+    r"\b(?:(?P<before>including|includes|included|include)"
+    r"|(?P<either>on top of|in addition to|atop|over and above))\s+(?:[\w-]+\s+){0,4}?$",
+    re.IGNORECASE)
+#: Characters before a number in which a component lead is looked for.
+_COMPONENT_CHARS = 48
+#: What makes a number the old value of a change even when no new value is paired with it:
+#: "down from the previous rate of 25%", "from the current 27.5%", "a cut from 25%".
+_OLD_LEAD = re.compile(
+    r"\b(?:(?:up|down|reduction|cut|increase|rise|drop|decline|decrease)\s+from"
+    r"|from\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:previous|prior|current|existing|original|earlier|old|initial|former)(?:ly)?)"
+    r"\s+(?:[\w-]+\s+){0,4}?$", re.IGNORECASE)
+#: Characters before a number in which an old-value lead is looked for.
+_OLD_CHARS = 64
+#: Words after an old value that date it to the time of the report ("the 27.5% now in force").
+_IN_FORCE = re.compile(r"\b(?:current|currently|now|in effect|in force|in place|existing)\b",
+                       re.IGNORECASE)
+#: Where the words that belong to a number end: the next clause break.
+_PHRASE_END = re.compile(r"[,;:()\u2014]|\.(?!\d)|\s(?:and|but|while|which|as)\s")
+#: Words after a number that tie it to one state: "46% for Vietnam", "the 34% imposed on
+#: China", "a 24 percent rate for goods from Japan".
+_OWN_STATE_AFTER = re.compile(
+    r"(?:\s+[\w-]+){0,2}?\s+(?:for|on|against)\s+(?:(?:goods|imports|products|exports)\s+"
+    r"from\s+)?(?:the\s+)?", re.IGNORECASE)
+#: A rate for a named party that is no state the dossier knows: "20% for the EU".
+_OTHER_PARTY = re.compile(r"(?:\s+[\w-]+){0,2}?\s+for\s+(?:the\s+)?(?P<name>[A-Z][\w.]*)")
+#: ... and words before it: "Vietnam's 46%", "Vietnam at 46%".
+_OWN_STATE_BEFORE = re.compile(r"(?:'s(?:\s+[\w-]+){0,2}?|\s+(?:at|with))\s+",
+                               re.IGNORECASE)
+#: A condition clause that opens the sentence before a number ("If talks fail, Japanese
+#: goods face 25%") or follows it in its clause ("25% unless Tokyo opens its market").
+_CONDITION_BEFORE = re.compile(r"\W*(?:if|unless)\b[^.;:]*,", re.IGNORECASE)
+_CONDITION_AFTER = re.compile(r"[^.;:,]*?\b(?:if|unless)\b", re.IGNORECASE)
+#: Characters between a negation and the status cue it governs ("did not agree", "has not
+#: yet agreed"): at most a word.
+_NEGATION_GAP = re.compile(r"\s+(?:[\w-]+\s+)?")
+#: What makes a time the start of a period rather than the time of an act.
+_SINCE = re.compile(r"\bsince\s+$", re.IGNORECASE)
+#: A status that a negated cue leaves: the figure has no status the text asserts.
+NEGATED = "negated"
 
 
 @dataclass(frozen=True)
@@ -142,6 +186,7 @@ class ObservationStage:
                          for order, s in enumerate(dossier.statuses)]
         agreed = [w for s in dossier.statuses if s.status == "agreed" for w in s.words]
         self.deal = word_pattern(agreed) if agreed else None
+        self.negation = word_pattern(dossier.negations) if dossier.negations else None
 
     def __call__(self, doc: Doc) -> Doc:
         layout: Layout = doc._.layout
@@ -151,6 +196,10 @@ class ObservationStage:
         reported = report_month(published)
         quantities = doc._.quantities
         starts = [q.start for q in quantities]
+        parts = _components(text, quantities, layout)
+        past: list[tuple[int, Quantity]] = []  # in-force values in the past tense
+        at: dict[int, int] = {}  # where the number of each found value stands
+        states = [m for m in doc._.actors if m.state]
         for i, quantity in enumerate(quantities):
             check_budget(doc)
             first, anchor, last = _pair(quantities, i)
@@ -169,51 +218,125 @@ class ObservationStage:
             phrase = text[own_start:own_end].lower()
             level = bool(_LEVEL_LEAD.search(text, max(0, anchor.start - 24), anchor.start))
             nearby = _others(text, quantities, starts, first, last, min(cue_start, start),
-                             max(cue_end, end))
+                             max(cue_end, end), parts)
+            state = _own_state(text, quantity, states) if quantity.kind == "percent" else None
             indicator = self.indicator_for(
                 anchor, text[cue_start:cue_end].lower(), phrase, level=level,
                 span=(first.start - cue_start, last.end - cue_start),
-                others=[(a - cue_start, b - cue_start) for a, b in nearby]) \
-                or self.indicator_by_reference(anchor, layout, cue_end, phrase, level=level)
+                others=[(a - cue_start, b - cue_start) for a, b in nearby], state=state) \
+                or self.indicator_by_reference(anchor, layout, cue_end, phrase, level=level,
+                                               state=state)
             if indicator is None:
                 continue
+            s_start, s_end = layout.sentence(quantity.start)
+            part = i in parts
+            old_lead = None if part or quantity.role is not None else _OLD_LEAD.search(
+                text, max(s_start, quantity.start - _OLD_CHARS), quantity.start)
+            if part or old_lead or quantity.role == "from":
+                found.extend(self._earlier_value(
+                    quantity, indicator, layout, s_end, doc._.times, reported, start, end,
+                    part=part, following=quantities[i + 1] if i + 1 < len(quantities) else None,
+                    lead=old_lead.group() if old_lead else None))
+                continue
             # A pledge is an offer in a negotiation: one reported after a deal word in its
-            # paragraph is part of the deal. Other values only in their own sentence.
+            # paragraph is part of the deal; so is a change a deal will make ("the tariff will
+            # fall to 15%"). Other values only in their own sentence.
             pledge = bool(indicator.statuses) and "actual" not in indicator.statuses
-            lead_start = layout.paragraph_start(quantity.start) if pledge \
-                else layout.sentence(quantity.start)[0]
+            future_change = quantity.role == "to" and \
+                direction_at(text, quantity.start, quantity.end) == FUTURE
+            lead_start = layout.paragraph_start(quantity.start) if pledge or future_change \
+                else s_start
             status, status_rule = self.status_for(
                 quantity, indicator, text[start:end].lower(), quantity.start - start,
                 text[lead_start:quantity.start].lower(),
                 others=[(a - start, b - start) for a, b in nearby])
+            if status == NEGATED:
+                continue  # "Japan did not agree to 25%": no agreed 25%, nor any other
+            if status_rule == "default" and future_change and _allows(indicator, "announced"):
+                # a change still to come with no word of who decided it: announced, or part
+                # of the deal the paragraph reports
+                status, status_rule = "announced", "future-change"
+                if self.deal is not None and _allows(indicator, "agreed") \
+                        and self.deal.search(text[lead_start:quantity.start].lower()):
+                    status, status_rule = "agreed", "future-change+deal"
             if status_rule == "default":
                 status, status_rule = _status_in_context(found, indicator, quantity, layout,
                                                          status, status_rule)
             figure = ObservationCandidate(
-                text=text, sentence=layout.sentence(quantity.start),
+                text=text, sentence=(s_start, s_end),
                 value=(quantity.start, quantity.end), figure=quantity.value,
                 indicator=indicator.id, unit=indicator.unit,
                 allowed=tuple(indicator.statuses), role=quantity.role, rule_status=status,
                 rule_evidence=status_rule)
             decided = self.status_decision.predict([figure])[0]
             status, status_rule = decided.status, decided.evidence
+            if status in ("announced", "actual") and _allows(indicator, "threatened") \
+                    and not status_rule.startswith("cue:") \
+                    and _conditional(text, s_start, quantity, end):
+                status, status_rule = "threatened", "condition"
             when = self.when_for(quantity, status, doc._.times, layout, reported,
                                  current=bool(_CURRENT.search(status_rule)))
             when = self.when_decision.predict([WhenCandidate(
                 figure=figure, status=status, published=published,
                 options=_time_options(quantity, doc._.times, layout, reported, when),
                 rule_when=when)])[0].when
+            if status == "actual" and direction_at(text, quantity.start, quantity.end) == PAST:
+                past.append((len(found), quantity))
             actor = _nearest_state_before(doc._.actors, quantity.start, layout)
+            at[len(found)] = quantity.start
             found.append(ObservationMatch(
                 indicator=indicator.id, value=quantity.value, unit=indicator.unit, status=status,
                 when=when, start=start, end=end, actor=actor,
                 rule=f"obs.cue/{indicator.id}+status.{status_rule}"))
+        found = _superseded(found, past, at, quantities, layout, doc._.times)
         doc._.observations = _one_per_fact(found)
         return doc
 
+    def _earlier_value(self, quantity: Quantity, indicator: Indicator, layout: Layout, s_end: int,
+                       times: list[TimeExpr], reported: str | None, start: int, end: int, *,
+                       part: bool, following: Quantity | None,
+                       lead: str | None) -> list[ObservationMatch]:
+        """The old value of a change ("to 15% from 27.5%", "up from 1.6%") or a part of the
+        rate beside it ("including the existing 2.5% duty"): never the clause's new value. It
+        is the value in force before (actual), unless words of its own give it another status
+        ("up from the 24% announced in April"); it is dated only by a time of its own, by the
+        report when its words say it holds now, or by a time earlier in the paragraph (for an
+        old value, one that precedes every time of its sentence); else it is left undated,
+        before the new one.
+        """
+        text = layout.match_text
+        phrase_end = _PHRASE_END.search(text, quantity.end, s_end)
+        own_end = phrase_end.start() if phrase_end else s_end
+        if quantity.role == "from" and following is not None and following.role == "to":
+            own_end = min(own_end, following.start)  # "from 12% in 2017 to 18.7% last year"
+        if quantity.role == "from" and (following is None or following.role != "to"):
+            own_end = quantity.end  # what follows "to 15% from 27.5%" is the change's
+        own = text[quantity.end:own_end].lower()
+        status, how = "actual", "part" if part else "transition-from"
+        if not part:
+            for cue in self.statuses:
+                if cue.tier < 2 and (not indicator.statuses or cue.status in indicator.statuses):
+                    match = cue.pattern.search(own)
+                    if match:
+                        status, how = cue.status, f"transition-from+cue:{match.group()}"
+                        break
+        if indicator.statuses and status not in indicator.statuses:
+            return []  # a pledge has no value in force
+        dated = times_in(times, quantity.end, own_end, ahead=False)
+        in_force = _IN_FORCE.search(own) or (lead is not None and _IN_FORCE.search(lead))
+        s_start = layout.sentence(quantity.start)[0]
+        when = dated[0].value if dated else reported if in_force else \
+            _earlier_in_paragraph(times, layout, s_start) if part else \
+            _before_the_change(times, layout, quantity.start)
+        return [ObservationMatch(
+            indicator=indicator.id, value=quantity.value, unit=indicator.unit, status=status,
+            when=when, start=start, end=end, actor=None,
+            rule=f"obs.cue/{indicator.id}+status.{how}")]
+
     def indicator_for(self, quantity: Quantity, context: str, phrase: str, *,
                       level: bool = False, span: tuple[int, int] | None = None,
-                      others: list[tuple[int, int]] | None = None) -> Indicator | None:
+                      others: list[tuple[int, int]] | None = None,
+                      state: tuple[str, str] | None = None) -> Indicator | None:
         """The indicator whose unit fits and whose cues are all near, the nearest first (the
         words closest to a number say what it measures), then the highest priority.
 
@@ -225,7 +348,9 @@ class ObservationStage:
         ``context``: a word that rules an indicator out must qualify this number, not the
         next one. ``span`` is where the number (with its range partner) sits in ``context``;
         a cue nearer one of the ``others`` numbers qualifies that one ("a 60% tax on Chinese
-        goods and a 10% levy on allies") and counts as far off.
+        goods and a 10% levy on allies") and counts as far off. A rate tied to a ``state``
+        ("46% for Vietnam": the state and how it is tied, see ``_own_state``) is no indicator
+        whose implied event falls on another state.
         """
         if span is None:
             center = context.find(quantity.text.lower())
@@ -241,6 +366,10 @@ class ObservationStage:
                 continue  # a yen or euro figure is not a dollar value: never relabel it
             if cues.exclude is not None and cues.exclude.search(phrase):
                 continue
+            event = cues.indicator.event
+            if state is not None and event is not None and state[0] not in (
+                    (event.target,) if state[1] == "for" else (event.source, event.target)):
+                continue
             reach = _reach(cues.groups, context, *span, others or ())
             rank = (reach, -cues.indicator.priority)
             if reach is not None and (best is None or rank < best[:2]):
@@ -248,7 +377,8 @@ class ObservationStage:
         return best[2] if best else None
 
     def indicator_by_reference(self, quantity: Quantity, layout: Layout, cue_end: int,
-                               phrase: str, *, level: bool) -> Indicator | None:
+                               phrase: str, *, level: bool,
+                               state: tuple[str, str] | None = None) -> Indicator | None:
         """For a sentence that opens with a pronoun or a bare "the figure" ("It stood at 1.6%
         of GDP in 2024"), the indicator named in the sentence before, which the pronoun
         stands for."""
@@ -262,7 +392,7 @@ class ObservationStage:
         context = text[before:cue_end].lower()
         at = quantity.start - before
         return self.indicator_for(quantity, context, phrase, level=level,
-                                  span=(at, at + len(quantity.text)))
+                                  span=(at, at + len(quantity.text)), state=state)
 
     def status_for(self, quantity: Quantity, indicator: Indicator, context: str, at: int,
                    lead: str, others: Iterable[tuple[int, int]] = ()) -> tuple[str, str]:
@@ -283,26 +413,41 @@ class ObservationStage:
         if len(allowed) == 1:
             return allowed[0], "indicator"
         end = at + len(quantity.text)
-        best: tuple[int, int, int, int, str, str] | None = None
+        best: tuple[int, int, int, int, str, str, int] | None = None
         for cue in self.statuses:
             if allowed and cue.status not in allowed:
                 continue
             for match in cue.pattern.finditer(context):
                 if any((match.end() <= a and b <= at) or (end <= a and b <= match.start())
-                       for a, b in others):
+                       or (a <= match.start() and match.end() <= b) for a, b in others):
                     continue
                 distance = _gap(match.start(), match.end(), at, end)
                 rank = (cue.tier, cue.order if cue.tier == 0 else distance,
-                        match.start() - match.end(), cue.order, cue.status, match.group())
+                        match.start() - match.end(), cue.order, cue.status, match.group(),
+                        match.start())
                 if best is None or rank < best:
                     best = rank
         if best is None:
             return (allowed[0] if allowed else "actual"), "default"
         status, cue_text = best[4], best[5]
+        if self._negated(context, best[6]):
+            return NEGATED, f"negated:{cue_text}"
         if status == "announced" and self.deal is not None and self.deal.search(lead) \
                 and (not allowed or "agreed" in allowed):
             return "agreed", f"cue:{cue_text}+deal"
         return status, f"cue:{cue_text}"
+
+    def _negated(self, context: str, cue_start: int) -> bool:
+        """Whether a negation governs the status cue at ``cue_start``: it ends at most a word
+        before it, in its clause ("did not agree", "has not yet agreed", "never threatened")."""
+        if self.negation is None:
+            return False
+        lo = max(0, cue_start - 40)
+        for match in self.negation.finditer(context, lo, cue_start):
+            if _NEGATION_GAP.fullmatch(context, match.end(), cue_start) or \
+                    match.end() == cue_start:
+                return True
+        return False
 
     def when_for(self, quantity: Quantity, status: str, times: list[TimeExpr], layout: Layout,
                  reported: str | None, *, current: bool = False) -> str | None:
@@ -346,7 +491,7 @@ class ObservationStage:
                 return dated
         if current:
             return reported  # "which already face a 25% tariff": as of the report
-        earlier = time_earlier_in_paragraph(times, layout, s_start)
+        earlier = _earlier_in_paragraph(times, layout, s_start)
         if earlier or status == "actual":
             return earlier
         return reported
@@ -382,6 +527,11 @@ def _pair(quantities: list[Quantity], i: int) -> tuple[Quantity, Quantity, Quant
         return quantity, (quantity if quantity.role == "to" else after), after
     if before is not None and (before.role, quantity.role) in _PAIRS:
         return before, (before if before.role == "to" else quantity), quantity
+    # "to 15%, including the existing 2.5% duty, from 27.5%": an aside between the two
+    if quantity.role == "to" and i + 2 < len(quantities) and quantities[i + 2].role == "from":
+        return quantity, quantity, quantities[i + 2]
+    if quantity.role == "from" and i >= 2 and quantities[i - 2].role == "to":
+        return quantities[i - 2], quantities[i - 2], quantity
     return quantity, quantity, quantity
 
 
@@ -415,17 +565,19 @@ def _last(matches: Iterable[re.Match[str]]) -> re.Match[str] | None:
 
 
 def _others(text: str, quantities: list[Quantity], starts: list[int], first: Quantity,
-            last: Quantity, lo: int, hi: int) -> list[tuple[int, int]]:
+            last: Quantity, lo: int, hi: int,
+            parts: frozenset[int] | set[int] = frozenset()) -> list[tuple[int, int]]:
     """The spans of the numbers in [lo, hi) other than this one (``first`` to ``last``, the
-    two ends of a range or transition) and its conversion ("211 billion yen ($1.5 billion)")."""
+    two ends of a range or transition) and its conversion ("211 billion yen ($1.5 billion)");
+    the span of a part begins with the words that make it one ("including the existing")."""
     i = max(0, bisect_left(starts, lo) - 1)
     spans = []
     while i < len(quantities) and quantities[i].start < hi:
         q = quantities[i]
-        if q.end > lo and not first.start <= q.start <= last.start \
+        if q.end > lo and q is not first and q is not last \
                 and not _GLOSS.fullmatch(text, q.end, first.start) \
                 and not _GLOSS.fullmatch(text, last.end, q.start):
-            spans.append((q.start, q.end))
+            spans.append((_component_span(text, q) if i in parts else q.start, q.end))
         i += 1
     return spans
 
@@ -450,13 +602,15 @@ def _status_in_context(found: list[ObservationMatch], indicator: Indicator,
 def _deal_time(deal: re.Pattern[str], times: list[TimeExpr], layout: Layout,
                s_start: int) -> str | None:
     """When the deal a value belongs to was made: the time nearest the last deal word earlier
-    in the paragraph, in that word's sentence ("the agreement with Japan of July 22")."""
+    in the paragraph, in that word's sentence ("the agreement with Japan of July 22"); a time
+    after "since" opens a period ("his eighth trip since April") and dates no deal."""
     start = layout.paragraph_start(s_start)
     text = layout.match_text
     for match in reversed(list(deal.finditer(text[start:s_start].lower()))):
         at = start + match.start()
         c_start, c_end = layout.sentence(at)
-        dated = times_in(times, c_start, c_end, ahead=False)
+        dated = [t for t in times_in(times, c_start, c_end, ahead=False)
+                 if not _SINCE.search(text, max(c_start, t.start - 7), t.start)]
         if dated:
             return min(dated, key=lambda t: abs(t.start - at)).value
     return None
@@ -506,3 +660,110 @@ def _nearest_state_before(mentions, offset: int, layout: Layout) -> str | None:
     s_start, _ = layout.sentence(offset)
     before = [m for m in starting_in(mentions, s_start, offset) if m.acts_for_state and m.state]
     return before[-1].state if before else None
+
+
+def _allows(indicator: Indicator, status: str) -> bool:
+    return not indicator.statuses or status in indicator.statuses
+
+
+def _components(text: str, quantities: list[Quantity], layout: Layout) -> set[int]:
+    """The numbers that are a part of a rate named beside them in their sentence ("15%,
+    including the existing 2.5% duty"; "25% on top of the 2.5% base rate"), by index: a part
+    needs a whole of its kind in the sentence, before it for "including", either side for
+    "on top of"."""
+    parts: set[int] = set()
+    for i, quantity in enumerate(quantities):
+        if quantity.role is not None:
+            continue
+        s_start, s_end = layout.sentence(quantity.start)
+        lead = _COMPONENT_LEAD.search(text, max(s_start, quantity.start - _COMPONENT_CHARS),
+                                      quantity.start)
+        if lead is None:
+            continue
+        wholes = [q for q in quantities if q is not quantity and q.kind == quantity.kind
+                  and s_start <= q.start < s_end
+                  and (q.end <= lead.start() or (lead["either"] and q.start >= quantity.end))]
+        if wholes:
+            parts.add(i)
+    return parts
+
+
+def _component_span(text: str, quantity: Quantity) -> int:
+    """Where the words that make ``quantity`` a part begin ("including the existing ...")."""
+    lead = _COMPONENT_LEAD.search(text, max(0, quantity.start - _COMPONENT_CHARS),
+                                  quantity.start)
+    return lead.start() if lead else quantity.start
+
+
+def _conditional(text: str, s_start: int, quantity: Quantity, clause_end: int) -> bool:
+    """Whether a condition governs the number: an "if" or "unless" clause that opens its
+    sentence before it, or one that follows it in its clause."""
+    before = _CONDITION_BEFORE.match(text, s_start, quantity.start)
+    return bool(before) or bool(_CONDITION_AFTER.match(text, quantity.end, clause_end))
+
+
+def _own_state(text: str, quantity: Quantity, mentions) -> tuple[str, str] | None:
+    """The party a rate is tied to by the words next to it, and how: ("VNM", "for") for "46%
+    for Vietnam", ("", "for") for a party that is no known state ("20% for the EU"),
+    ("JPN", "of") for "Japan's 24%". In a list of rates each one is its own party's."""
+    after = starting_in(mentions, quantity.end, quantity.end + 40)
+    if after and _OWN_STATE_AFTER.fullmatch(text, quantity.end, after[0].start):
+        return after[0].state, "for"
+    other = _OTHER_PARTY.match(text, quantity.end)
+    if other and not any(m.start == other.start("name") for m in after) \
+            and other["name"].lower().rstrip(".") not in MONTHS:
+        return "", "for"
+    before = [m for m in mentions if quantity.start - 40 <= m.end <= quantity.start]
+    if before and _OWN_STATE_BEFORE.fullmatch(text, before[-1].end, quantity.start):
+        return before[-1].state, "of"
+    return None
+
+
+def _before_the_change(times: list[TimeExpr], layout: Layout, offset: int) -> str | None:
+    """The time stated earlier in the paragraph when it precedes every time of the sentence at
+    ``offset`` ("In 2022 Japan spent 1% ... It will lift spending from 1% to 2% by 2027"): the
+    old value's, not the change's."""
+    s_start, s_end = layout.sentence(offset)
+    own = [t.value for t in times_in(times, s_start, s_end)]
+    earlier = _earlier_in_paragraph(times, layout, s_start)
+    if earlier is None or not own:
+        return None
+    if all(earlier[:min(len(earlier), len(t))] < t[:min(len(earlier), len(t))] for t in own):
+        return earlier
+    return None
+
+
+def _superseded(found: list[ObservationMatch], past: list[tuple[int, Quantity]],
+                at: dict[int, int], quantities: list[Quantity], layout: Layout,
+                times: list[TimeExpr]) -> list[ObservationMatch]:
+    """An in-force value in the past tense followed in its sentence by another value of its
+    unit that is not in force, or by a number of its kind still to come ("cars paid 2.5%;
+    under the deal they will face 15%"), is
+    the old value of a change: it keeps only a time of its own clause, before the new value,
+    or one that precedes the sentence, and is otherwise left undated."""
+    out = list(found)
+    for index, quantity in past:
+        match = found[index]
+        s_start, s_end = layout.sentence(quantity.start)
+        later = [at[i] for i in range(index + 1, len(found)) if i in at
+                 and found[i].unit == match.unit and found[i].value != match.value
+                 and found[i].status != "actual" and s_start <= at[i] < s_end]
+        later += [q.start for q in starting_in(quantities, quantity.end, s_end)
+                  if q.kind == quantity.kind and q.value != quantity.value
+                  and direction_at(layout.match_text, q.start, q.end) == FUTURE]
+        later.sort()
+        if not later:
+            continue
+        own = times_in(times, s_start, later[0], ahead=False)
+        when = own[-1].value if own else _before_the_change(times, layout, quantity.start)
+        out[index] = replace(match, when=when, rule=f"{match.rule}+superseded")
+    return out
+
+
+def _earlier_in_paragraph(times: list[TimeExpr], layout: Layout, s_start: int) -> str | None:
+    """The latest time stated earlier in the paragraph, leaving out one after "since", which
+    opens a period ("his eighth trip since April") and dates nothing said later."""
+    text = layout.match_text
+    earlier = [t for t in times_in(times, layout.paragraph_start(s_start), s_start, ahead=False)
+               if not _SINCE.search(text, max(0, t.start - 7), t.start)]
+    return earlier[-1].value if earlier else None

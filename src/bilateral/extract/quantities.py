@@ -210,7 +210,13 @@ _HEAD_RE: Final = re.compile(
 )
 _MAX_GAP: Final = 12  # " through ", " from " and spaces: wider gaps join nothing
 _CONNECTOR_RE: Final = re.compile(r"\s*(?:-\s+(?=to\b))?(?P<c>-|–|—|to|through|and|or)\s*")
-_FROM_GAP_RE: Final = re.compile(r"\s+(?P<c>from)\s+")
+#: "to 15% from 25%", "1.8%, up from 1.6%": the new value first, then the old one.
+_FROM_GAP_RE: Final = re.compile(r",?\s+(?:(?P<dir>up|down)\s+)?(?P<c>from)\s+")
+#: "to 15%, including the existing 2.5% duty, from 27.5%": an aside between the new value and
+#: the old one, which holds a number of its own.
+_ASIDE_FROM_RE: Final = re.compile(r",\s+(?:[^,;.()\n]|\.(?=\d)){1,80}?,\s+(?P<c>from)\s+")
+#: Characters an aside may span between the two values of a transition.
+_MAX_ASIDE: Final = 90
 _BEFORE_PAIR_RE: Final = re.compile(
     rf"\s+(?P<w>{_reversed_words(('from', 'between', 'to'))})(?!\w)")
 
@@ -378,6 +384,15 @@ def _assemble(text: str, reverse: str, n: int, raws: list[_Raw]) -> list[Quantit
                 out.extend(pair)
                 i += 2
                 continue
+        if i + 2 < len(raws) and raws[i + 2].match_start - raws[i].head_end <= _MAX_ASIDE:
+            pair = _pair(text, reverse, n, raws[i], raws[i + 2], aside=True)
+            if pair is not None:
+                middle = raws[i + 1]
+                out.extend((pair[0], _quantity(text, middle, middle.kind, middle.value,
+                                               middle.currency, middle.head, None,
+                                               middle.approximate), pair[1]))
+                i += 3
+                continue
         a = raws[i]
         out.append(_quantity(text, a, a.kind, a.value, a.currency, a.head, None, a.approximate))
         i += 1
@@ -396,13 +411,17 @@ def _quantity(text: str, r: _Raw, kind: str | None, value: float, currency: str 
                     head if kind == "count" else None, approximate)
 
 
-def _pair(text: str, reverse: str, n: int, a: _Raw, b: _Raw) -> list[Quantity] | None:
-    """Two numbers joined by "to", "-", "and" or "from" into a range or a transition."""
+def _pair(text: str, reverse: str, n: int, a: _Raw, b: _Raw, *,
+          aside: bool = False) -> list[Quantity] | None:
+    """Two numbers joined by "to", "-", "and" or "from" into a range or a transition; with
+    ``aside``, a new value and an old one with a clause between them ("to 15%, including the
+    2.5% duty, from 27.5%")."""
     gap_start = a.head_end  # the end of its noun, or of the number when it has none
-    c = _CONNECTOR_RE.fullmatch(text, gap_start, b.match_start)
+    c = None if aside else _CONNECTOR_RE.fullmatch(text, gap_start, b.match_start)
     backwards = False  # "to 15% from 25%"
     if c is None:
-        c = _FROM_GAP_RE.fullmatch(text, gap_start, b.match_start)
+        c = (_ASIDE_FROM_RE if aside else _FROM_GAP_RE).fullmatch(text, gap_start,
+                                                                  b.match_start)
         if c is None:
             return None
         backwards = True
@@ -411,8 +430,8 @@ def _pair(text: str, reverse: str, n: int, a: _Raw, b: _Raw) -> list[Quantity] |
     conn = c["c"].lower()
     a_bare = a.kind is None and a.head is None
     b_bare = b.kind is None and b.head is None
-    if backwards and word != "to":
-        return None
+    if backwards and word != "to" and not (c.groupdict().get("dir") and a.kind and b.kind):
+        return None  # "rose to 1.8%, up from 1.6%" or "is 1.8%, up from 1.6%"
     if conn in ("and", "or") and word != "between" and not (a_bare and not b_bare):
         return None  # two numbers in a list, each with its own unit
     if a_bare and b_bare and a.exp == b.exp:
