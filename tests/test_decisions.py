@@ -186,6 +186,32 @@ def test_a_missing_or_broken_model_directory_names_what_is_wrong(tmp_path: Path)
         load_model(tmp_path)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Japan's defence spending came to 1.4% of GDP in 2023.",
+     ("japan_defense_spending_gdp", 1.4, "actual", "2023")),
+    ("Colby urged Japan to raise defence spending to 3.5% of GDP.",
+     ("japan_defense_spending_gdp", 3.5, "demanded", "2025-02")),
+    ("Trump threatened a 30% tariff on Japanese goods from August 1 if no deal is reached.",
+     ("us_tariff_japan_reciprocal", 30.0, "threatened", "2025-08-01")),
+    ("Under the deal agreed on Tuesday, cars from Japan will face a 15% tariff.",
+     ("us_tariff_japan_autos", 15.0, "agreed", "2025-02-04")),
+])
+def test_the_default_model_reads_plain_sentences_as_the_rules_do(text, expected):
+    document = Document(id="d", text=text, published="2025-02-06")
+    for model in ("rules", "default"):
+        found = {(o.indicator, o.value, o.status, o.when)
+                 for o in Extractor(model=model).extract(document).observations}
+        assert expected in found, (model, found)
+
+
+def test_the_trained_status_overrules_the_rules_only_by_a_margin():
+    model = LinearModel(("actual", "demanded"), (0.0, 0.0), {"before=insisted": (-0.2, 0.2)})
+    sentence = candidate("The envoy insisted on 3% within two years.", "3%", rule="actual")
+    assert TrainedStatus(model, with_rules=False).predict([sentence])[0].status == "demanded"
+    kept = TrainedStatus(model, with_rules=False, margin=0.3).predict([sentence])[0]
+    assert (kept.status, kept.evidence) == ("actual", "default")
+
+
 def test_rules_and_the_default_model_are_interchangeable_in_the_extractor():
     text = ("Japan's defence spending came to 1.4% of GDP in 2023, and the government "
             "aims to lift it to 2% of GDP by 2027.")
@@ -239,13 +265,15 @@ def test_train_writes_a_model_that_extract_and_eval_use(tmp_path: Path):
     assert report["documents"] == 10 and report["examples"]["status"] > 10
     assert report["examples"]["when"] > 10
     assert set(report["accuracy"]) == {"status", "when"}
-    assert set(report["accuracy"]["when"]) == {"rules", "trained"}
+    assert set(report["accuracy"]["when"]) == {"rules", "trained", "margin"}
     config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
     assert config["decisions"]["status"]["use"] == "trained"
-    # the when decision ships trained only where it beat the rules on held-out documents
+    # the when decision ships trained only where it beat the rules on held-out documents,
+    # each with the margin cross-validation chose
     when = report["accuracy"]["when"]
     assert config["decisions"]["when"]["use"] == (
         "trained" if when["trained"] > when["rules"] else "rules")
+    assert config["decisions"]["status"]["margin"] == report["accuracy"]["status"]["margin"]
     assert config["meta"]["seed"] == 4 and len(config["meta"]["data_sha256"]) == 64
     weights = (tmp_path / "model" / "status.json").read_bytes()
 

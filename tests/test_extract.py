@@ -1,4 +1,8 @@
-"""The extractor on short texts written for these tests: what it must find, and what not."""
+"""The extractor on short texts written for these tests: what it must find, and what not.
+
+These tests hold the rule implementation of every decision (``model="rules"``); the trained
+decisions are tested alone in test_decisions.py and on the shared corpora by the quality
+gate."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from bilateral.records import Document
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    return Extractor("us-japan")
+    return Extractor("us-japan", model="rules")
 
 
 def extract(extractor: Extractor, text: str, published: str | None = "2025-07-23"):

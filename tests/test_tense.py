@@ -137,8 +137,9 @@ def test_a_meeting_announced_on_one_day_for_another_takes_the_day_it_happens(ext
 
 
 def test_a_pledge_is_dated_when_it_was_made_not_by_its_deadline(extractor):
-    result = extract(extractor, "Under the deal reached in July, Japan will invest $550 billion across "
-                                "American industries by January 2029.", "2026-02-10")
+    result = extract(extractor, "Under the deal reached in July, Japan will invest $550 "
+                                "billion across American industries by January 2029.",
+                     "2026-02-10")
     pledges = [o for o in result.observations if o.indicator == "japan_investment_pledge_usd"]
     assert [(o.status, o.when) for o in pledges] == [("agreed", "2025-07")]
     assert {(e.type, e.when) for e in result.events} == {("AID", "2025-07")}
