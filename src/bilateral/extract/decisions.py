@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bilateral.extract.linear import Features, LinearModel
+from bilateral.extract.linear import Features, LinearModel, most_probable
 
 #: Words either side of a figure that the status decision reads, within its sentence.
 LEFT_WORDS, RIGHT_WORDS = 12, 8
@@ -85,8 +85,7 @@ class TrainedStatus:
         for candidate in candidates:
             probabilities = self.model.probabilities(
                 status_features(candidate, with_rules=self.with_rules))
-            status, confidence = self.model.best(
-                status_features(candidate, with_rules=self.with_rules), candidate.allowed)
+            status, confidence = most_probable(probabilities, candidate.allowed)
             rule = probabilities.get(candidate.rule_status, 0.0)
             if status == candidate.rule_status or confidence - rule <= self.margin:
                 decisions.append(StatusDecision(candidate.rule_status, candidate.rule_evidence,

@@ -28,11 +28,11 @@ class LinearModel:
 
     def scores(self, features: Features) -> dict[str, float]:
         totals = list(self.bias)
+        weights = self.weights
         for name, value in features.items():
-            row = self.weights.get(name)
+            row = weights.get(name)
             if row is not None:
-                for k, weight in enumerate(row):
-                    totals[k] += value * weight
+                totals = [total + value * weight for total, weight in zip(totals, row, strict=True)]
         return dict(zip(self.classes, totals, strict=True))
 
     def probabilities(self, features: Features) -> dict[str, float]:
@@ -45,10 +45,7 @@ class LinearModel:
     def best(self, features: Features, allowed: Sequence[str] = ()) -> tuple[str, float]:
         """The most probable class among ``allowed`` (all when none of them is known), with
         its probability."""
-        probabilities = self.probabilities(features)
-        pool = [c for c in allowed if c in probabilities] or list(probabilities)
-        label = max(pool, key=lambda c: (probabilities[c], c))
-        return label, probabilities[label]
+        return most_probable(self.probabilities(features), allowed)
 
     def to_json(self) -> dict[str, Any]:
         return {"classes": list(self.classes), "bias": [round(b, 6) for b in self.bias],
@@ -76,6 +73,14 @@ class LinearModel:
         if not all(math.isfinite(x) for x in (*bias, *(w for r in weights.values() for w in r))):
             raise ModelError(f"{where}: a weight is not a finite number")
         return cls(classes, bias, weights)
+
+
+def most_probable(probabilities: Mapping[str, float], allowed: Sequence[str] = ()
+                  ) -> tuple[str, float]:
+    """The most probable class among ``allowed`` (all when none of them is known)."""
+    pool = [c for c in allowed if c in probabilities] or list(probabilities)
+    label = max(pool, key=lambda c: (probabilities[c], c))
+    return label, probabilities[label]
 
 
 def fit(examples: Sequence[Features], labels: Sequence[str], *, c: float = 1.0,
