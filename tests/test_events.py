@@ -276,3 +276,26 @@ def test_a_verb_reports_a_new_act_even_without_a_time(extractor):
     found = events(extractor, "Japan's prime minister met President Trump in Washington on "
                               "April 3.\n\nJapan's trade minister also met U.S. officials.")
     assert _consults(found) == ["2025-04-03", "2025-05"]
+
+
+def test_a_state_named_as_the_place_of_a_summit_is_no_party_to_it(extractor):
+    found = events(extractor, "Japan's prime minister met President Trump on May 2 at a "
+                              "summit in Canada.")
+    assert {k[:3] for k in found} == {("CONSULT", "JPN", "USA")}
+
+
+def test_a_state_after_a_town_in_a_locative_phrase_is_a_place(extractor):
+    found = events(extractor, "The leaders of Japan and the U.S. will meet at the G7 in "
+                              "Kananaskis, Canada, next month.")
+    assert {frozenset(k[1:3]) for k in found} == {frozenset(("JPN", "USA"))}
+
+
+def test_the_state_a_visitor_arrives_in_is_the_trigger_object_and_a_party(extractor):
+    found = events(extractor, "President Trump arrived in Japan on Sunday for talks.")
+    assert ("CONSULT", "USA", "JPN", "2025-05-04") in found
+
+
+def test_an_investment_in_a_state_is_aid_to_it(extractor):
+    found = events(extractor, "Japan pledged on Monday to invest $10 billion in the "
+                              "United States.")
+    assert ("AID", "JPN", "USA", "2025-05-05") in found

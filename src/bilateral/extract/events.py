@@ -52,6 +52,14 @@ NOUN_WORDS = 3
 _PREPOSITION_BEFORE = re.compile(
     r"\b(?:over|on|about|of|against|regarding|with|to|for|from|at|in|into|by)\s+(?:the\s+)?$",
     re.IGNORECASE)
+#: A locative phrase before a state's mention: "a summit in Canada", "held in the Hague,
+#: Netherlands", "at the G7 in Kananaskis, Canada", "en route from Tokyo".
+_PLACE_BEFORE = re.compile(
+    r"\b(?:[Ii]n|en route (?:from|to))\s+(?:the\s+)?"
+    r"(?:(?:[A-Z][\w.'\u2019-]*|eastern|western|northern|southern|central),?\s+){0,3}$")
+_ARTICLE_ONLY = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
+#: Acts whose party may be named as a place: an investment "in the United States" is in it.
+_PLACE_MAY_BE_PARTY = frozenset({"AID"})
 #: How many sentences back a pronoun may refer.
 ANTECEDENT_SENTENCES = 2
 #: A trigger whose object is a pronoun ("turned down his request", "criticised them") acts
@@ -138,7 +146,13 @@ class EventStage:
                     continue
                 if _object_of_act(triggers[:n], sentence, start, end, opening):
                     continue  # "threatened a tariff on Japan", "lowered duties on Korean goods"
-                pair = _parties(how, mentions, earlier, text, s_start, s_start + start,
+                parties_here = mentions
+                if kind not in _PLACE_MAY_BE_PARTY:
+                    # "a summit in Canada", "en route from Tokyo": a place, not a party,
+                    # unless it is the trigger's own object ("arrived in Seoul")
+                    parties_here = [m for m in mentions
+                                    if not _named_as_place(m, text, s_start, s_start + end)]
+                pair = _parties(how, parties_here, earlier, text, s_start, s_start + start,
                                 s_start + end)
                 if pair is None:
                     continue
@@ -271,6 +285,15 @@ def _object_of_act(earlier: list[tuple[str, str, int, int]], sentence: str, star
         return False
     return any(kind in _GOVERNING_TYPES and opening <= hit_end <= start
                for kind, _how, _hit_start, hit_end in earlier)
+
+
+def _named_as_place(mention: Mention, text: str, s_start: int, trigger_end: int) -> bool:
+    """Whether a state is named as where something happens ("a summit in Canada"), not as
+    the object of the trigger just before it ("arrived in Seoul")."""
+    if mention.start >= trigger_end and _ARTICLE_ONLY.fullmatch(text, trigger_end,
+                                                                 mention.start):
+        return False
+    return bool(_PLACE_BEFORE.search(text, max(s_start, mention.start - 60), mention.start))
 
 
 def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: str,
