@@ -299,3 +299,8 @@ def test_an_investment_in_a_state_is_aid_to_it(extractor):
     found = events(extractor, "Japan pledged on Monday to invest $10 billion in the "
                               "United States.")
     assert ("AID", "JPN", "USA", "2025-05-05") in found
+
+
+def test_a_state_after_an_opening_place_or_time_is_the_subject(extractor):
+    found = events(extractor, "In Tokyo, Japan's trade minister met U.S. officials on Monday.")
+    assert ("CONSULT", "JPN", "USA", "2025-05-05") in found

@@ -57,6 +57,8 @@ _PREPOSITION_BEFORE = re.compile(
 _PLACE_BEFORE = re.compile(
     r"\b(?:[Ii]n|en route (?:from|to))\s+(?:the\s+)?"
     r"(?:(?:[A-Z][\w.'\u2019-]*|eastern|western|northern|southern|central),?\s+){0,3}$")
+#: What may stand before a phrase that opens its sentence or clause.
+_OPENS_CLAUSE = re.compile(r"(?:^|[,;:\u2014])\W*$")
 _ARTICLE_ONLY = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
 #: Acts whose party may be named as a place: an investment "in the United States" is in it.
 _PLACE_MAY_BE_PARTY = frozenset({"AID"})
@@ -289,11 +291,17 @@ def _object_of_act(earlier: list[tuple[str, str, int, int]], sentence: str, star
 
 def _named_as_place(mention: Mention, text: str, s_start: int, trigger_end: int) -> bool:
     """Whether a state is named as where something happens ("a summit in Canada"), not as
-    the object of the trigger just before it ("arrived in Seoul")."""
+    the object of the trigger just before it ("arrived in Seoul"), nor as the subject after
+    an opening place or time ("In Tokyo, Japan's minister said ...")."""
+    if not mention.ref.startswith("state:"):
+        return False
     if mention.start >= trigger_end and _ARTICLE_ONLY.fullmatch(text, trigger_end,
                                                                  mention.start):
         return False
-    return bool(_PLACE_BEFORE.search(text, max(s_start, mention.start - 60), mention.start))
+    place = _PLACE_BEFORE.search(text, max(s_start, mention.start - 60), mention.start)
+    if place is None:
+        return False
+    return "," not in place.group() or not _OPENS_CLAUSE.search(text, s_start, place.start())
 
 
 def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: str,
