@@ -246,3 +246,61 @@ def test_questions_wishes_and_avoided_acts_are_not_events(extractor, text):
 ])
 def test_general_english_trigger_forms(extractor, text, expected):
     assert expected in {k[:3] for k in events(extractor, text)}
+
+
+def _consults(found):
+    return sorted(k[3] for k in found if k[0] == "CONSULT")
+
+
+def test_a_definite_mention_without_a_time_repeats_the_act_coded_before(extractor):
+    found = events(extractor, "Japan's prime minister met President Trump in Washington on "
+                              "April 3.\n\nThe talks between Japan and the United States "
+                              "covered tariffs and defence.")
+    assert _consults(found) == ["2025-04-03"]
+
+
+def test_a_time_in_another_clause_does_not_make_a_back_reference_a_new_act(extractor):
+    found = events(extractor, "Japan's prime minister met President Trump in Washington on "
+                              "April 3. The meeting between Japan and the U.S., which followed "
+                              "tariffs announced in March, went well.")
+    assert _consults(found) == ["2025-04-03"]
+
+
+def test_a_time_of_its_own_phrase_makes_a_definite_mention_another_act(extractor):
+    found = events(extractor, "Japan's prime minister met President Trump in Washington on "
+                              "April 3. Tokyo later recalled Trump's 2019 visit to Japan.")
+    assert _consults(found) == ["2019", "2025-04-03"]
+
+
+def test_a_verb_reports_a_new_act_even_without_a_time(extractor):
+    found = events(extractor, "Japan's prime minister met President Trump in Washington on "
+                              "April 3.\n\nJapan's trade minister also met U.S. officials.")
+    assert _consults(found) == ["2025-04-03", "2025-05"]
+
+
+def test_a_state_named_as_the_place_of_a_summit_is_no_party_to_it(extractor):
+    found = events(extractor, "Japan's prime minister met President Trump on May 2 at a "
+                              "summit in Canada.")
+    assert {k[:3] for k in found} == {("CONSULT", "JPN", "USA")}
+
+
+def test_a_state_after_a_town_in_a_locative_phrase_is_a_place(extractor):
+    found = events(extractor, "The leaders of Japan and the U.S. will meet at the G7 in "
+                              "Kananaskis, Canada, next month.")
+    assert {frozenset(k[1:3]) for k in found} == {frozenset(("JPN", "USA"))}
+
+
+def test_the_state_a_visitor_arrives_in_is_the_trigger_object_and_a_party(extractor):
+    found = events(extractor, "President Trump arrived in Japan on Sunday for talks.")
+    assert ("CONSULT", "USA", "JPN", "2025-05-04") in found
+
+
+def test_an_investment_in_a_state_is_aid_to_it(extractor):
+    found = events(extractor, "Japan pledged on Monday to invest $10 billion in the "
+                              "United States.")
+    assert ("AID", "JPN", "USA", "2025-05-05") in found
+
+
+def test_a_state_after_an_opening_place_or_time_is_the_subject(extractor):
+    found = events(extractor, "In Tokyo, Japan's trade minister met U.S. officials on Monday.")
+    assert ("CONSULT", "JPN", "USA", "2025-05-05") in found

@@ -52,6 +52,16 @@ NOUN_WORDS = 3
 _PREPOSITION_BEFORE = re.compile(
     r"\b(?:over|on|about|of|against|regarding|with|to|for|from|at|in|into|by)\s+(?:the\s+)?$",
     re.IGNORECASE)
+#: A locative phrase before a state's mention: "a summit in Canada", "held in the Hague,
+#: Netherlands", "at the G7 in Kananaskis, Canada", "en route from Tokyo".
+_PLACE_BEFORE = re.compile(
+    r"\b(?:[Ii]n|en route (?:from|to))\s+(?:the\s+)?"
+    r"(?:(?:[A-Z][\w.'\u2019-]*|eastern|western|northern|southern|central),?\s+){0,3}$")
+#: What may stand before a phrase that opens its sentence or clause.
+_OPENS_CLAUSE = re.compile(r"(?:^|[,;:\u2014])\W*$")
+_ARTICLE_ONLY = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
+#: Acts whose party may be named as a place: an investment "in the United States" is in it.
+_PLACE_MAY_BE_PARTY = frozenset({"AID"})
 #: How many sentences back a pronoun may refer.
 ANTECEDENT_SENTENCES = 2
 #: A trigger whose object is a pronoun ("turned down his request", "criticised them") acts
@@ -112,6 +122,7 @@ class EventStage:
         # A reported event with no time of its own happened around when it was reported.
         reported = report_month(doc._.document.published if doc._.document else None)
         found: dict[tuple[str, str, str, str | None], EventMatch] = {}
+        coded: set[tuple[str, str, str]] = set()  # the types and pairs coded from words
         acting = [m for m in doc._.actors if m.acts_for_state and m.state]
         for i, (s_start, s_end) in enumerate(layout.sentences):
             check_budget(doc)
@@ -125,6 +136,7 @@ class EventStage:
                 continue
             sentence = text[s_start:s_end].lower()
             triggers = self._triggers(sentence)
+            repeated_here: set[tuple[str, str, str]] = set()
             for n, (kind, how, start, end) in enumerate(triggers):
                 # a negation or condition governs the trigger only from within its clause
                 opening = max(start - GUARD_CHARS, 0,
@@ -136,12 +148,19 @@ class EventStage:
                     continue
                 if _object_of_act(triggers[:n], sentence, start, end, opening):
                     continue  # "threatened a tariff on Japan", "lowered duties on Korean goods"
-                pair = _parties(how, mentions, earlier, text, s_start, s_start + start,
+                parties_here = mentions
+                if kind not in _PLACE_MAY_BE_PARTY:
+                    # "a summit in Canada", "en route from Tokyo": a place, not a party,
+                    # unless it is the trigger's own object ("arrived in Seoul")
+                    parties_here = [m for m in mentions
+                                    if not _named_as_place(m, text, s_start, s_start + end)]
+                pair = _parties(how, parties_here, earlier, text, s_start, s_start + start,
                                 s_start + end)
                 if pair is None:
                     continue
-                own_time = _nearest_time(doc._.times, s_start, s_end, s_start + start,
-                                         s_start + end, text, kind)
+                nearest = _nearest_time(doc._.times, s_start, s_end, s_start + start,
+                                        s_start + end, text, kind)
+                own_time = nearest.value if nearest else None
                 if how == "dated" and own_time is None:
                     continue
                 when = (own_time or time_earlier_in_paragraph(doc._.times, layout, s_start)
@@ -149,9 +168,17 @@ class EventStage:
                 for source, target in _expand(pair, mentions, text, kind):
                     # one event per type, pair and month: the same visit is mentioned again
                     # with the day of the briefing or of the report
-                    key = (kind, *dyad(kind, source.state, target.state), when and when[:7])
+                    parties = dyad(kind, source.state, target.state)
+                    key = (kind, *parties, when and when[:7])
                     if key in found:
                         continue
+                    if (kind, *parties) in repeated_here or (kind, *parties) in coded and \
+                            _refers_back(text, s_start + start, s_start + end, nearest):
+                        # "the talks", "during his visit": the act coded before, and so is
+                        # what the sentence goes on to say of it ("the deal was signed")
+                        repeated_here.add((kind, *parties))
+                        continue
+                    coded.add((kind, *parties))
                     quoted = [m for m in (source, target) if m.start >= s_start]
                     quote_start = min([m.start for m in quoted] + [s_start + start])
                     quote_end = max([m.end for m in quoted] + [s_start + end])
@@ -203,6 +230,38 @@ class EventStage:
         return [hit for hit in chosen if hit[0] is not None]
 
 
+#: How many words may stand between a trigger noun and a time of its own phrase ("the trip
+#: to South Korea in late October").
+OWN_PHRASE_WORDS = 6
+#: A determiner (and up to two modifiers) before a trigger noun that makes it definite:
+#: "the talks", "that deal", "during his visit", "the leaders' two-hour meeting".
+_DEFINITE_BEFORE = re.compile(
+    r"\b(?:the|this|that|these|those|his|her|their|its|[\w.-]+['\u2019]s?)\s+"
+    r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _refers_back(text: str, start: int, end: int, time) -> bool:
+    """Whether the trigger at [start, end) is a definite noun ("the meeting", "Trump's
+    visit") naming an act the text has reported already, while a verb ("met", "agreed")
+    reports one. A time of its own phrase ("Trump's 2019 visit", "the trip to Seoul in
+    May") makes it another act; one in another clause ("his first trip since taking office
+    in June") does not."""
+    word = re.match(r"[\w-]+", text[start:start + 30])
+    if word is None or _VERB_FORM.match(word.group().lower()) and not _NOUN_IN_ING.match(
+            word.group().lower()):
+        return False
+    determiner = _DEFINITE_BEFORE.search(text, max(0, start - 60), start)
+    if determiner is None:
+        return False
+    if time is None:
+        return True
+    if determiner.start() <= time.start and time.end <= start:
+        return False  # "Trump's 2019 visit"
+    gap = text[end:time.start]
+    return not (time.start >= end and len(gap.split()) <= OWN_PHRASE_WORDS
+                and not _CLAUSE_BREAK.search(gap) and not _CONJUNCTION.search(gap))
+
+
 #: Acts whose object may name another act: lowering, threatening, withdrawing, demanding or
 #: rejecting "tariffs on Japan" is not imposing them.
 #: How far after a request, within its clause, the act it asks for may stand.
@@ -210,6 +269,8 @@ REQUESTED_CHARS = 80
 _GOVERNING_TYPES = frozenset({"CONCEDE", "THREATEN", "RETREAT", "REQUEST", "REJECT"})
 #: The first word of a trigger that is a verb, not a noun naming an act ("spoke with").
 _VERB_FORM = re.compile(r"\w+(?:ed|ing)$|spoke|took|met|sat|fought$")
+#: Words in "-ing" that are nouns naming an act, not verbs.
+_NOUN_IN_ING = re.compile(r"^(?:meeting|briefing|signing|gathering|hearing)s?$")
 
 
 def _object_of_act(earlier: list[tuple[str, str, int, int]], sentence: str, start: int,
@@ -226,6 +287,21 @@ def _object_of_act(earlier: list[tuple[str, str, int, int]], sentence: str, star
         return False
     return any(kind in _GOVERNING_TYPES and opening <= hit_end <= start
                for kind, _how, _hit_start, hit_end in earlier)
+
+
+def _named_as_place(mention: Mention, text: str, s_start: int, trigger_end: int) -> bool:
+    """Whether a state is named as where something happens ("a summit in Canada"), not as
+    the object of the trigger just before it ("arrived in Seoul"), nor as the subject after
+    an opening place or time ("In Tokyo, Japan's minister said ...")."""
+    if not mention.ref.startswith("state:"):
+        return False
+    if mention.start >= trigger_end and _ARTICLE_ONLY.fullmatch(text, trigger_end,
+                                                                 mention.start):
+        return False
+    place = _PLACE_BEFORE.search(text, max(s_start, mention.start - 60), mention.start)
+    if place is None:
+        return False
+    return "," not in place.group() or not _OPENS_CLAUSE.search(text, s_start, place.start())
 
 
 def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: str,
@@ -410,7 +486,7 @@ _EFFECTIVE_LEAD = re.compile(r"\b(?:starting|effective|beginning|from|as of)\s+$
 
 
 def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: str,
-                  kind: str) -> str | None:
+                  kind: str):
     """The time in the sentence nearest the trigger [start, end), one in the trigger's own
     clause first ("back in office since March, she had last flown to Seoul in 2018"); a
     time that opens the sentence ("On Wednesday, ...") stands for all of it, and the date a
@@ -433,6 +509,6 @@ def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: s
         report = 2 * (kind not in _SPOKEN_ACTS and dates_the_report(text, t.start))
         return gap + CLAUSE_PENALTY * (bool(crosses) + bool(effective) + report)
 
-    return min(candidates, key=distance).value
+    return min(candidates, key=distance)
 
 
