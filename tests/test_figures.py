@@ -125,3 +125,21 @@ def test_clauses_joined_by_and_are_no_list(extractor):
     found = figures(extractor, "Japan pledged to buy $7 billion of American corn every year "
                                "and to invest $400 billion in U.S. factories.")
     assert {f[:2] for f in found if f[1] == 7e9} == {("japan_agri_purchase_pledge_usd", 7e9)}
+
+
+def test_a_general_rate_a_state_faces_is_that_states_rate(extractor):
+    found = figures(extractor, "Japan, a close partner of Washington, is subject to the same "
+                               "12% baseline duty put on most nations.")
+    assert {f[0] for f in found if f[1] == 12.0} == {"us_tariff_japan_reciprocal"}
+
+
+def test_a_general_rate_on_all_countries_stays_general(extractor):
+    found = figures(extractor, "Washington has kept the 12% baseline duty on all countries "
+                               "and regions, which Japan also faces, since the spring.")
+    assert {f[0] for f in found if f[1] == 12.0} == {"us_tariff_allies_baseline"}
+
+
+def test_a_rate_another_state_faces_is_not_the_dyads(extractor):
+    found = figures(extractor, "Japan won a lower rate, but Mexico still faces a 30% duty on "
+                               "cars.")
+    assert not [f for f in found if f[1] == 30.0]

@@ -120,6 +120,13 @@ _OTHER_PARTY = re.compile(r"(?:\s+[\w-]+){0,2}?\s+for\s+(?:the\s+)?(?P<name>[A-Z
 #: ... and words before it: "Vietnam's 46%", "Vietnam at 46%".
 _OWN_STATE_BEFORE = re.compile(r"(?:'s(?:\s+[\w-]+){0,2}?|\s+(?:at|with))\s+",
                                re.IGNORECASE)
+#: ... or a state that is the subject of "faces" or "is subject to" before it: "Japan, a close
+#: ally, is subject to the same 10% rate", "Korean goods face a 15% duty". A general rate a
+#: state faces is that state's rate.
+_STATE_FACES = re.compile(
+    r"(?:'s)?(?:\s*,[^,.;:]{1,60},)?(?:\s+[\w-]+){0,2}?\s+(?:faces?|faced|facing|will face|"
+    r"(?:is|are|was|were|remains?|remained|will be|will remain|would be)\s+subject\s+to)"
+    r"(?:\s+[\w-]+){0,4}?\s+", re.IGNORECASE)
 #: A condition clause that opens the sentence before a number ("If talks fail, Japanese
 #: goods face 25%") or follows it in its clause ("25% unless Tokyo opens its market").
 _CONDITION_BEFORE = re.compile(r"\W*(?:if|unless)\b[^.;:]*,", re.IGNORECASE)
@@ -385,10 +392,17 @@ class ObservationStage:
             if not _fits(cues, quantity, phrase, level=level, state=state):
                 continue
             reach = _reach(cues.groups, context, *span, others or ())
-            rank = (reach, -cues.indicator.priority)
-            if reach is not None and (best is None or rank < best[:2]):
+            event = cues.indicator.event
+            # a rate a state faces is that state's own before any general one, and the most
+            # general of its own unless words in its phrase (which exclude that one) say more
+            faces = state is not None and state[1] == "faces"
+            own = faces and event is not None and event.target == state[0] \
+                and reach is not None and reach < OWNED_PENALTY // REACH_STEP
+            rank = (0 if own or not faces else 1, reach or 0,
+                    cues.indicator.priority if own else -cues.indicator.priority)
+            if reach is not None and (best is None or rank < best[:3]):
                 best = (*rank, cues.indicator)
-        return best[2] if best else None
+        return best[3] if best else None
 
     def coordinated_with(self, chosen: Indicator, quantity: Quantity, text: str,
                          span: tuple[int, int], sentence: tuple[int, int],
@@ -821,6 +835,10 @@ def _own_state(text: str, quantity: Quantity, mentions) -> tuple[str, str] | Non
     before = [m for m in mentions if quantity.start - 40 <= m.end <= quantity.start]
     if before and _OWN_STATE_BEFORE.fullmatch(text, before[-1].end, quantity.start):
         return before[-1].state, "of"
+    subject = [m for m in mentions if quantity.start - 120 <= m.end <= quantity.start]
+    for mention in reversed(subject):
+        if _STATE_FACES.fullmatch(text, mention.end, quantity.start):
+            return mention.state, "faces"
     return None
 
 
