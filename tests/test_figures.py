@@ -143,3 +143,20 @@ def test_a_rate_another_state_faces_is_not_the_dyads(extractor):
     found = figures(extractor, "Japan won a lower rate, but Mexico still faces a 30% duty on "
                                "cars.")
     assert not [f for f in found if f[1] == 30.0]
+
+
+def test_a_toll_is_a_tariff(extractor):
+    found = figures(extractor, "Washington announced a 30% toll on Japanese goods.")
+    assert {f[:2] for f in found} == {("us_tariff_japan_reciprocal", 30.0)}
+
+
+def test_money_a_state_would_provide_is_its_pledge(extractor):
+    found = figures(extractor, "Tokyo said it would provide up to $300 billion for new American "
+                               "shipyards.")
+    assert {f[:2] for f in found} == {("japan_investment_pledge_usd", 3e11)}
+
+
+def test_farm_sales_a_deal_adds_are_a_purchase_pledge(extractor):
+    found = figures(extractor, "The deal with Japan should lift U.S. farm sales by $5 billion "
+                               "a year.")
+    assert {f[:2] for f in found} == {("japan_agri_purchase_pledge_usd", 5e9)}
