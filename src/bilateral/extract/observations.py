@@ -124,9 +124,13 @@ _OWN_STATE_BEFORE = re.compile(r"(?:'s(?:\s+[\w-]+){0,2}?|\s+(?:at|with))\s+",
 #: ally, is subject to the same 10% rate", "Korean goods face a 15% duty". A general rate a
 #: state faces is that state's rate.
 _STATE_FACES = re.compile(
-    r"(?:'s)?(?:\s*,[^,.;:]{1,60},)?(?:\s+[\w-]+){0,2}?\s+(?:faces?|faced|facing|will face|"
+    r"(?:'s)?(?:\s*,[^,.;:]{1,60},)?(?:\s+[\w-]+)??\s+(?:faces?|faced|facing|will face|"
     r"(?:is|are|was|were|remains?|remained|will be|will remain|would be)\s+subject\s+to)"
     r"(?:\s+[\w-]+){0,4}?\s+", re.IGNORECASE)
+#: A preposition before a state's name: the state qualifies another noun ("cars from Japan
+#: face"), it is not the subject.
+_PREPOSITION_BEFORE = re.compile(r"\b(?:from|of|on|to|in|for|against|with|by)\s+(?:the\s+)?$",
+                                 re.IGNORECASE)
 #: A condition clause that opens the sentence before a number ("If talks fail, Japanese
 #: goods face 25%") or follows it in its clause ("25% unless Tokyo opens its market").
 _CONDITION_BEFORE = re.compile(r"\W*(?:if|unless)\b[^.;:]*,", re.IGNORECASE)
@@ -837,7 +841,8 @@ def _own_state(text: str, quantity: Quantity, mentions) -> tuple[str, str] | Non
         return before[-1].state, "of"
     subject = [m for m in mentions if quantity.start - 120 <= m.end <= quantity.start]
     for mention in reversed(subject):
-        if _STATE_FACES.fullmatch(text, mention.end, quantity.start):
+        if _STATE_FACES.fullmatch(text, mention.end, quantity.start) and \
+                not _PREPOSITION_BEFORE.search(text, max(0, mention.start - 16), mention.start):
             return mention.state, "faces"
     return None
 
