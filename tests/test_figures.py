@@ -97,3 +97,66 @@ def test_a_past_value_followed_by_a_new_one_does_not_take_the_deal_date(extracto
                                "Japanese cars were 3.5%; under it they will be 12%.")
     old = [f for f in found if f[1] == 3.5]
     assert old and all(f[3] is None for f in old)
+
+
+def test_a_rate_on_a_list_of_goods_is_each_goods_rate(extractor):
+    found = figures(extractor, "Tokyo still pays a 30% duty on Japanese cars, copper and "
+                               "aluminum, officials said.")
+    assert {f[0] for f in found if f[1] == 30.0} == {"us_tariff_japan_autos",
+                                                    "us_tariff_steel_aluminum"}
+
+
+def test_a_list_before_the_rate_names_each_rate(extractor):
+    found = figures(extractor, "Washington agreed to lower reciprocal and car duties on Japan "
+                               "to 12% from 30%.")
+    assert {f[:2] for f in found} >= {("us_tariff_japan_reciprocal", 12.0),
+                                      ("us_tariff_japan_autos", 12.0),
+                                      ("us_tariff_japan_reciprocal", 30.0),
+                                      ("us_tariff_japan_autos", 30.0)}
+
+
+def test_a_rate_on_one_kind_of_goods_is_one_rate(extractor):
+    found = figures(extractor, "Tokyo still pays a 30% duty on Japanese cars and buses, "
+                               "officials said.")
+    assert {f[0] for f in found if f[1] == 30.0} == {"us_tariff_japan_autos"}
+
+
+def test_clauses_joined_by_and_are_no_list(extractor):
+    found = figures(extractor, "Japan pledged to buy $7 billion of American corn every year "
+                               "and to invest $400 billion in U.S. factories.")
+    assert {f[:2] for f in found if f[1] == 7e9} == {("japan_agri_purchase_pledge_usd", 7e9)}
+
+
+def test_a_general_rate_a_state_faces_is_that_states_rate(extractor):
+    found = figures(extractor, "Japan, a close partner of Washington, is subject to the same "
+                               "12% baseline duty put on most nations.")
+    assert {f[0] for f in found if f[1] == 12.0} == {"us_tariff_japan_reciprocal"}
+
+
+def test_a_general_rate_on_all_countries_stays_general(extractor):
+    found = figures(extractor, "Washington has kept the 12% baseline duty on all countries "
+                               "and regions, which Japan also faces, since the spring.")
+    assert {f[0] for f in found if f[1] == 12.0} == {"us_tariff_allies_baseline"}
+
+
+def test_a_rate_another_state_faces_is_not_the_dyads(extractor):
+    found = figures(extractor, "Japan won a lower rate, but Mexico still faces a 30% duty on "
+                               "cars.")
+    assert not [f for f in found if f[1] == 30.0]
+
+
+def test_a_toll_is_a_tariff(extractor):
+    found = figures(extractor, "Washington announced a 30% toll on Japanese goods.")
+    assert {f[:2] for f in found} == {("us_tariff_japan_reciprocal", 30.0)}
+
+
+def test_money_a_state_would_provide_is_its_pledge(extractor):
+    found = figures(extractor, "Tokyo said it would provide up to $300 billion for new American "
+                               "shipyards.")
+    assert {f[:2] for f in found} == {("japan_investment_pledge_usd", 3e11)}
+
+
+def test_farm_sales_a_deal_adds_are_a_purchase_pledge(extractor):
+    found = figures(extractor, "The deal with Japan should lift U.S. farm sales by $5 billion "
+                               "a year.")
+    assert {f[:2] for f in found} == {("japan_agri_purchase_pledge_usd", 5e9)}

@@ -222,3 +222,8 @@ def test_a_suspended_hyphen_range_is_a_range():
     found = find_quantities("threatening 10- to 20-percent duties on every shipment")
     assert [(q.value, q.kind, q.role) for q in found] == [
         (10.0, "percent", "low"), (20.0, "percent", "high")]
+
+
+def test_a_share_of_the_projected_gdp_is_a_share_of_gdp():
+    found = find_quantities("Outlays would reach 2.4 percent of the projected GDP by 2031.")
+    assert [(q.value, q.kind) for q in found] == [(2.4, "percent_gdp")]

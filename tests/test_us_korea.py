@@ -92,3 +92,9 @@ def test_a_summit_and_a_pledge_are_events_between_the_two_states(extractor):
                                       "billion of investment in American industry.")
     assert ("CONSULT", "KOR", "USA") in events
     assert ("AID", "KOR", "USA") in events
+
+
+def test_a_rate_on_a_list_and_a_toll_read_as_in_the_first_dossier(extractor):
+    found, _, _ = extract(extractor, "Seoul still pays a 30% toll on Korean cars, steel and "
+                                     "aluminum.")
+    assert {("us_tariff_korea_autos", 30.0), ("us_tariff_steel_aluminum", 30.0)} <= found

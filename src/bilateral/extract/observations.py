@@ -120,6 +120,17 @@ _OTHER_PARTY = re.compile(r"(?:\s+[\w-]+){0,2}?\s+for\s+(?:the\s+)?(?P<name>[A-Z
 #: ... and words before it: "Vietnam's 46%", "Vietnam at 46%".
 _OWN_STATE_BEFORE = re.compile(r"(?:'s(?:\s+[\w-]+){0,2}?|\s+(?:at|with))\s+",
                                re.IGNORECASE)
+#: ... or a state that is the subject of "faces" or "is subject to" before it: "Japan, a close
+#: ally, is subject to the same 10% rate", "Korean goods face a 15% duty". A general rate a
+#: state faces is that state's rate.
+_STATE_FACES = re.compile(
+    r"(?:'s)?(?:\s*,[^,.;:]{1,60},)?(?:\s+[\w-]+)??\s+(?:faces?|faced|facing|will face|"
+    r"(?:is|are|was|were|remains?|remained|will be|will remain|would be)\s+subject\s+to)"
+    r"(?:\s+[\w-]+){0,4}?\s+", re.IGNORECASE)
+#: A preposition before a state's name: the state qualifies another noun ("cars from Japan
+#: face"), it is not the subject.
+_PREPOSITION_BEFORE = re.compile(r"\b(?:from|of|on|to|in|for|against|with|by)\s+(?:the\s+)?$",
+                                 re.IGNORECASE)
 #: A condition clause that opens the sentence before a number ("If talks fail, Japanese
 #: goods face 25%") or follows it in its clause ("25% unless Tokyo opens its market").
 _CONDITION_BEFORE = re.compile(r"\W*(?:if|unless)\b[^.;:]*,", re.IGNORECASE)
@@ -131,6 +142,27 @@ _NEGATION_GAP = re.compile(r"\s+(?:[\w-]+\s+)?")
 _SINCE = re.compile(r"\bsince\s+$", re.IGNORECASE)
 #: A status that a negated cue leaves: the figure has no status the text asserts.
 NEGATED = "negated"
+#: A list of short noun phrases joined by commas and "and"/"or" ("cars, steel and aluminum",
+#: "reciprocal and automobile tariffs"): a number whose own phrase holds one measures each item.
+#: An item is content words only, so that clauses ("to buy X and to invest Y") and phrases
+#: with their own relations ("from its allies, including Japan") are no list.
+_FUNCTION_WORDS = (r"and|or|nor|but|a|an|the|to|on|in|of|from|for|with|by|at|as|into|over|"
+                   r"including|during|after|before|than|his|her|its|their|our|this|that|these|"
+                   r"those|which|who|is|are|was|were|be|been|will|would|has|have|had|it|they")
+_LIST_WORD = rf"(?!(?:{_FUNCTION_WORDS})\b)[a-z][\w'-]*"
+_LIST_ITEM = rf"(?:(?:a|an|the|all|other)[ \t]+)*{_LIST_WORD}(?:[ \t]+{_LIST_WORD}){{0,2}}"
+_LIST = re.compile(rf"{_LIST_ITEM}(?:[ \t]*,[ \t]*{_LIST_ITEM})*(?:[ \t]*,)?[ \t]+(?:and|or)"
+                   rf"[ \t]+{_LIST_ITEM}")
+_LIST_ITEMS = re.compile(_LIST_ITEM)
+#: What may stand between a number and the list that is its own: a few words with no clause
+#: break ("25% tariffs imposed on cars, ...", "car and steel duties of 25%").
+_LIST_GAP = re.compile(r"[^\S\n]*(?:[\w'%-]+[^\S\n]+){0,5}?[\w'%-]*[^\S\n]*")
+#: A number right after a list: its last item is a verb or noun with its own figure ("into
+#: investments and purchasing $100 billion"), so the list is no list of what one number measures.
+#: A word between a list and the number after it ("car and steel duties of 25%"): a list
+#: right against a figure ends in a verb or noun that takes it ("and buying $9 billion").
+_WORD = re.compile(r"[a-z]")
+_FIGURE_AFTER = re.compile(r"\W*(?:[\w'-]+\W+){0,2}?[$\u20ac\u00a5\u00a3\d]")
 
 
 @dataclass(frozen=True)
@@ -228,66 +260,70 @@ class ObservationStage:
                                                state=state)
             if indicator is None:
                 continue
-            s_start, s_end = layout.sentence(quantity.start)
-            part = i in parts
-            old_lead = None if part or quantity.role is not None else _OLD_LEAD.search(
-                text, max(s_start, quantity.start - _OLD_CHARS), quantity.start)
-            if part or old_lead or quantity.role == "from":
-                found.extend(self._earlier_value(
-                    quantity, indicator, layout, s_end, doc._.times, reported, start, end,
-                    part=part, following=quantities[i + 1] if i + 1 < len(quantities) else None,
-                    lead=old_lead.group() if old_lead else None))
-                continue
-            # A pledge is an offer in a negotiation: one reported after a deal word in its
-            # paragraph is part of the deal; so is a change a deal will make ("the tariff will
-            # fall to 15%"). Other values only in their own sentence.
-            pledge = bool(indicator.statuses) and "actual" not in indicator.statuses
-            future_change = quantity.role == "to" and \
-                direction_at(text, quantity.start, quantity.end) == FUTURE
-            lead_start = layout.paragraph_start(quantity.start) if pledge or future_change \
-                else s_start
-            status, status_rule = self.status_for(
-                quantity, indicator, text[start:end].lower(), quantity.start - start,
-                text[lead_start:quantity.start].lower(),
-                others=[(a - start, b - start) for a, b in nearby])
-            if status == NEGATED:
-                continue  # "Japan did not agree to 25%": no agreed 25%, nor any other
-            if status_rule == "default" and future_change and _allows(indicator, "announced"):
-                # a change still to come with no word of who decided it: announced, or part
-                # of the deal the paragraph reports
-                status, status_rule = "announced", "future-change"
-                if self.deal is not None and _allows(indicator, "agreed") \
-                        and self.deal.search(text[lead_start:quantity.start].lower()):
-                    status, status_rule = "agreed", "future-change+deal"
-            if status_rule == "default":
-                status, status_rule = _status_in_context(found, indicator, quantity, layout,
-                                                         status, status_rule)
-            figure = ObservationCandidate(
-                text=text, sentence=(s_start, s_end),
-                value=(quantity.start, quantity.end), figure=quantity.value,
-                indicator=indicator.id, unit=indicator.unit,
-                allowed=tuple(indicator.statuses), role=quantity.role, rule_status=status,
-                rule_evidence=status_rule)
-            decided = self.status_decision.predict([figure])[0]
-            status, status_rule = decided.status, decided.evidence
-            if status in ("announced", "actual") and _allows(indicator, "threatened") \
-                    and not status_rule.startswith("cue:") \
-                    and _conditional(text, s_start, quantity, end):
-                status, status_rule = "threatened", "condition"
-            when = self.when_for(quantity, status, doc._.times, layout, reported,
-                                 current=bool(_CURRENT.search(status_rule)))
-            when = self.when_decision.predict([WhenCandidate(
-                figure=figure, status=status, published=published,
-                options=_time_options(quantity, doc._.times, layout, reported, when),
-                rule_when=when)])[0].when
-            if status == "actual" and direction_at(text, quantity.start, quantity.end) == PAST:
-                past.append((len(found), quantity))
-            actor = _nearest_state_before(doc._.actors, quantity.start, layout)
-            at[len(found)] = quantity.start
-            found.append(ObservationMatch(
-                indicator=indicator.id, value=quantity.value, unit=indicator.unit, status=status,
-                when=when, start=start, end=end, actor=actor,
-                rule=f"obs.cue/{indicator.id}+status.{status_rule}"))
+            measured = [indicator, *self.coordinated_with(
+                indicator, quantity, text, (first.start, last.end),
+                layout.sentence(quantity.start), (own_start, own_end), level=level, state=state)]
+            for indicator in measured:
+                s_start, s_end = layout.sentence(quantity.start)
+                part = i in parts
+                old_lead = None if part or quantity.role is not None else _OLD_LEAD.search(
+                    text, max(s_start, quantity.start - _OLD_CHARS), quantity.start)
+                if part or old_lead or quantity.role == "from":
+                    found.extend(self._earlier_value(
+                        quantity, indicator, layout, s_end, doc._.times, reported, start, end,
+                        part=part, following=quantities[i + 1] if i + 1 < len(quantities) else None,
+                        lead=old_lead.group() if old_lead else None))
+                    continue
+                # A pledge is an offer in a negotiation: one reported after a deal word in its
+                # paragraph is part of the deal; so is a change a deal will make ("the tariff will
+                # fall to 15%"). Other values only in their own sentence.
+                pledge = bool(indicator.statuses) and "actual" not in indicator.statuses
+                future_change = quantity.role == "to" and \
+                    direction_at(text, quantity.start, quantity.end) == FUTURE
+                lead_start = layout.paragraph_start(quantity.start) if pledge or future_change \
+                    else s_start
+                status, status_rule = self.status_for(
+                    quantity, indicator, text[start:end].lower(), quantity.start - start,
+                    text[lead_start:quantity.start].lower(),
+                    others=[(a - start, b - start) for a, b in nearby])
+                if status == NEGATED:
+                    continue  # "Japan did not agree to 25%": no agreed 25%, nor any other
+                if status_rule == "default" and future_change and _allows(indicator, "announced"):
+                    # a change still to come with no word of who decided it: announced, or part
+                    # of the deal the paragraph reports
+                    status, status_rule = "announced", "future-change"
+                    if self.deal is not None and _allows(indicator, "agreed") \
+                            and self.deal.search(text[lead_start:quantity.start].lower()):
+                        status, status_rule = "agreed", "future-change+deal"
+                if status_rule == "default":
+                    status, status_rule = _status_in_context(found, indicator, quantity, layout,
+                                                             status, status_rule)
+                figure = ObservationCandidate(
+                    text=text, sentence=(s_start, s_end),
+                    value=(quantity.start, quantity.end), figure=quantity.value,
+                    indicator=indicator.id, unit=indicator.unit,
+                    allowed=tuple(indicator.statuses), role=quantity.role, rule_status=status,
+                    rule_evidence=status_rule)
+                decided = self.status_decision.predict([figure])[0]
+                status, status_rule = decided.status, decided.evidence
+                if status in ("announced", "actual") and _allows(indicator, "threatened") \
+                        and not status_rule.startswith("cue:") \
+                        and _conditional(text, s_start, quantity, end):
+                    status, status_rule = "threatened", "condition"
+                when = self.when_for(quantity, status, doc._.times, layout, reported,
+                                     current=bool(_CURRENT.search(status_rule)))
+                when = self.when_decision.predict([WhenCandidate(
+                    figure=figure, status=status, published=published,
+                    options=_time_options(quantity, doc._.times, layout, reported, when),
+                    rule_when=when)])[0].when
+                if status == "actual" and direction_at(text, quantity.start, quantity.end) == PAST:
+                    past.append((len(found), quantity))
+                actor = _nearest_state_before(doc._.actors, quantity.start, layout)
+                at[len(found)] = quantity.start
+                found.append(ObservationMatch(
+                    indicator=indicator.id, value=quantity.value, unit=indicator.unit,
+                    status=status, when=when, start=start, end=end, actor=actor,
+                    rule=f"obs.cue/{indicator.id}+status.{status_rule}"))
         found = _superseded(found, past, at, quantities, layout, doc._.times)
         doc._.observations = _one_per_fact(found)
         return doc
@@ -357,24 +393,62 @@ class ObservationStage:
             span = (center, center + len(quantity.text))
         best: tuple[int, int, Indicator] | None = None
         for cues in self.cues:
-            unit = cues.indicator.unit
-            kinds = KINDS_FOR_UNIT[unit]
-            if not (quantity.kind in kinds or
-                    (level and unit == "percent_gdp" and quantity.kind == "percent")):
-                continue
-            if quantity.kind == "money" and quantity.currency not in ("USD", None):
-                continue  # a yen or euro figure is not a dollar value: never relabel it
-            if cues.exclude is not None and cues.exclude.search(phrase):
-                continue
-            event = cues.indicator.event
-            if state is not None and event is not None and state[0] not in (
-                    (event.target,) if state[1] == "for" else (event.source, event.target)):
+            if not _fits(cues, quantity, phrase, level=level, state=state):
                 continue
             reach = _reach(cues.groups, context, *span, others or ())
-            rank = (reach, -cues.indicator.priority)
-            if reach is not None and (best is None or rank < best[:2]):
+            event = cues.indicator.event
+            # a rate a state faces is that state's own before any general one, and the most
+            # general of its own unless words in its phrase (which exclude that one) say more
+            faces = state is not None and state[1] == "faces"
+            own = faces and event is not None and event.target == state[0] \
+                and reach is not None and reach < OWNED_PENALTY // REACH_STEP
+            rank = (0 if own or not faces else 1, reach or 0,
+                    cues.indicator.priority if own else -cues.indicator.priority)
+            if reach is not None and (best is None or rank < best[:3]):
                 best = (*rank, cues.indicator)
-        return best[2] if best else None
+        return best[3] if best else None
+
+    def coordinated_with(self, chosen: Indicator, quantity: Quantity, text: str,
+                         span: tuple[int, int], sentence: tuple[int, int],
+                         own: tuple[int, int], *, level: bool = False,
+                         state: tuple[str, str] | None = None) -> list[Indicator]:
+        """The other indicators a number measures when its own phrase is a list whose items
+        name different indicators: "a 25% tariff on cars, steel and aluminum" is the car rate
+        and the steel rate; "15% on reciprocal and car tariffs" the general rate and the car
+        rate. The list must stand right after the number (``span``) or right before it, within
+        its ``sentence``; the ``chosen`` indicator's own words must fill one item and another
+        indicator's words another. What rules that other indicator out is looked for in the
+        number's ``own`` phrase without the chosen one's items (the car words that exclude a
+        general rate are the car rate's, not this one's).
+        """
+        items = _own_list(text, span, sentence)
+        if len(items) < 2:
+            return []
+        chosen_cues = next(c for c in self.cues if c.indicator is chosen)
+        chosen_groups = {g.pattern for g in chosen_cues.groups}
+        words = [text[a:b].lower() for a, b in items]
+        extra = []
+        for cues in self.cues:
+            if cues is chosen_cues or cues.indicator.unit != chosen.unit:
+                continue
+            groups = {g.pattern for g in cues.groups}
+            # the words that tell the two apart, not those they share ("tariff")
+            chosen_items = {k for k, item in enumerate(words)
+                            if _names(chosen_cues, chosen_groups - groups, item)}
+            if not chosen_items or not any(_names(cues, groups - chosen_groups, item)
+                                           for k, item in enumerate(words)
+                                           if k not in chosen_items):
+                continue
+            if not all(g.search(text[sentence[0]:sentence[1]].lower()) for g in cues.groups):
+                continue
+            masked = list(text[own[0]:own[1]].lower())
+            for k in chosen_items:
+                a, b = items[k]
+                for at in range(max(a, own[0]), min(b, own[1])):
+                    masked[at - own[0]] = " "
+            if _fits(cues, quantity, "".join(masked), level=level, state=state):
+                extra.append(cues.indicator)
+        return extra
 
     def indicator_by_reference(self, quantity: Quantity, layout: Layout, cue_end: int,
                                phrase: str, *, level: bool,
@@ -651,6 +725,55 @@ def _reach(groups: tuple[re.Pattern[str], ...], context: str, start: int, end: i
     return farthest // REACH_STEP
 
 
+def _fits(cues: _Cues, quantity: Quantity, phrase: str, *, level: bool,
+          state: tuple[str, str] | None) -> bool:
+    """Whether ``quantity`` can fill the indicator: its unit fits, nothing in its own
+    ``phrase`` rules the indicator out, and the rate is not tied to another ``state``."""
+    unit = cues.indicator.unit
+    if not (quantity.kind in KINDS_FOR_UNIT[unit] or
+            (level and unit == "percent_gdp" and quantity.kind == "percent")):
+        return False
+    if quantity.kind == "money" and quantity.currency not in ("USD", None):
+        return False  # a yen or euro figure is not a dollar value: never relabel it
+    if cues.exclude is not None and cues.exclude.search(phrase):
+        return False
+    event = cues.indicator.event
+    return state is None or event is None or state[0] in (
+        (event.target,) if state[1] == "for" else (event.source, event.target))
+
+
+def _own_list(text: str, span: tuple[int, int], sentence: tuple[int, int]) -> list[tuple[int, int]]:
+    """The items, as spans, of the list that stands right after the number at ``span`` ("25%
+    tariffs on cars, steel and aluminum") or, failing that, right before it ("car and steel
+    duties of 25%"), in its sentence; none when no list is that near."""
+    lowered = text.lower()
+    found = None
+    for match in _LIST.finditer(lowered, span[1], min(sentence[1], span[1] + 240)):
+        if _LIST_GAP.fullmatch(lowered, span[1], match.start()) \
+                and not _FIGURE_AFTER.match(lowered, match.end(), sentence[1]):
+            found = match
+        break
+    if found is None:
+        lo = max(sentence[0], span[0] - 240)
+        found = _last(m for m in _LIST.finditer(lowered, lo, span[0])
+                      if _LIST_GAP.fullmatch(lowered, _after_comma(lowered, m.end()), span[0])
+                      and _WORD.search(lowered, m.end(), span[0]))
+    if found is None:
+        return []
+    return [(m.start(), m.end()) for m in _LIST_ITEMS.finditer(lowered, found.start(), found.end())]
+
+
+def _after_comma(text: str, at: int) -> int:
+    """Past a comma that closes a list before its number ("on cars and steel, from 10% to
+    25%")."""
+    return at + 1 if text.startswith(",", at) else at
+
+
+def _names(cues: _Cues, groups: set[str], item: str) -> bool:
+    """Whether one of the indicator's cue ``groups`` (by pattern) has a word in ``item``."""
+    return any(g.pattern in groups and g.search(item) for g in cues.groups)
+
+
 def _gap(a: int, b: int, start: int, end: int) -> int:
     """Characters between the spans [a, b) and [start, end)."""
     return start - b if b <= start else max(0, a - end)
@@ -716,6 +839,11 @@ def _own_state(text: str, quantity: Quantity, mentions) -> tuple[str, str] | Non
     before = [m for m in mentions if quantity.start - 40 <= m.end <= quantity.start]
     if before and _OWN_STATE_BEFORE.fullmatch(text, before[-1].end, quantity.start):
         return before[-1].state, "of"
+    subject = [m for m in mentions if quantity.start - 120 <= m.end <= quantity.start]
+    for mention in reversed(subject):
+        if _STATE_FACES.fullmatch(text, mention.end, quantity.start) and \
+                not _PREPOSITION_BEFORE.search(text, max(0, mention.start - 16), mention.start):
+            return mention.state, "faces"
     return None
 
 

@@ -139,7 +139,7 @@ _TAIL = rf"""
       |(?P<scale1>[kmbKMB])(?!\w))?
     (?:(?P<pp>[\s-]?{_cased_trie("percentage", "basis")}[\s-]points?\b)
       |(?P<pct>\s?%|[\s-]?{_cased_trie("percent", "per cent", "percent", "pct")}(?!\w)|pc(?!\w))
-       (?P<gdp>\s+of\s+(?:(?:its|their|the|national|nominal|annual|(?:the\s+)?(?:country|nation|economy)['’]s
+       (?P<gdp>\s+of\s+(?:(?:its|their|the|national|nominal|annual|projected|estimated|expected|forecast|(?:the\s+)?(?:country|nation|economy)['’]s
           |[A-Z][\w.]*['’]s)\s+){{0,2}}(?:GDP|(?i:gross\s+domestic\s+product))\b)?
       |[\s-]+(?:(?P<cq>U\.S\.|US|American|Japanese|Australian|Canadian|Hong\s+Kong|Singapore
           |(?:New\s+)?Taiwan)[\s-]+)?
