@@ -172,8 +172,8 @@ class EventStage:
                     key = (kind, *parties, when and when[:7])
                     if key in found:
                         continue
-                    if (kind, *parties) in repeated_here or (kind, *parties) in coded and \
-                            _refers_back(text, s_start + start, s_start + end, nearest):
+                    if (kind, *parties) in repeated_here or ((kind, *parties) in coded and \
+                            _refers_back(text, s_start + start, s_start + end, nearest)):
                         # "the talks", "during his visit": the act coded before, and so is
                         # what the sentence goes on to say of it ("the deal was signed")
                         repeated_here.add((kind, *parties))
@@ -247,8 +247,8 @@ def _refers_back(text: str, start: int, end: int, time) -> bool:
     May") makes it another act; one in another clause ("his first trip since taking office
     in June") does not."""
     word = re.match(r"[\w-]+", text[start:start + 30])
-    if word is None or _VERB_FORM.match(word.group().lower()) and not _NOUN_IN_ING.match(
-            word.group().lower()):
+    if word is None or (_VERB_FORM.match(word.group().lower()) and not _NOUN_IN_ING.match(
+            word.group().lower())):
         return False
     determiner = _DEFINITE_BEFORE.search(text, max(0, start - 60), start)
     if determiner is None:
