@@ -127,8 +127,9 @@ def when_candidate(sentence: str, figure: str, times: dict[str, str], *, status:
         at = sentence.index(phrase)
         options.append(TimeOption(value, "sentence", "date", (at, at + len(phrase))))
     options += [TimeOption("2025-03", "report"), TimeOption(None, "none")]
-    return WhenCandidate(candidate(sentence, figure, rule=status), status, "2025-03-10",
-                         tuple(options), rule_when)
+    figured = candidate(sentence, figure, rule=status)
+    return WhenCandidate(sentence, figured.value, status, "percent_gdp", "2025-03-10",
+                         tuple(options), rule_when, figure=figured)
 
 
 def test_rule_when_returns_what_the_rules_chose():
@@ -169,6 +170,7 @@ def test_built_in_models_load():
     assert (rules.status.name, rules.when.name) == ("rules", "rules")
     default = load_model(None)
     assert default.status.name == "trained" and default.when.name == "trained"
+    assert default.event_when.name == "trained" and rules.event_when.name == "rules"
     assert default.meta["data_sha256"] and "cross_validated_accuracy" in default.meta
 
 
@@ -201,6 +203,19 @@ def test_the_default_model_reads_plain_sentences_as_the_rules_do(text, expected)
     for model in ("rules", "default"):
         found = {(o.indicator, o.value, o.status, o.when)
                  for o in Extractor(model=model).extract(document).observations}
+        assert expected in found, (model, found)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Prime Minister Ishiba met President Trump at the White House on February 7.",
+     ("CONSULT", "2025-02-07")),
+    ("Japan's trade envoy will fly to Washington next week to meet Commerce Secretary "
+     "Lutnick.", ("CONSULT", "2025-02")),
+])
+def test_the_default_model_dates_plain_events_as_the_rules_do(text, expected):
+    document = Document(id="d", text=text, published="2025-02-10")
+    for model in ("rules", "default"):
+        found = {(e.type, e.when) for e in Extractor(model=model).extract(document).events}
         assert expected in found, (model, found)
 
 

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc
 
+from bilateral.extract.decisions import TimeOption
+
 WINDOW_WORDS = 12
 #: How far back "earlier in the paragraph" reaches at most: a text without blank lines is not
 #: one paragraph, and context that far away no longer speaks of the same thing.
@@ -129,6 +131,26 @@ def time_earlier_in_paragraph(times, layout: Layout, s_start: int) -> str | None
     years point ahead and do not count."""
     earlier = times_in(times, layout.paragraph_start(s_start), s_start, ahead=False)
     return earlier[-1].value if earlier else None
+
+
+def time_options(offset: int, times, layout: Layout, reported: str | None,
+                 chosen: str | None) -> tuple[TimeOption, ...]:
+    """The times what stands at ``offset`` (a figure, an event's trigger) may refer to: those
+    stated in its sentence, the latest stated earlier in its paragraph, the report's month,
+    the rules' ``chosen`` one and none; what the when decision chooses from."""
+    s_start, s_end = layout.sentence(offset)
+    options = [TimeOption(t.value, "sentence", t.kind, (t.start, t.end))
+               for t in times_in(times, s_start, s_end)]
+    earlier = times_in(times, layout.paragraph_start(s_start), s_start, ahead=False)
+    if earlier:
+        options.append(TimeOption(earlier[-1].value, "paragraph", earlier[-1].kind,
+                                  (earlier[-1].start, earlier[-1].end)))
+    if reported:
+        options.append(TimeOption(reported, "report"))
+    if chosen is not None and all(o.value != chosen for o in options):
+        options.append(TimeOption(chosen, "rules"))
+    options.append(TimeOption(None, "none"))
+    return tuple(options)
 
 
 def _token_end(doc: Doc, i: int) -> int:

@@ -6,7 +6,8 @@ is decided here. A decision reads a typed candidate and returns a typed answer w
 evidence it used, so the stage that calls it never parses a string back.
 
     status   ObservationCandidate -> StatusDecision   which of the seven statuses a figure has
-    when     WhenCandidate -> WhenDecision                which stated time a figure refers to
+    when     WhenCandidate -> WhenDecision                which stated time a figure, or an
+                                                          event, refers to
 """
 
 from __future__ import annotations
@@ -151,13 +152,18 @@ class TimeOption:
 
 @dataclass(frozen=True)
 class WhenCandidate:
-    """A figure with its decided status, the times it may refer to and the rules' choice."""
+    """A figure (with its decided status) or an event (with its type), the times it may refer
+    to and the rules' choice."""
 
-    figure: ObservationCandidate
-    status: str
+    text: str
+    span: tuple[int, int]  # the figure, or the event's trigger
+    what: str  # the figure's status ("agreed") or the event's type ("CONSULT")
+    unit: str  # the figure's indicator unit; "event" for an event
     published: str | None
     options: tuple[TimeOption, ...]
     rule_when: str | None
+    figure: ObservationCandidate | None = None  # what training matches to gold
+    event: tuple[str, str, str] | None = None  # type, source, target
 
 
 @dataclass(frozen=True)
@@ -212,13 +218,13 @@ class TrainedWhen:
 
 def when_features(candidate: WhenCandidate, option: TimeOption) -> Features:
     """What says whether ``option`` is the time ``candidate``'s figure refers to."""
-    status = candidate.status
+    status = candidate.what
     precision = {4: "year", 7: "month", 10: "day"}.get(len(option.value or ""), "none")
     features: dict[str, float] = {
         f"source={option.source}": 1.0, f"precision={precision}": 1.0,
         f"status|source={status}|{option.source}": 1.0,
         f"status|precision={status}|{precision}": 1.0,
-        f"unit|precision={candidate.figure.unit}|{precision}": 1.0,
+        f"unit|precision={candidate.unit}|{precision}": 1.0,
     }
     if option.kind:
         features[f"kind={option.kind}"] = 1.0
@@ -231,8 +237,8 @@ def when_features(candidate: WhenCandidate, option: TimeOption) -> Features:
         features[f"vs_report={relation}"] = 1.0
         features[f"status|vs_report={status}|{relation}"] = 1.0
     if option.span is not None:
-        text = candidate.figure.text
-        start, end = candidate.figure.value
+        text = candidate.text
+        start, end = candidate.span
         t_start, t_end = option.span
         after = t_start >= end
         gap = text[end:t_start] if after else text[t_end:start]

@@ -16,9 +16,11 @@ from bilateral.extract.context import (
     report_month,
     starting_in,
     time_earlier_in_paragraph,
+    time_options,
     times_in,
     word_pattern,
 )
+from bilateral.extract.decisions import RuleWhen, WhenCandidate, WhenComponent
 from bilateral.extract.tense import dates_the_report
 from bilateral.records import SYMMETRIC_TYPES, dyad
 
@@ -101,7 +103,8 @@ class EventStage:
     requires = ("layout", "actors", "times", "observations")
     assigns = ("events",)
 
-    def __init__(self, dossier: Dossier) -> None:
+    def __init__(self, dossier: Dossier, when: WhenComponent | None = None) -> None:
+        self.when_decision = when or RuleWhen()
         # (type, how the trigger works, pattern); type None: a phrase that codes nothing
         self.rules: list[tuple[str | None, str, re.Pattern[str]]] = []
         for rule in dossier.events:
@@ -120,7 +123,8 @@ class EventStage:
         layout: Layout = doc._.layout
         text = doc._.layout.match_text
         # A reported event with no time of its own happened around when it was reported.
-        reported = report_month(doc._.document.published if doc._.document else None)
+        published = doc._.document.published if doc._.document else None
+        reported = report_month(published)
         found: dict[tuple[str, str, str, str | None], EventMatch] = {}
         coded: set[tuple[str, str, str]] = set()  # the types and pairs coded from words
         acting = [m for m in doc._.actors if m.acts_for_state and m.state]
@@ -163,8 +167,14 @@ class EventStage:
                 own_time = nearest.value if nearest else None
                 if how == "dated" and own_time is None:
                     continue
-                when = (own_time or time_earlier_in_paragraph(doc._.times, layout, s_start)
-                        or reported)
+                rule_when = (own_time or time_earlier_in_paragraph(doc._.times, layout, s_start)
+                             or reported)
+                when = self.when_decision.predict([WhenCandidate(
+                    text=text, span=(s_start + start, s_start + end), what=kind, unit="event",
+                    published=published, rule_when=rule_when,
+                    options=time_options(s_start + start, doc._.times, layout, reported,
+                                         rule_when),
+                    event=(kind, pair[0].state, pair[1].state))])[0].when
                 for source, target in _expand(pair, mentions, text, kind):
                     # one event per type, pair and month: the same visit is mentioned again
                     # with the day of the briefing or of the report

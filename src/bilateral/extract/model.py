@@ -4,7 +4,8 @@ they were trained on.
     model/
       config.json   {"format": 1, "decisions": {"status": {"use": "trained", ...}}, "meta": {...}}
       status.json   the weights of the trained status decision
-      when.json     the weights of the trained when decision
+      when.json     the weights of the trained when decision for figures
+      event_when.json  ... and for events
 
 ``meta`` records the training data's hash, the seed, the number of examples and the scores
 measured when the model was made, so a run can say which model produced it. The package
@@ -53,6 +54,7 @@ class Decisions(BaseModel):
 
     status: DecisionConfig = DecisionConfig()
     when: DecisionConfig = DecisionConfig()
+    event_when: DecisionConfig = DecisionConfig()
 
 
 class ModelConfig(BaseModel):
@@ -70,6 +72,7 @@ class Model:
     name: str
     status: StatusComponent
     when: WhenComponent = field(default_factory=RuleWhen)
+    event_when: WhenComponent = field(default_factory=RuleWhen)
     meta: dict[str, Any] = field(default_factory=dict)
     digest: str = "rules"  # sha256 of the directory's files: which weights made a record
 
@@ -80,7 +83,7 @@ def load_model(model: str | Path | None = None) -> Model:
     if model is None or str(model) == "default":
         path = MODELS / "default"
     elif str(model) == "rules":
-        return Model("rules", RuleStatus(), RuleWhen(), digest="rules")
+        return Model("rules", RuleStatus(), RuleWhen(), RuleWhen(), digest="rules")
     else:
         path = Path(model)
     config_file = path / "config.json"
@@ -95,7 +98,12 @@ def load_model(model: str | Path | None = None) -> Model:
     when: WhenComponent = RuleWhen()
     if (weights := _weights(path, config_file, "when", config.decisions.when)) is not None:
         when = TrainedWhen(weights, margin=config.decisions.when.margin)
-    return Model(str(model or "default"), status, when, dict(config.meta), _digest(path))
+    event_when: WhenComponent = RuleWhen()
+    if (weights := _weights(path, config_file, "event_when",
+                            config.decisions.event_when)) is not None:
+        event_when = TrainedWhen(weights, margin=config.decisions.event_when.margin)
+    return Model(str(model or "default"), status, when, event_when, dict(config.meta),
+                 _digest(path))
 
 
 def _weights(path: Path, config_file: Path, name: str,

@@ -18,6 +18,7 @@ from bilateral.extract.context import (
     check_budget,
     report_month,
     starting_in,
+    time_options,
     times_in,
     word_pattern,
 )
@@ -26,7 +27,6 @@ from bilateral.extract.decisions import (
     RuleStatus,
     RuleWhen,
     StatusComponent,
-    TimeOption,
     WhenCandidate,
     WhenComponent,
 )
@@ -313,8 +313,9 @@ class ObservationStage:
                 when = self.when_for(quantity, status, doc._.times, layout, reported,
                                      current=bool(_CURRENT.search(status_rule)))
                 when = self.when_decision.predict([WhenCandidate(
-                    figure=figure, status=status, published=published,
-                    options=_time_options(quantity, doc._.times, layout, reported, when),
+                    text=text, span=(quantity.start, quantity.end), what=status,
+                    unit=indicator.unit, figure=figure, published=published,
+                    options=time_options(quantity.start, doc._.times, layout, reported, when),
                     rule_when=when)])[0].when
                 if status == "actual" and direction_at(text, quantity.start, quantity.end) == PAST:
                     past.append((len(found), quantity))
@@ -569,25 +570,6 @@ class ObservationStage:
         if earlier or status == "actual":
             return earlier
         return reported
-
-
-def _time_options(quantity: Quantity, times: list[TimeExpr], layout: Layout,
-                  reported: str | None, chosen: str | None) -> tuple[TimeOption, ...]:
-    """The times a figure may refer to: those stated in its sentence, the latest stated
-    earlier in its paragraph, the report's month, the rules' choice and none."""
-    s_start, s_end = layout.sentence(quantity.start)
-    options = [TimeOption(t.value, "sentence", t.kind, (t.start, t.end))
-               for t in times_in(times, s_start, s_end)]
-    earlier = times_in(times, layout.paragraph_start(s_start), s_start, ahead=False)
-    if earlier:
-        options.append(TimeOption(earlier[-1].value, "paragraph", earlier[-1].kind,
-                                  (earlier[-1].start, earlier[-1].end)))
-    if reported:
-        options.append(TimeOption(reported, "report"))
-    if chosen is not None and all(o.value != chosen for o in options):
-        options.append(TimeOption(chosen, "rules"))
-    options.append(TimeOption(None, "none"))
-    return tuple(options)
 
 
 def _pair(quantities: list[Quantity], i: int) -> tuple[Quantity, Quantity, Quantity]:

@@ -43,7 +43,7 @@ from bilateral.extract.model import (
 from bilateral.extract.pipeline import Extractor
 from bilateral.extract.score import read_interchange, value_close, when_compatible
 from bilateral.ingest.readers import discover, read
-from bilateral.records import Document
+from bilateral.records import Document, dyad
 
 #: Folds of the cross-validation that measures each decision.
 FOLDS = 5
@@ -114,15 +114,15 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
         raise ModelError("training needs at least one annotated corpus")
     files = [path for s in sets for path in (*s.corpus, s.gold)]
     report = TrainReport(data_sha256=_hash(files))
-    status: list[Example] = []
-    when: list[Example] = []
+    gathered: dict[str, list[Example]] = {"status": [], "when": [], "event_when": []}
     for n, annotated in enumerate(sets):
         found = examples(_documents(list(annotated.corpus)), read_interchange(annotated.gold),
                          load_dossier(annotated.dossier), report, progress)
         # a document is held out whole in cross-validation; ids may repeat across sets
-        status += [replace(e, document=f"{n}/{e.document}") for e in found["status"]]
-        when += [replace(e, document=f"{n}/{e.document}") for e in found["when"]]
-    report.examples = {"status": len(status), "when": len(when)}
+        for name, items in found.items():
+            gathered[name] += [replace(e, document=f"{n}/{e.document}") for e in items]
+    status = gathered["status"]
+    report.examples = {name: len(items) for name, items in gathered.items()}
     if not status:
         raise ModelError("no training example: no figure the rules find matches a gold "
                          "observation of " + ", ".join(str(s.gold) for s in sets)
@@ -136,14 +136,17 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
         use="trained", weights="status.json", with_rules=with_rules,
         margin=report.accuracy["status"]["margin"]))
     report.shipped["status"] = "trained"
-    if len({e.document for e in when}) >= FOLDS:
-        report.accuracy["when"] = _cross_validate(when, when_fit, _decide_when, seed)
+    for name in ("when", "event_when"):
+        items = gathered[name]
+        if len({e.document for e in items}) < FOLDS:
+            continue
+        report.accuracy[name] = _cross_validate(items, when_fit, _decide_when, seed)
         # ship the trained decision only where it beats the rules on held-out documents
-        if report.accuracy["when"]["trained"] > report.accuracy["when"]["rules"]:
-            weights["when"] = when_fit(when)
-            decisions.when = DecisionConfig(use="trained", weights="when.json",
-                                            margin=report.accuracy["when"]["margin"])
-        report.shipped["when"] = decisions.when.use
+        if report.accuracy[name]["trained"] > report.accuracy[name]["rules"]:
+            weights[name] = when_fit(items)
+            setattr(decisions, name, DecisionConfig(
+                use="trained", weights=f"{name}.json", margin=report.accuracy[name]["margin"]))
+        report.shipped[name] = getattr(decisions, name).use
     config = ModelConfig(
         format=FORMAT, decisions=decisions,
         meta={"trained_on": [{"corpus": [p.name for p in s.corpus], "gold": s.gold.name,
@@ -158,13 +161,14 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
 def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossier,
              report: TrainReport | None = None,
              progress: Callable[[int, int], None] | None = None) -> dict[str, list[Example]]:
-    """Every candidate of the rules that stands for a gold observation, per decision: for
+    """Every candidate of the rules that stands for a gold record, per decision: for
     ``status`` labelled with the gold status; for ``when`` (with the gold status in place of
-    the rules', as the trained status gives it) with the gold time, where gold states one."""
+    the rules', as the trained status gives it) and ``event_when`` with the gold time, where
+    gold states one."""
     report = report if report is not None else TrainReport()
-    statuses, times = _RecordedStatus(), _RecordedWhen()
-    extractor = Extractor(dossier, model=Model("rules", statuses, times))
-    found: dict[str, list[Example]] = {"status": [], "when": []}
+    statuses, times, event_times = _RecordedStatus(), _RecordedWhen(), _RecordedWhen()
+    extractor = Extractor(dossier, model=Model("rules", statuses, times, event_times))
+    found: dict[str, list[Example]] = {"status": [], "when": [], "event_when": []}
     documents = list(documents)
     for done, document in enumerate(documents, 1):
         annotated = gold.get(document.label)
@@ -173,6 +177,7 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
             continue
         statuses.seen.clear()
         times.seen.clear()
+        event_times.seen.clear()
         try:
             extractor.annotate(document)
         except ExtractionError as exc:
@@ -185,11 +190,16 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
             if match is not None:
                 found["status"].append(Example(document.label, figure, str(match["status"])))
         for candidate in times.seen:
-            match = _gold_for(candidate.figure, observations)
+            match = _gold_for(candidate.figure, observations) if candidate.figure else None
             if match is not None and match.get("when"):
                 found["when"].append(Example(
-                    document.label, replace(candidate, status=str(match["status"])),
+                    document.label, replace(candidate, what=str(match["status"])),
                     str(match["when"])))
+        for candidate in event_times.seen:
+            match = _gold_event_for(candidate, annotated.get("events") or [])
+            if match is not None and match.get("when"):
+                found["event_when"].append(Example(document.label, candidate,
+                                                   str(match["when"])))
         if progress:
             progress(done, len(documents))
     return found
@@ -216,6 +226,31 @@ def _gold_for(candidate: ObservationCandidate, observations: list[dict[str, Any]
             at = text.find(quote, at + 1)
     readings = {(o.get("status"), o.get("when")) for o in same}
     return same[0] if len(readings) == 1 else None
+
+
+def _gold_event_for(candidate: WhenCandidate, events: list[dict[str, Any]]
+                    ) -> dict[str, Any] | None:
+    """The gold event a coded event stands for: same type and pair of states (in either order
+    for the unordered types), its quote in the trigger's sentence; failing that, the only
+    such event, or one of several that agree on the time."""
+    if candidate.event is None:
+        return None
+    kind, source, target = candidate.event
+    pair = dyad(kind, source, target)
+    same = [e for e in events if e.get("type") == kind
+            and dyad(kind, str(e.get("source")), str(e.get("target"))) == pair]
+    if not same:
+        return None
+    text = candidate.text
+    start, end = candidate.span
+    for event in same:
+        quote = fold(str(event.get("quote") or ""))
+        at = text.find(quote) if quote else -1
+        while at >= 0:
+            if at <= end and start <= at + len(quote):
+                return event
+            at = text.find(quote, at + 1)
+    return same[0] if len({e.get("when") for e in same}) == 1 else None
 
 
 def _fit_status(examples: list[Example], *, seed: int, with_rules: bool) -> LinearModel:
