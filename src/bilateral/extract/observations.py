@@ -454,8 +454,8 @@ class ObservationStage:
     def indicator_by_reference(self, quantity: Quantity, layout: Layout, cue_end: int,
                                phrase: str, *, level: bool,
                                state: tuple[str, str] | None = None) -> Indicator | None:
-        """For a sentence that opens with a pronoun or a bare "the figure" ("It stood at 1.6%
-        of GDP in 2024"), the indicator named in the sentence before, which the pronoun
+        """For a sentence that opens with a pronoun or a bare "the figure" ("It came to 1.2%
+        of output that year"), the indicator named in the sentence before, which the pronoun
         stands for."""
         s_start, _ = layout.sentence(quantity.start)
         text = layout.match_text
