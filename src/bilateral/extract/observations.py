@@ -177,11 +177,13 @@ class ObservationMatch:
     rule: str
     actor: str | None
     note: str | None = None
+    # how the status was set: "cue:<words>", "default", "context:<status>", "model", ...
+    evidence: str = ""
 
     @property
     def status_cue(self) -> str | None:
         """The words that set the status, when words near the number did."""
-        _, _, how = self.rule.partition("+status.")
+        how = self.evidence
         return how.removeprefix("cue:").split("+")[0] if how.startswith("cue:") else None
 
 
@@ -324,7 +326,7 @@ class ObservationStage:
                 found.append(ObservationMatch(
                     indicator=indicator.id, value=quantity.value, unit=indicator.unit,
                     status=status, when=when, start=start, end=end, actor=actor,
-                    rule=f"obs.cue/{indicator.id}+status.{status_rule}"))
+                    rule=f"obs.cue/{indicator.id}+status.{status_rule}", evidence=status_rule))
         found = _superseded(found, past, at, quantities, layout, doc._.times)
         doc._.observations = _one_per_fact(found)
         return doc
@@ -368,7 +370,7 @@ class ObservationStage:
         return [ObservationMatch(
             indicator=indicator.id, value=quantity.value, unit=indicator.unit, status=status,
             when=when, start=start, end=end, actor=None,
-            rule=f"obs.cue/{indicator.id}+status.{how}")]
+            rule=f"obs.cue/{indicator.id}+status.{how}", evidence=how)]
 
     def indicator_for(self, quantity: Quantity, context: str, phrase: str, *,
                       level: bool = False, span: tuple[int, int] | None = None,
@@ -648,8 +650,8 @@ def _status_in_context(found: list[ObservationMatch], indicator: Indicator,
     for match in reversed(found):
         if match.start < start:
             break
-        if match.unit == indicator.unit and not match.rule.endswith(".default") \
-                and "context:" not in match.rule \
+        if match.unit == indicator.unit and match.evidence != "default" \
+                and not match.evidence.startswith("context:") \
                 and (not indicator.statuses or match.status in indicator.statuses):
             return match.status, f"context:{match.status}"
     return status, rule
