@@ -1,8 +1,8 @@
 """Learn the trainable decisions from a corpus annotated in the interchange format.
 
 The rules find the candidates; each candidate is matched to the gold record it stands for
-(same indicator and value, the gold quote over or nearest the figure), and the gold answer
-becomes its label. The model directory written records the data's hash, the seed, the
+(a figure: same indicator and value, the gold quote over it; an event: same type and pair,
+the gold quote at its trigger), and the gold answer becomes its label. The model directory written records the data's hash, the seed, the
 examples and, per decision, the accuracy of the rules and of the trained model measured by
 cross-validation over documents (no document is scored by a model that saw it).
 """
@@ -86,7 +86,7 @@ class _RecordedStatus(RuleStatus):
 
 
 class _RecordedWhen(RuleWhen):
-    """The rules' time, remembering every figure it was asked about."""
+    """The rules' time, remembering every figure or event it was asked about."""
 
     def __init__(self) -> None:
         self.seen: list[WhenCandidate] = []
@@ -108,8 +108,8 @@ class AnnotatedSet:
 def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
           with_rules: bool = True,
           progress: Callable[[int, int], None] | None = None) -> TrainReport:
-    """Train the status and when decisions from annotated ``sets`` (one relationship or
-    several) and write a model directory."""
+    """Train the status decision and the when decisions of figures and events from annotated
+    ``sets`` (one relationship or several) and write a model directory."""
     if not sets:
         raise ModelError("training needs at least one annotated corpus")
     files = [path for s in sets for path in (*s.corpus, s.gold)]
