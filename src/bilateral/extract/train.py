@@ -2,9 +2,10 @@
 
 The rules find the candidates; each candidate is matched to the gold record it stands for
 (a figure: same indicator and value, the gold quote over it; an event: same type and pair,
-the gold quote at its trigger), and the gold answer becomes its label. The model directory written records the data's hash, the seed, the
-examples and, per decision, the accuracy of the rules and of the trained model measured by
-cross-validation over documents (no document is scored by a model that saw it).
+the gold quote at its trigger), and the gold answer becomes its label. The model directory
+written records the data's hash, the seed, the examples and, per decision, the accuracy of
+the rules and of the trained model measured by cross-validation over documents (no document
+is scored by a model that saw it).
 """
 
 from __future__ import annotations
