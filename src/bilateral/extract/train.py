@@ -11,7 +11,7 @@ is scored by a model that saw it).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -24,11 +24,9 @@ from bilateral.extract.decisions import (
     ObservationCandidate,
     RuleStatus,
     RuleWhen,
-    StatusDecision,
     TrainedStatus,
     TrainedWhen,
     WhenCandidate,
-    WhenDecision,
     status_features,
     when_features,
 )
@@ -75,26 +73,17 @@ class TrainReport:
     data_sha256: str = ""
 
 
-class _RecordedStatus(RuleStatus):
-    """The rules' status, remembering every figure it was asked about."""
+class _Recorded:
+    """A rule decision that remembers every candidate it was asked about."""
 
-    def __init__(self) -> None:
-        self.seen: list[ObservationCandidate] = []
+    def __init__(self, rules: RuleStatus | RuleWhen) -> None:
+        self.rules = rules
+        self.name = rules.name
+        self.seen: list[Any] = []
 
-    def predict(self, candidates: Sequence[ObservationCandidate]) -> list[StatusDecision]:
+    def predict(self, candidates: Sequence[Any]) -> list[Any]:
         self.seen.extend(candidates)
-        return super().predict(candidates)
-
-
-class _RecordedWhen(RuleWhen):
-    """The rules' time, remembering every figure or event it was asked about."""
-
-    def __init__(self) -> None:
-        self.seen: list[WhenCandidate] = []
-
-    def predict(self, candidates: Sequence[WhenCandidate]) -> list[WhenDecision]:
-        self.seen.extend(candidates)
-        return super().predict(candidates)
+        return self.rules.predict(candidates)
 
 
 @dataclass(frozen=True)
@@ -167,7 +156,8 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
     the rules', as the trained status gives it) and ``event_when`` with the gold time, where
     gold states one."""
     report = report if report is not None else TrainReport()
-    statuses, times, event_times = _RecordedStatus(), _RecordedWhen(), _RecordedWhen()
+    statuses, times, event_times = (_Recorded(RuleStatus()), _Recorded(RuleWhen()),
+                                    _Recorded(RuleWhen()))
     extractor = Extractor(dossier, model=Model("rules", statuses, times, event_times))
     found: dict[str, list[Example]] = {"status": [], "when": [], "event_when": []}
     documents = list(documents)
@@ -219,21 +209,26 @@ def _gold_for(candidate: ObservationCandidate, observations: list[dict[str, Any]
     text = candidate.text
     start, end = candidate.value
     for observation in same:
-        quote = fold(str(observation.get("quote") or ""))
-        at = text.find(quote) if quote else -1
-        while at >= 0:
-            if at < end and start < at + len(quote):
-                return observation
-            at = text.find(quote, at + 1)
+        if any(a < end and start < b for a, b in _quoted(text, observation)):
+            return observation
     readings = {(o.get("status"), o.get("when")) for o in same}
     return same[0] if len(readings) == 1 else None
+
+
+def _quoted(text: str, record: dict[str, Any]) -> Iterator[tuple[int, int]]:
+    """Where a gold record's quote stands in ``text`` (as the rules match it), each time."""
+    quote = fold(str(record.get("quote") or ""))
+    at = text.find(quote) if quote else -1
+    while at >= 0:
+        yield at, at + len(quote)
+        at = text.find(quote, at + 1)
 
 
 def _gold_event_for(candidate: WhenCandidate, events: list[dict[str, Any]]
                     ) -> dict[str, Any] | None:
     """The gold event a coded event stands for: same type and pair of states (in either order
-    for the unordered types), its quote in the trigger's sentence; failing that, the only
-    such event, or one of several that agree on the time."""
+    for the unordered types), its quote at the trigger; failing that, the only such event,
+    or one of several that agree on the time."""
     if candidate.event is None:
         return None
     kind, source, target = candidate.event
@@ -245,12 +240,8 @@ def _gold_event_for(candidate: WhenCandidate, events: list[dict[str, Any]]
     text = candidate.text
     start, end = candidate.span
     for event in same:
-        quote = fold(str(event.get("quote") or ""))
-        at = text.find(quote) if quote else -1
-        while at >= 0:
-            if at <= end and start <= at + len(quote):
-                return event
-            at = text.find(quote, at + 1)
+        if any(a <= end and start <= b for a, b in _quoted(text, event)):
+            return event
     return same[0] if len({e.get("when") for e in same}) == 1 else None
 
 
