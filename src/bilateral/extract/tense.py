@@ -109,27 +109,20 @@ def _tokens(text: str, lo: int, hi: int) -> list[str]:
 def _scan_back(words: list[str]) -> int | None:
     """The direction given by the verb group nearest before the time; None when the clause
     has none within reach."""
-    lowered = _lower(words)
-    seen = 0
-    for i in range(len(words) - 1, -1, -1):
-        seen += words[i][0].isalnum()
-        if seen > REACH_WORDS:
-            return None
-        if _is_break(words, i):
-            return None
-        verdict = _verdict(lowered, words, i)
-        if verdict is not None:
-            return verdict
-        if lowered[i] in _OPENERS:
-            return None
-    return None
+    return _scan(words, range(len(words) - 1, -1, -1), openers=True)
 
 
 def _scan_ahead(words: list[str]) -> int | None:
-    lowered = _lower(words)
     first = 1 if words[:1] == [","] else 0  # "On Thursday, the two will meet ..."
+    return _scan(words, range(first, len(words)), openers=False)
+
+
+def _scan(words: list[str], order: range, *, openers: bool) -> int | None:
+    """The first verdict over ``words`` in ``order``, within ``REACH_WORDS`` words and the
+    clause; looking back, a clause opener also ends the search."""
+    lowered = _lower(words)
     seen = 0
-    for i in range(first, len(words)):
+    for i in order:
         seen += words[i][0].isalnum()
         if seen > REACH_WORDS:
             return None
@@ -138,6 +131,8 @@ def _scan_ahead(words: list[str]) -> int | None:
         verdict = _verdict(lowered, words, i)
         if verdict is not None:
             return verdict
+        if openers and lowered[i] in _OPENERS:
+            return None
     return None
 
 
