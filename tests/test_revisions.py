@@ -132,3 +132,9 @@ def test_the_brief_and_the_api_show_revisions_apart_from_disputes(db_url, dossie
         assert (item["kind"], item["from"]["when"], item["to"]["when"]) == ("time", "2027", "2025")
         history = client.get(f"/api/indicators/{DEFENCE}").json()
         assert [r["status"] for r in history["revisions"]] == ["target"]
+        shown = client.get("/disputes").text
+        assert "No disagreement between sources" in shown and 'id="revisions"' in shown
+        # each step with the year it is for and the day it was reported, the oldest first
+        steps = shown[shown.index('id="revision-1"'):]
+        assert steps.index("2027") < steps.index("2025") and "12 Jun 2025" in steps
+        assert 'id="revisions"' not in client.get(f"/disputes?indicator={AUTOS}").text

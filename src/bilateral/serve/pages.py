@@ -188,9 +188,11 @@ def timeline_page(request: Request, server: Server, state: State = None,
 @router.get("/disputes", response_class=HTMLResponse)
 def disputes_page(request: Request, server: Server,
                   indicator: Indicator | None = None) -> HTMLResponse:
-    found = [d for d in server.answers.get().disputes
-             if indicator is None or d.indicator == indicator]
-    return _page(request, "disputes.html", "disputes", disputes=found, indicator=indicator)
+    snapshot = server.answers.get()
+    found = [d for d in snapshot.disputes if indicator is None or d.indicator == indicator]
+    revised = [r for r in snapshot.revisions if indicator is None or r.indicator == indicator]
+    return _page(request, "disputes.html", "disputes", disputes=found, revisions=revised,
+                 indicator=indicator)
 
 
 @router.get("/documents", response_class=HTMLResponse)
