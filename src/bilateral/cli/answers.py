@@ -129,6 +129,17 @@ def indicator(
             f"(published {r.after.last_reported or '?'})"))
 
 
+def _histories(db: str | None, dossier: str, indicator_id: str | None, since: str | None,
+               until: str | None) -> list[Any]:
+    """The indicator histories that disputes and revisions are read from."""
+    from bilateral.analyse import histories
+    from bilateral.dossier import load_dossier
+    from bilateral.store import open_store
+
+    return histories(open_store(db), load_dossier(dossier), indicator=indicator_id,
+                     since=since, until=until)
+
+
 def _step(claim: Any, unit: str) -> str:
     from bilateral.report.formatting import format_value
 
@@ -152,13 +163,10 @@ def list_disputes(
 
     Example: bilateral disputes --indicator japan_investment_pledge_usd
     """
-    from bilateral.analyse import disputes, histories
-    from bilateral.dossier import load_dossier
+    from bilateral.analyse import disputes
     from bilateral.report.plain import dispute_dict
-    from bilateral.store import open_store
 
-    found = disputes(histories(open_store(db), load_dossier(dossier), indicator=indicator_id,
-                               since=since, until=until))
+    found = disputes(_histories(db, dossier, indicator_id, since, until))
     if as_json:
         _print_json([dispute_dict(d) for d in found])
         return
@@ -185,13 +193,10 @@ def list_revisions(
 
     Example: bilateral revisions --indicator japan_defense_spending_gdp
     """
-    from bilateral.analyse import histories, revisions
-    from bilateral.dossier import load_dossier
+    from bilateral.analyse import revisions
     from bilateral.report.plain import revision_dict
-    from bilateral.store import open_store
 
-    found = revisions(histories(open_store(db), load_dossier(dossier), indicator=indicator_id,
-                                since=since, until=until))
+    found = revisions(_histories(db, dossier, indicator_id, since, until))
     if as_json:
         _print_json([revision_dict(r) for r in found])
         return
