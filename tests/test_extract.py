@@ -312,3 +312,13 @@ def test_suggesting_that_the_other_side_do_something_is_a_demand(extractor):
     result = extract(extractor, "A Pentagon nominee suggested Japan lift defence spending to "
                                 "3.5% of GDP.", published="2025-03-05")
     assert [s for _, s, _ in found_for(result, "japan_defense_spending_gdp")] == ["demanded"]
+
+
+@pytest.mark.parametrize("text", [
+    "Beijing summoned the Japanese ambassador on Friday over the remarks.",
+    "China lodged stern representations with Japan on Friday.",
+])
+def test_a_government_protest_is_an_accusation(extractor, text):
+    found = events(extract(extractor, text, published="2025-11-15"))
+    assert ("ACCUSE", "CHN", "JPN", "2025-11-14") in found
+    assert not [e for e in found if e[0] == "PROTEST"]
