@@ -322,3 +322,17 @@ def test_a_government_protest_is_an_accusation(extractor, text):
     found = events(extract(extractor, text, published="2025-11-15"))
     assert ("ACCUSE", "CHN", "JPN", "2025-11-14") in found
     assert not [e for e in found if e[0] == "PROTEST"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the participle's own object
+    ("Trump said on Monday he will raise tariffs on Japanese goods, accusing Japan of "
+     "stalling its deal with the United States.", ("ACCUSE", "USA", "JPN")),
+    # none in its clause: the object of the main clause
+    ("Beijing moved to isolate Tokyo on Monday, sending protest letters to the United "
+     "Nations.", ("ACCUSE", "CHN", "JPN")),
+])
+def test_a_participle_after_a_comma_has_the_sentences_subject(extractor, text, expected):
+    found = {e[:3] for e in events(extract(extractor, text, published="2025-11-15"))}
+    assert expected in found
+    assert expected[:1] + expected[:0:-1] not in found  # not the other way round

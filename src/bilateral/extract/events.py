@@ -330,6 +330,9 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
     agent = _passive_agent(parties, text, start, end)
     if agent is not None:
         return agent
+    participle = _participle_clause(parties, text, start, end)
+    if participle is not None:
+        return participle
     return _dyad(parties, start, end, text=text, s_start=s_start,
                  object_next=bool(_ENDS_IN_PREPOSITION.search(text, start, end)))
 
@@ -352,6 +355,37 @@ def _passive_agent(mentions: list[Mention], text: str, start: int,
     target = next((m for m in reversed(mentions) if m.end <= start and m.state != agent.state),
                   None)
     return (agent, target) if target else None
+
+
+#: A participle that opens a clause after a comma ("raised tariffs, accusing Seoul of ..."):
+#: its subject is the sentence's.
+_AFTER_COMMA = re.compile(r",\s*$")
+#: What ends the clause of a participle: a state after it is its object only within it.
+_CLAUSE_END = re.compile(r"[;:()\u2014]|\b(?:but|while|whereas|although|though)\b", re.IGNORECASE)
+
+
+def _participle_clause(mentions: list[Mention], text: str, start: int,
+                       end: int) -> tuple[Mention, Mention] | None:
+    """Source and target of a participle trigger after a comma ("Trump raised tariffs on
+    Korean goods, accusing Seoul of stalling"): the sentence's subject acts, the first state
+    of its first words, on the state after the participle in its clause or, with none
+    there, on the object of the main clause ("Beijing moved to isolate Tokyo, sending
+    protest letters to the UN")."""
+    word = re.match(r"[\w-]+", text[start:end])
+    if word is None or not word.group().lower().endswith("ing") \
+            or _NOUN_IN_ING.match(word.group().lower()) \
+            or not _AFTER_COMMA.search(text, max(0, start - 4), start):
+        return None
+    subject = mentions[0]
+    if subject.end > start or _PREPOSITION_BEFORE.search(text, max(0, subject.start - 12),
+                                                         subject.start):
+        return None
+    after = [m for m in mentions if m.start >= end and m.state != subject.state]
+    if after and not _CLAUSE_END.search(text, end, after[0].start):
+        return subject, after[0]
+    main = next((m for m in mentions if subject.end <= m.start and m.end <= start
+                 and m.state != subject.state), None)
+    return (subject, main) if main else None
 
 
 def _time_of_act(times, s_start: int, s_end: int, text: str) -> str | None:
