@@ -336,3 +336,24 @@ def test_a_participle_after_a_comma_has_the_sentences_subject(extractor, text, e
     found = {e[:3] for e in events(extract(extractor, text, published="2025-11-15"))}
     assert expected in found
     assert expected[:1] + expected[:0:-1] not in found  # not the other way round
+
+
+@pytest.mark.parametrize("text", [
+    "The Pentagon said on Tuesday that Japan should spend more on defense.",
+    "Trump spoke to reporters on Tuesday. \"Japan must pay far more for its own defense,\" he "
+    "said.",
+    # the request is its own act, not the object of the one before nor a reference back to it
+    "Washington is pressing Tokyo to do more after the Pentagon said on Tuesday that Japan "
+    "should spend more on defense.",
+])
+def test_what_a_speaker_says_another_state_should_do_is_a_request(extractor, text):
+    found = events(extract(extractor, text, published="2025-06-20"))
+    assert ("REQUEST", "USA", "JPN", "2025-06-17") in found
+
+
+@pytest.mark.parametrize("text", [
+    "Japan should spend more on defense, one analyst said on Tuesday.",  # no state speaks
+    "Ishiba said on Tuesday that Japan must decide its defense budget itself.",  # its own
+])
+def test_should_without_another_states_speaker_is_no_request(extractor, text):
+    assert not extract(extractor, text, published="2025-06-20").events

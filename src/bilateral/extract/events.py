@@ -110,6 +110,7 @@ class EventStage:
         for rule in dossier.events:
             for kind, how, words in ((rule.type, "act", rule.triggers),
                                      (rule.type, "dated", rule.dated_triggers),
+                                     (rule.type, "said", rule.said_triggers),
                                      (None, "act", rule.not_triggers)):
                 if words:
                     self.rules.append((kind, how, word_pattern(words)))
@@ -150,7 +151,7 @@ class EventStage:
                 if self.negation.search(guard) or self.hypothetical.search(guard) \
                         or _MODAL_MAY.search(cased):
                     continue
-                if _object_of_act(triggers[:n], sentence, start, end, opening):
+                if how != "said" and _object_of_act(triggers[:n], sentence, start, end, opening):
                     continue  # "threatened a tariff on Japan", "lowered duties on Korean goods"
                 parties_here = mentions
                 if kind not in _PLACE_MAY_BE_PARTY:
@@ -158,8 +159,8 @@ class EventStage:
                     # unless it is the trigger's own object ("arrived in Seoul")
                     parties_here = [m for m in mentions
                                     if not _named_as_place(m, text, s_start, s_start + end)]
-                pair = _parties(how, parties_here, earlier, text, s_start, s_start + start,
-                                s_start + end)
+                pair = _parties(how, parties_here, earlier, text, (s_start, s_end),
+                                s_start + start, s_start + end)
                 if pair is None:
                     continue
                 nearest = _nearest_time(doc._.times, s_start, s_end, s_start + start,
@@ -183,6 +184,7 @@ class EventStage:
                     if key in found:
                         continue
                     if (kind, *parties) in repeated_here or ((kind, *parties) in coded and \
+                            how != "said" and
                             _refers_back(text, s_start + start, s_start + end, nearest)):
                         # "the talks", "during his visit": the act coded before, and so is
                         # what the sentence goes on to say of it ("the deal was signed")
@@ -315,16 +317,19 @@ def _named_as_place(mention: Mention, text: str, s_start: int, trigger_end: int)
 
 
 def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: str,
-             s_start: int, start: int, end: int) -> tuple[Mention, Mention] | None:
+             sentence: tuple[int, int], start: int, end: int) -> tuple[Mention, Mention] | None:
     """Source and target of the trigger at [start, end) of the sentence at ``s_start``, from
     the states its sentence names and, through pronouns, those named just before."""
-    if _OBJECT_PRONOUN.match(text, end):
+    if _OBJECT_PRONOUN.match(text, end) and how != "said":
         return _pronoun_dyad(mentions, earlier, start)
+    s_start = sentence[0]
     parties = mentions
     subject = _SUBJECT_PRONOUN.match(text, s_start)
     if subject and subject.end() <= start:
         antecedent = _antecedent(earlier, subject.group(1).lower())
         parties = [antecedent, *mentions] if antecedent else mentions
+    if how == "said":
+        return _speaker_dyad(parties, earlier, text, sentence, start, end)
     if len({m.state for m in parties}) < 2:
         return None
     agent = _passive_agent(parties, text, start, end)
@@ -355,6 +360,36 @@ def _passive_agent(mentions: list[Mention], text: str, start: int,
     target = next((m for m in reversed(mentions) if m.end <= start and m.state != agent.state),
                   None)
     return (agent, target) if target else None
+
+
+#: A speaker's words: "the Pentagon said", "Japan's defence minister told", "a Pentagon
+#: spokesperson reportedly told".
+_SAYS = re.compile(r"(?:'s)?(?:\s+[a-z-]+){0,2}\s+(?:said|says|told|tells|stated|added|noted|"
+                   r"argued|insisted|emphasi[sz]ed|stressed|wrote|posted)\b")
+
+
+#: A pronoun that speaks ("..., he said"): the speaker is named before.
+_PRONOUN_SAYS = re.compile(r"\b(he|she|they)" + _SAYS.pattern, re.IGNORECASE)
+
+
+def _speaker_dyad(mentions: list[Mention], earlier: list[Mention], text: str,
+                  sentence: tuple[int, int], start: int,
+                  end: int) -> tuple[Mention, Mention] | None:
+    """Source and target of what a speaker says another state should do ("Hegseth said Japan
+    should spend more", "Japan must pay, she said"): the speaker, a state's mention before a
+    word of saying or the one its pronoun refers to, on the nearest other state before the
+    trigger or, with none, after it."""
+    speaker = next((m for m in mentions if _SAYS.match(text, m.end)), None)
+    if speaker is None:
+        pronoun = _PRONOUN_SAYS.search(text, *sentence)
+        speaker = _antecedent(earlier, pronoun.group(1).lower()) if pronoun else None
+    if speaker is None:
+        return None
+    before = [m for m in mentions if m.end <= start and m.state != speaker.state
+              and m.start > (speaker.end if speaker.end <= start else -1)]
+    target = before[-1] if before else next(
+        (m for m in mentions if m.start >= end and m.state != speaker.state), None)
+    return (speaker, target) if target else None
 
 
 #: A participle that opens a clause after a comma ("raised tariffs, accusing Seoul of ..."):
