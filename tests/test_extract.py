@@ -357,3 +357,15 @@ def test_what_a_speaker_says_another_state_should_do_is_a_request(extractor, tex
 ])
 def test_should_without_another_states_speaker_is_no_request(extractor, text):
     assert not extract(extractor, text, published="2025-06-20").events
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Trump said on Monday that Japan would face higher tariffs.", ("THREATEN", "USA", "JPN")),
+    ("Takaichi's remarks drew sharp criticism from Beijing on Monday.", ("ACCUSE", "CHN", "JPN")),
+    ("Under pressure from the United States, Japan raised its defense budget on Monday.",
+     ("REQUEST", "USA", "JPN")),
+])
+def test_the_state_before_a_passive_trigger_undergoes_the_act(extractor, text, expected):
+    found = {e[:3] for e in events(extract(extractor, text, published="2025-11-18"))}
+    assert expected in found
+    assert expected[:1] + expected[:0:-1] not in found

@@ -219,7 +219,8 @@ class Indicator(_Strict):
 
 
 #: The word lists of an event rule, merged and checked alike.
-TRIGGER_FIELDS = ("triggers", "dated_triggers", "not_triggers", "said_triggers")
+TRIGGER_FIELDS = ("triggers", "dated_triggers", "not_triggers", "said_triggers",
+                  "passive_triggers")
 
 
 class EventRule(_Strict):
@@ -231,6 +232,8 @@ class EventRule(_Strict):
     report the act ("seeks to balance", "a threat to exports"); where one matches, it wins.
     ``said_triggers`` report the act only as what a speaker of one state says another should
     do ("the Pentagon said Japan should spend more"): the speaker is the source.
+    ``passive_triggers`` have the state that undergoes the act before them ("Japan would face
+    tariffs", "Tokyo drew criticism from Beijing"): the state after them acts.
     """
 
     type: PloverType
@@ -238,6 +241,7 @@ class EventRule(_Strict):
     dated_triggers: list[Word] = Field(default_factory=list)
     not_triggers: list[Word] = Field(default_factory=list)
     said_triggers: list[Word] = Field(default_factory=list)
+    passive_triggers: list[Word] = Field(default_factory=list)
     unordered: bool | None = None
 
 

@@ -111,6 +111,7 @@ class EventStage:
             for kind, how, words in ((rule.type, "act", rule.triggers),
                                      (rule.type, "dated", rule.dated_triggers),
                                      (rule.type, "said", rule.said_triggers),
+                                     (rule.type, "passive", rule.passive_triggers),
                                      (None, "act", rule.not_triggers)):
                 if words:
                     self.rules.append((kind, how, word_pattern(words)))
@@ -332,6 +333,8 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
         return _speaker_dyad(parties, earlier, text, sentence, start, end)
     if len({m.state for m in parties}) < 2:
         return None
+    if how == "passive":
+        return _undergone_dyad(parties, text, start, end)
     agent = _passive_agent(parties, text, start, end)
     if agent is not None:
         return agent
@@ -360,6 +363,25 @@ def _passive_agent(mentions: list[Mention], text: str, start: int,
     target = next((m for m in reversed(mentions) if m.end <= start and m.state != agent.state),
                   None)
     return (agent, target) if target else None
+
+
+def _undergone_dyad(mentions: list[Mention], text: str, start: int,
+                    end: int) -> tuple[Mention, Mention] | None:
+    """Source and target of a trigger whose subject undergoes the act ("Japan would face
+    tariffs from the U.S.", "Under pressure from Washington, Tokyo ..."): the state before it
+    is the target, the state after it in its clause (else another one before) the source."""
+    before = [m for m in mentions if m.end <= start and not _governed(m, text, start)]
+    after = [m for m in mentions if m.start >= end
+             and not _CLAUSE_END.search(text, end, m.start)]
+    if before:
+        target = before[-1]
+        source = next((m for m in [*after, *reversed(before)] if m.state != target.state),
+                      None)
+    else:
+        source = after[0] if after else None
+        target = next((m for m in mentions if m.start >= end and source
+                       and m.state != source.state), None)
+    return (source, target) if source and target else None
 
 
 #: A speaker's words: "the Pentagon said", "Japan's defence minister told", "a Pentagon
