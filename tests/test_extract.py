@@ -369,3 +369,12 @@ def test_the_state_before_a_passive_trigger_undergoes_the_act(extractor, text, e
     found = {e[:3] for e in events(extract(extractor, text, published="2025-11-18"))}
     assert expected in found
     assert expected[:1] + expected[:0:-1] not in found
+
+
+def test_they_with_both_states_named_after_the_trigger_are_those_two(extractor):
+    text = ("Leaders gathered on Friday for a summit hosted by South Korea. They agreed to "
+            "build stable ties between Japan and China.")
+    found = {(e[0], frozenset(e[1:3])) for e in events(extract(extractor, text,
+                                                                published="2025-11-01"))}
+    assert ("AGREE", frozenset(("JPN", "CHN"))) in found
+    assert not [e for e in found if e[0] == "AGREE" and "KOR" in e[1]]

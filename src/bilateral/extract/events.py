@@ -326,7 +326,8 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
     s_start = sentence[0]
     parties = mentions
     subject = _SUBJECT_PRONOUN.match(text, s_start)
-    if subject and subject.end() <= start:
+    if subject and subject.end() <= start and not _named_after(subject.group(1), mentions,
+                                                                  text, end):
         antecedent = _antecedent(earlier, subject.group(1).lower())
         parties = [antecedent, *mentions] if antecedent else mentions
     if how == "said":
@@ -454,6 +455,14 @@ def _time_of_act(times, s_start: int, s_end: int, text: str) -> str | None:
 def _takes_effect(time, text: str, s_start: int) -> bool:
     """Whether ``time`` is introduced as the date a measure takes effect ("starting April 3")."""
     return bool(_EFFECTIVE_LEAD.search(text, max(s_start, time.start - 16), time.start))
+
+
+def _named_after(pronoun: str, mentions: list[Mention], text: str, end: int) -> bool:
+    """Whether a plural subject is named after the trigger, both its states ("They agreed to
+    build stable ties between Japan and China"): no one state named before stands for it."""
+    after = [m for m in mentions if m.start >= end]
+    return pronoun.lower() == "they" and len({m.state for m in after}) >= 2 \
+        and bool(_BETWEEN.search(text, end, after[0].start))
 
 
 def _antecedent(earlier: list[Mention], pronoun: str) -> Mention | None:
