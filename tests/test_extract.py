@@ -378,3 +378,9 @@ def test_they_with_both_states_named_after_the_trigger_are_those_two(extractor):
                                                                 published="2025-11-01"))}
     assert ("AGREE", frozenset(("JPN", "CHN"))) in found
     assert not [e for e in found if e[0] == "AGREE" and "KOR" in e[1]]
+
+
+def test_a_states_provocations_do_not_make_it_the_accuser(extractor):
+    text = "North Korea's provocations on Monday alarmed Japan and the United States."
+    found = events(extract(extractor, text, published="2025-05-13"))
+    assert not [e for e in found if e[0] == "ACCUSE" and e[1] == "PRK"]
