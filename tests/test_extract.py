@@ -384,3 +384,9 @@ def test_a_states_provocations_do_not_make_it_the_accuser(extractor):
     text = "North Korea's provocations on Monday alarmed Japan and the United States."
     found = events(extract(extractor, text, published="2025-05-13"))
     assert not [e for e in found if e[0] == "ACCUSE" and e[1] == "PRK"]
+
+
+def test_a_condemned_missile_launch_is_no_mobilization_against_the_condemning_states(extractor):
+    text = "Japan and the United States on Friday condemned North Korea's missile launch."
+    found = events(extract(extractor, text, published="2025-05-10"))
+    assert not [e for e in found if e[0] == "MOBILIZE"]
