@@ -390,3 +390,10 @@ def test_a_condemned_missile_launch_is_no_mobilization_against_the_condemning_st
     text = "Japan and the United States on Friday condemned North Korea's missile launch."
     found = events(extract(extractor, text, published="2025-05-10"))
     assert not [e for e in found if e[0] == "MOBILIZE"]
+
+
+def test_pausing_tariffs_is_a_concession(extractor):
+    text = "The United States paused the tariffs on Japan on April 9."
+    found = events(extract(extractor, text, published="2025-04-10"))
+    assert ("CONCEDE", "USA", "JPN", "2025-04-09") in found
+    assert not [e for e in found if e[0] == "RETREAT"]
