@@ -331,8 +331,13 @@ def test_a_government_protest_is_an_accusation(extractor, text):
     # none in its clause: the object of the main clause
     ("Beijing moved to isolate Tokyo on Monday, sending protest letters to the United "
      "Nations.", ("ACCUSE", "CHN", "JPN")),
+    # a verb coordinated with the main one; its pronoun object is the main clause's
+    ("Trump announced tariffs on Japan on Monday but later paused them.",
+     ("CONCEDE", "USA", "JPN")),
+    ("Trump sided with Beijing on Monday and urged Japan's prime minister to back down.",
+     ("REQUEST", "USA", "JPN")),
 ])
-def test_a_participle_after_a_comma_has_the_sentences_subject(extractor, text, expected):
+def test_a_verb_sharing_the_sentences_subject_has_it_as_source(extractor, text, expected):
     found = {e[:3] for e in events(extract(extractor, text, published="2025-11-15"))}
     assert expected in found
     assert expected[:1] + expected[:0:-1] not in found  # not the other way round

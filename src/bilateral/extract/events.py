@@ -321,8 +321,6 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
              sentence: tuple[int, int], start: int, end: int) -> tuple[Mention, Mention] | None:
     """Source and target of the trigger at [start, end) of the sentence at ``s_start``, from
     the states its sentence names and, through pronouns, those named just before."""
-    if _OBJECT_PRONOUN.match(text, end) and how != "said":
-        return _pronoun_dyad(mentions, earlier, start)
     s_start = sentence[0]
     parties = mentions
     subject = _SUBJECT_PRONOUN.match(text, s_start)
@@ -330,6 +328,12 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
                                                                   text, end):
         antecedent = _antecedent(earlier, subject.group(1).lower())
         parties = [antecedent, *mentions] if antecedent else mentions
+    if how in ("act", "dated") and len({m.state for m in parties}) >= 2:
+        shared = _shared_subject(parties, text, start, end)
+        if shared is not None:
+            return shared
+    if _OBJECT_PRONOUN.match(text, end) and how != "said":
+        return _pronoun_dyad(mentions, earlier, start)
     if how == "said":
         return _speaker_dyad(parties, earlier, text, sentence, start, end)
     if len({m.state for m in parties}) < 2:
@@ -339,9 +343,6 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
     agent = _passive_agent(parties, text, start, end)
     if agent is not None:
         return agent
-    participle = _participle_clause(parties, text, start, end)
-    if participle is not None:
-        return participle
     return _dyad(parties, start, end, text=text, s_start=s_start,
                  object_next=bool(_ENDS_IN_PREPOSITION.search(text, start, end)))
 
@@ -415,31 +416,38 @@ def _speaker_dyad(mentions: list[Mention], earlier: list[Mention], text: str,
     return (speaker, target) if target else None
 
 
-#: A participle that opens a clause after a comma ("raised tariffs, accusing Seoul of ..."):
-#: its subject is the sentence's.
-_AFTER_COMMA = re.compile(r",\s*$")
+#: A verb whose subject is the sentence's: a participle that opens a clause after a comma
+#: ("raised tariffs, accusing Seoul of ..."), or a verb coordinated with the main one
+#: ("announced tariffs on Japan but later paused them", "sided with Beijing and urged Tokyo").
+_SHARES_SUBJECT = re.compile(r"(?:,|\s(?:and|but)(?:\s+(?:then|later|also|subsequently))?)\s*$",
+                             re.IGNORECASE)
 #: What ends the clause of a participle: a state after it is its object only within it.
 _CLAUSE_END = re.compile(r"[;:()\u2014]|\b(?:but|while|whereas|although|though)\b", re.IGNORECASE)
 
 
-def _participle_clause(mentions: list[Mention], text: str, start: int,
-                       end: int) -> tuple[Mention, Mention] | None:
-    """Source and target of a participle trigger after a comma ("Trump raised tariffs on
-    Korean goods, accusing Seoul of stalling"): the sentence's subject acts, the first state
-    of its first words, on the state after the participle in its clause or, with none
-    there, on the object of the main clause ("Beijing moved to isolate Tokyo, sending
-    protest letters to the UN")."""
+def _shared_subject(mentions: list[Mention], text: str, start: int,
+                    end: int) -> tuple[Mention, Mention] | None:
+    """Source and target of a verb that shares the sentence's subject ("Trump raised tariffs
+    on Korean goods, accusing Seoul of stalling"): the subject, the first state of its first
+    words, acts on the state after the verb in its clause or, with none there or a pronoun
+    as its object, on the object of the main clause ("Beijing moved to isolate Tokyo,
+    sending protest letters to the UN"; "announced tariffs on Japan but later paused them")."""
     word = re.match(r"[\w-]+", text[start:end])
-    if word is None or not word.group().lower().endswith("ing") \
-            or _NOUN_IN_ING.match(word.group().lower()) \
-            or not _AFTER_COMMA.search(text, max(0, start - 4), start):
+    if word is None:
+        return None
+    verb = word.group().lower()
+    comma = text[max(0, start - 4):start].rstrip().endswith(",")
+    if not (verb.endswith("ing") if comma else _VERB_FORM.match(verb)) \
+            or _NOUN_IN_ING.match(verb) \
+            or not _SHARES_SUBJECT.search(text, max(0, start - 24), start):
         return None
     subject = mentions[0]
     if subject.end > start or _PREPOSITION_BEFORE.search(text, max(0, subject.start - 12),
                                                          subject.start):
         return None
     after = [m for m in mentions if m.start >= end and m.state != subject.state]
-    if after and not _CLAUSE_END.search(text, end, after[0].start):
+    if after and not _OBJECT_PRONOUN.match(text, end) \
+            and not _CLAUSE_END.search(text, end, after[0].start):
         return subject, after[0]
     main = next((m for m in mentions if subject.end <= m.start and m.end <= start
                  and m.state != subject.state), None)
