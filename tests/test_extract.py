@@ -402,3 +402,13 @@ def test_pausing_tariffs_is_a_concession(extractor):
     found = events(extract(extractor, text, published="2025-04-10"))
     assert ("CONCEDE", "USA", "JPN", "2025-04-09") in found
     assert not [e for e in found if e[0] == "RETREAT"]
+
+
+def test_what_was_discussed_is_a_topic_not_a_partner(extractor):
+    found = events(extract(extractor, "Rubio on Monday discussed closer cooperation with "
+                                      "partners such as Australia.", published="2026-02-10"))
+    assert not [e for e in found if e[0] == "CONSULT"]
+    found = events(extract(extractor, "Ishiba discussed with Trump on Monday how to cut the "
+                                      "trade deficit.",
+                           published="2025-02-11"))
+    assert {(e[0], frozenset(e[1:3])) for e in found} == {("CONSULT", frozenset(("JPN", "USA")))}
