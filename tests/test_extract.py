@@ -412,3 +412,10 @@ def test_what_was_discussed_is_a_topic_not_a_partner(extractor):
                                       "trade deficit.",
                            published="2025-02-11"))
     assert {(e[0], frozenset(e[1:3])) for e in found} == {("CONSULT", frozenset(("JPN", "USA")))}
+
+
+def test_a_concession_noun_is_an_act_only_when_dated(extractor):
+    undated = "The deal weighs farm concessions by Japan against access to the United States."
+    assert not [e for e in events(extract(extractor, undated)) if e[0] == "CONCEDE"]
+    dated = "Japan offered concessions to the United States on Monday."
+    assert ("CONCEDE", "JPN", "USA", "2025-07-21") in events(extract(extractor, dated))
