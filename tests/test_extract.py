@@ -419,3 +419,10 @@ def test_a_concession_noun_is_an_act_only_when_dated(extractor):
     assert not [e for e in events(extract(extractor, undated)) if e[0] == "CONCEDE"]
     dated = "Japan offered concessions to the United States on Monday."
     assert ("CONCEDE", "JPN", "USA", "2025-07-21") in events(extract(extractor, dated))
+
+
+def test_threats_are_dangers_unless_threats_of_something(extractor):
+    dangers = "Japan and the United States on Friday vowed to counter North Korea's threats."
+    assert not [e for e in events(extract(extractor, dangers)) if e[0] == "THREATEN"]
+    threat = "Trump renewed his threats of tariffs on Japan on Friday."
+    assert ("THREATEN", "USA", "JPN", "2025-07-18") in events(extract(extractor, threat))
