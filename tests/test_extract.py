@@ -426,3 +426,12 @@ def test_threats_are_dangers_unless_threats_of_something(extractor):
     assert not [e for e in events(extract(extractor, dangers)) if e[0] == "THREATEN"]
     threat = "Trump renewed his threats of tariffs on Japan on Friday."
     assert ("THREATEN", "USA", "JPN", "2025-07-18") in events(extract(extractor, threat))
+
+
+@pytest.mark.parametrize("text", [
+    "Tokyo struck a deal on Monday that lowered Trump's threatened tariffs on Japan.",
+    "Japan raced on Monday to beat the U.S. self-imposed deadline.",
+])
+def test_a_participle_qualifying_a_noun_reports_no_act(extractor, text):
+    found = events(extract(extractor, text, published="2025-08-12"))
+    assert not [e for e in found if e[0] in ("THREATEN", "SANCTION")]

@@ -154,6 +154,9 @@ class EventStage:
                     continue
                 if how != "said" and _object_of_act(triggers[:n], sentence, start, end, opening):
                     continue  # "threatened a tariff on Japan", "lowered duties on Korean goods"
+                if _ATTRIBUTIVE.search(sentence, max(0, start - 6), start) \
+                        and sentence[start:end].split()[0].endswith("ed"):
+                    continue  # "Trump's threatened tariffs", "self-imposed": a thing, no act
                 parties_here = mentions
                 if kind not in _PLACE_MAY_BE_PARTY:
                     # "a summit in Canada", "en route from Tokyo": a place, not a party,
@@ -243,6 +246,9 @@ class EventStage:
         return [hit for hit in chosen if hit[0] is not None]
 
 
+#: What before a participle makes it qualify a noun ("Trump's threatened tariffs",
+#: "a self-imposed deadline") rather than report an act.
+_ATTRIBUTIVE = re.compile(r"(?:'s\s+|\bself-)$")
 #: How many words may stand between a trigger noun and a time of its own phrase ("the trip
 #: to South Korea in late October").
 OWN_PHRASE_WORDS = 6
