@@ -435,3 +435,11 @@ def test_threats_are_dangers_unless_threats_of_something(extractor):
 def test_a_participle_qualifying_a_noun_reports_no_act(extractor, text):
     found = events(extract(extractor, text, published="2025-08-12"))
     assert not [e for e in found if e[0] in ("THREATEN", "SANCTION")]
+
+
+@pytest.mark.parametrize("text", [
+    "Japan faces higher tariffs from August 1, failing a trade agreement with the United States.",
+    "Barring a deal with the United States on Monday, Japan will pay more.",
+])
+def test_an_act_named_as_a_condition_is_not_reported(extractor, text):
+    assert not [e for e in events(extract(extractor, text)) if e[0] == "AGREE"]
