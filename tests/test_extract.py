@@ -443,3 +443,10 @@ def test_a_participle_qualifying_a_noun_reports_no_act(extractor, text):
 ])
 def test_an_act_named_as_a_condition_is_not_reported(extractor, text):
     assert not [e for e in events(extract(extractor, text)) if e[0] == "AGREE"]
+
+
+def test_a_state_beyond_amid_is_no_party(extractor):
+    text = ("Japan agreed on Monday to strengthen its defenses amid the deployment of North "
+            "Korean troops.")
+    found = events(extract(extractor, text, published="2025-06-10"))
+    assert not [e for e in found if "PRK" in e[1:3]]

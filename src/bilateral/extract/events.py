@@ -537,7 +537,8 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
     if before and not (len({m.state for m in after}) >= 2
                        and _BOTH_PARTIES_NEXT.fullmatch(text, end, after[0].start)):
         source = before[-1]
-        target = next((m for m in after if m.state != source.state), None)
+        target = next((m for m in after if m.state != source.state
+                       and not _AMID.search(text, end, m.start)), None)
         if target is None:
             target = next((m for m in reversed(before) if m.state != source.state
                            and not _SPEAKS.match(text, m.end)), None)
@@ -549,6 +550,11 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
         target = next(m for m in after if m.state != source.state)
         return source, target
     return None
+
+
+#: A phrase that sets the scene of an act: a state beyond it is no party to it ("agreed to
+#: strengthen dialogue amid the deployment of North Korean troops").
+_AMID = re.compile(r"\b(?:amid|amidst|despite|in the wake of)\b", re.IGNORECASE)
 
 
 def _expand(pair: tuple[Mention, Mention], mentions: list[Mention], text: str,
