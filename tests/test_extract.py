@@ -450,3 +450,10 @@ def test_a_state_beyond_amid_is_no_party(extractor):
             "Korean troops.")
     found = events(extract(extractor, text, published="2025-06-10"))
     assert not [e for e in found if "PRK" in e[1:3]]
+
+
+def test_what_a_state_has_invested_is_a_stock_not_a_pledge(extractor):
+    stock = "Japan has invested heavily in the United States for decades, Trump said on Monday."
+    assert not [e for e in events(extract(extractor, stock)) if e[0] == "AID"]
+    pledge = "Japan pledged on Monday to invest more in the United States."
+    assert ("AID", "JPN", "USA", "2025-07-21") in events(extract(extractor, pledge))
