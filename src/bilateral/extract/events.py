@@ -325,8 +325,8 @@ def _named_as_place(mention: Mention, text: str, s_start: int, trigger_end: int)
 
 def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: str,
              sentence: tuple[int, int], start: int, end: int) -> tuple[Mention, Mention] | None:
-    """Source and target of the trigger at [start, end) of the sentence at ``s_start``, from
-    the states its sentence names and, through pronouns, those named just before."""
+    """Source and target of the trigger at [start, end) of ``sentence`` (its bounds), from
+    the states the sentence names and, through pronouns, those named just before."""
     s_start = sentence[0]
     parties = mentions
     subject = _SUBJECT_PRONOUN.match(text, s_start)
@@ -396,8 +396,6 @@ def _undergone_dyad(mentions: list[Mention], text: str, start: int,
 #: spokesperson reportedly told".
 _SAYS = re.compile(r"(?:'s)?(?:\s+[a-z-]+){0,2}\s+(?:said|says|told|tells|stated|added|noted|"
                    r"argued|insisted|emphasi[sz]ed|stressed|wrote|posted)\b")
-
-
 #: A pronoun that speaks ("..., he said"): the speaker is named before.
 _PRONOUN_SAYS = re.compile(r"\b(he|she|they)" + _SAYS.pattern, re.IGNORECASE)
 
