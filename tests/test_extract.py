@@ -312,3 +312,148 @@ def test_suggesting_that_the_other_side_do_something_is_a_demand(extractor):
     result = extract(extractor, "A Pentagon nominee suggested Japan lift defence spending to "
                                 "3.5% of GDP.", published="2025-03-05")
     assert [s for _, s, _ in found_for(result, "japan_defense_spending_gdp")] == ["demanded"]
+
+
+@pytest.mark.parametrize("text", [
+    "Beijing summoned the Japanese ambassador on Friday over the remarks.",
+    "China lodged stern representations with Japan on Friday.",
+])
+def test_a_government_protest_is_an_accusation(extractor, text):
+    found = events(extract(extractor, text, published="2025-11-15"))
+    assert ("ACCUSE", "CHN", "JPN", "2025-11-14") in found
+    assert not [e for e in found if e[0] == "PROTEST"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the participle's own object
+    ("Trump said on Monday he will raise tariffs on Japanese goods, accusing Japan of "
+     "stalling its deal with the United States.", ("ACCUSE", "USA", "JPN")),
+    # none in its clause: the object of the main clause
+    ("Beijing moved to isolate Tokyo on Monday, sending protest letters to the United "
+     "Nations.", ("ACCUSE", "CHN", "JPN")),
+    # a verb coordinated with the main one; its pronoun object is the main clause's
+    ("Trump announced tariffs on Japan on Monday but later paused them.",
+     ("CONCEDE", "USA", "JPN")),
+    ("Trump sided with Beijing on Monday and urged Japan's prime minister to back down.",
+     ("REQUEST", "USA", "JPN")),
+])
+def test_a_verb_sharing_the_sentences_subject_has_it_as_source(extractor, text, expected):
+    found = {e[:3] for e in events(extract(extractor, text, published="2025-11-15"))}
+    assert expected in found
+    assert expected[:1] + expected[:0:-1] not in found  # not the other way round
+
+
+@pytest.mark.parametrize("text", [
+    "The Pentagon said on Tuesday that Japan should spend more on defense.",
+    "Trump spoke to reporters on Tuesday. \"Japan must pay far more for its own defense,\" he "
+    "said.",
+    # the request is its own act, not the object of the one before nor a reference back to it
+    "Washington is pressing Tokyo to do more after the Pentagon said on Tuesday that Japan "
+    "should spend more on defense.",
+])
+def test_what_a_speaker_says_another_state_should_do_is_a_request(extractor, text):
+    found = events(extract(extractor, text, published="2025-06-20"))
+    assert ("REQUEST", "USA", "JPN", "2025-06-17") in found
+
+
+@pytest.mark.parametrize("text", [
+    "Japan should spend more on defense, one analyst said on Tuesday.",  # no state speaks
+    "Ishiba said on Tuesday that Japan must decide its defense budget itself.",  # its own
+])
+def test_should_without_another_states_speaker_is_no_request(extractor, text):
+    assert not extract(extractor, text, published="2025-06-20").events
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Trump said on Monday that Japan would face higher tariffs.", ("THREATEN", "USA", "JPN")),
+    ("Takaichi's remarks drew sharp criticism from Beijing on Monday.", ("ACCUSE", "CHN", "JPN")),
+    ("Under pressure from the United States, Japan raised its defense budget on Monday.",
+     ("REQUEST", "USA", "JPN")),
+])
+def test_the_state_before_a_passive_trigger_undergoes_the_act(extractor, text, expected):
+    found = {e[:3] for e in events(extract(extractor, text, published="2025-11-18"))}
+    assert expected in found
+    assert expected[:1] + expected[:0:-1] not in found
+
+
+def test_they_with_both_states_named_after_the_trigger_are_those_two(extractor):
+    text = ("Leaders gathered on Friday for a summit hosted by South Korea. They agreed to "
+            "build stable ties between Japan and China.")
+    found = {(e[0], frozenset(e[1:3])) for e in events(extract(extractor, text,
+                                                                published="2025-11-01"))}
+    assert ("AGREE", frozenset(("JPN", "CHN"))) in found
+    assert not [e for e in found if e[0] == "AGREE" and "KOR" in e[1]]
+
+
+def test_a_states_provocations_do_not_make_it_the_accuser(extractor):
+    text = "North Korea's provocations on Monday alarmed Japan and the United States."
+    found = events(extract(extractor, text, published="2025-05-13"))
+    assert not [e for e in found if e[0] == "ACCUSE" and e[1] == "PRK"]
+
+
+def test_a_condemned_missile_launch_is_no_mobilization_against_the_condemning_states(extractor):
+    text = "Japan and the United States on Friday condemned North Korea's missile launch."
+    found = events(extract(extractor, text, published="2025-05-10"))
+    assert not [e for e in found if e[0] == "MOBILIZE"]
+
+
+def test_pausing_tariffs_is_a_concession(extractor):
+    text = "The United States paused the tariffs on Japan on April 9."
+    found = events(extract(extractor, text, published="2025-04-10"))
+    assert ("CONCEDE", "USA", "JPN", "2025-04-09") in found
+    assert not [e for e in found if e[0] == "RETREAT"]
+
+
+def test_what_was_discussed_is_a_topic_not_a_partner(extractor):
+    found = events(extract(extractor, "Rubio on Monday discussed closer cooperation with "
+                                      "partners such as Australia.", published="2026-02-10"))
+    assert not [e for e in found if e[0] == "CONSULT"]
+    found = events(extract(extractor, "Ishiba discussed with Trump on Monday how to cut the "
+                                      "trade deficit.",
+                           published="2025-02-11"))
+    assert {(e[0], frozenset(e[1:3])) for e in found} == {("CONSULT", frozenset(("JPN", "USA")))}
+
+
+def test_a_concession_noun_is_an_act_only_when_dated(extractor):
+    undated = "The deal weighs farm concessions by Japan against access to the United States."
+    assert not [e for e in events(extract(extractor, undated)) if e[0] == "CONCEDE"]
+    dated = "Japan offered concessions to the United States on Monday."
+    assert ("CONCEDE", "JPN", "USA", "2025-07-21") in events(extract(extractor, dated))
+
+
+def test_threats_are_dangers_unless_threats_of_something(extractor):
+    dangers = "Japan and the United States on Friday vowed to counter North Korea's threats."
+    assert not [e for e in events(extract(extractor, dangers)) if e[0] == "THREATEN"]
+    threat = "Trump renewed his threats of tariffs on Japan on Friday."
+    assert ("THREATEN", "USA", "JPN", "2025-07-18") in events(extract(extractor, threat))
+
+
+@pytest.mark.parametrize("text", [
+    "Tokyo struck a deal on Monday that lowered Trump's threatened tariffs on Japan.",
+    "Japan raced on Monday to beat the U.S. self-imposed deadline.",
+])
+def test_a_participle_qualifying_a_noun_reports_no_act(extractor, text):
+    found = events(extract(extractor, text, published="2025-08-12"))
+    assert not [e for e in found if e[0] in ("THREATEN", "SANCTION")]
+
+
+@pytest.mark.parametrize("text", [
+    "Japan faces higher tariffs from August 1, failing a trade agreement with the United States.",
+    "Barring a deal with the United States on Monday, Japan will pay more.",
+])
+def test_an_act_named_as_a_condition_is_not_reported(extractor, text):
+    assert not [e for e in events(extract(extractor, text)) if e[0] == "AGREE"]
+
+
+def test_a_state_beyond_amid_is_no_party(extractor):
+    text = ("Japan agreed on Monday to strengthen its defenses amid the deployment of North "
+            "Korean troops.")
+    found = events(extract(extractor, text, published="2025-06-10"))
+    assert not [e for e in found if "PRK" in e[1:3]]
+
+
+def test_what_a_state_has_invested_is_a_stock_not_a_pledge(extractor):
+    stock = "Japan has invested heavily in the United States for decades, Trump said on Monday."
+    assert not [e for e in events(extract(extractor, stock)) if e[0] == "AID"]
+    pledge = "Japan pledged on Monday to invest more in the United States."
+    assert ("AID", "JPN", "USA", "2025-07-21") in events(extract(extractor, pledge))

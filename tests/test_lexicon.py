@@ -97,6 +97,18 @@ def test_a_dossier_adds_its_own_words_to_the_lexicons(tmp_path):
     assert {e[0] for e in found_events} == {"CONSULT"}
 
 
+def test_a_dossiers_said_and_passive_triggers_join_the_lexicons(tmp_path):
+    text = BARE + ("events:\n  - {type: REQUEST, triggers: [beseeched], said_triggers: "
+                   "[\"is bound to\"]}\n"
+                   "  - {type: THREATEN, triggers: [menaced], passive_triggers: "
+                   "[\"was menaced by\"]}\n")
+    dossier = load_dossier(write(tmp_path, text))
+    request = next(r for r in dossier.events if r.type == "REQUEST")
+    assert {"is bound to", "should"} <= set(request.said_triggers)
+    _, found = extract(dossier, "Seoul was menaced by the United States on Monday.")
+    assert ("THREATEN", "USA", "KOR") in found
+
+
 def test_a_replaced_section_is_the_dossiers_alone_and_no_lexicon_means_none(tmp_path):
     replaced = load_dossier(write(tmp_path, BARE + "lexicon: {replace: [negations]}\n"
                                                    "negations: [scarcely]\n"))

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from bilateral.dossier.schema import TRIGGER_FIELDS
+
 if TYPE_CHECKING:
     from bilateral.dossier.schema import Actor, Dossier, Role
 
@@ -124,7 +126,7 @@ def _shared_names(dossier: Dossier) -> Iterator[Finding]:
 def _vocabulary(dossier: Dossier) -> Iterator[tuple[str, str]]:
     """(entry, word) for every word of the vocabulary."""
     for i, rule in enumerate(dossier.events):
-        for field in ("triggers", "dated_triggers", "not_triggers"):
+        for field in TRIGGER_FIELDS:
             for j, word in enumerate(getattr(rule, field)):
                 yield f"events[{i}].{field}[{j}]", word
     for field in ("negations", "hypotheticals"):

@@ -17,7 +17,7 @@ from importlib import resources
 import yaml
 from pydantic import ValidationError
 
-from bilateral.dossier.schema import Dossier, EventRule, Lexicon, StatusCues
+from bilateral.dossier.schema import TRIGGER_FIELDS, Dossier, EventRule, Lexicon, StatusCues
 from bilateral.errors import DossierError
 from bilateral.limits import LimitExceeded, bounded, load_yaml
 
@@ -70,7 +70,7 @@ def with_lexicon(dossier: Dossier, lexicon: Lexicon | None = None) -> Dossier:
     statuses = [cues.model_copy(update={"words": _expand(cues.words, names)})
                 for cues in _merged_statuses(under("statuses"), dossier.statuses)]
     events = [rule.model_copy(update={field: _expand(getattr(rule, field), names)
-                                      for field in ("triggers", "dated_triggers", "not_triggers")})
+                                      for field in TRIGGER_FIELDS})
               for rule in _merged_events(under("events"), dossier.events)]
     return dossier.model_copy(update={
         "statuses": statuses, "events": events,
@@ -110,9 +110,8 @@ def _merged_events(base: list[EventRule], own: list[EventRule]) -> list[EventRul
     for rule in own:
         known = rules.get(rule.type)
         rules[rule.type] = rule if known is None else known.model_copy(update={
-            "triggers": _union(known.triggers, rule.triggers),
-            "dated_triggers": _union(known.dated_triggers, rule.dated_triggers),
-            "not_triggers": _union(known.not_triggers, rule.not_triggers),
+            **{field: _union(getattr(known, field), getattr(rule, field))
+               for field in TRIGGER_FIELDS},
             "unordered": known.unordered if rule.unordered is None else rule.unordered})
     return list(rules.values())
 

@@ -218,6 +218,11 @@ class Indicator(_Strict):
         return value
 
 
+#: The word lists of an event rule, merged and checked alike.
+TRIGGER_FIELDS = ("triggers", "dated_triggers", "not_triggers", "said_triggers",
+                  "passive_triggers")
+
+
 class EventRule(_Strict):
     """Words that signal one PLOVER event type; ``*`` at the end of a word matches a prefix.
 
@@ -225,12 +230,18 @@ class EventRule(_Strict):
     agreement with Japan on July 22"); undated, they describe a relationship ("the alliance
     agreement") and are not coded. ``not_triggers`` are phrases holding a trigger that do not
     report the act ("seeks to balance", "a threat to exports"); where one matches, it wins.
+    ``said_triggers`` report the act only as what a speaker of one state says another should
+    do ("the Pentagon said Japan should spend more"): the speaker is the source.
+    ``passive_triggers`` have the state that undergoes the act before them ("Japan would face
+    tariffs", "Tokyo drew criticism from Beijing"): the state after them acts.
     """
 
     type: PloverType
     triggers: list[Word] = Field(min_length=1)
     dated_triggers: list[Word] = Field(default_factory=list)
     not_triggers: list[Word] = Field(default_factory=list)
+    said_triggers: list[Word] = Field(default_factory=list)
+    passive_triggers: list[Word] = Field(default_factory=list)
     unordered: bool | None = None
 
 

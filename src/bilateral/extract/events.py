@@ -110,6 +110,8 @@ class EventStage:
         for rule in dossier.events:
             for kind, how, words in ((rule.type, "act", rule.triggers),
                                      (rule.type, "dated", rule.dated_triggers),
+                                     (rule.type, "said", rule.said_triggers),
+                                     (rule.type, "passive", rule.passive_triggers),
                                      (None, "act", rule.not_triggers)):
                 if words:
                     self.rules.append((kind, how, word_pattern(words)))
@@ -150,16 +152,19 @@ class EventStage:
                 if self.negation.search(guard) or self.hypothetical.search(guard) \
                         or _MODAL_MAY.search(cased):
                     continue
-                if _object_of_act(triggers[:n], sentence, start, end, opening):
+                if how != "said" and _object_of_act(triggers[:n], sentence, start, end, opening):
                     continue  # "threatened a tariff on Japan", "lowered duties on Korean goods"
+                if _ATTRIBUTIVE.search(sentence, max(0, start - 6), start) \
+                        and sentence[start:end].split()[0].endswith("ed"):
+                    continue  # "Trump's threatened tariffs", "self-imposed": a thing, no act
                 parties_here = mentions
                 if kind not in _PLACE_MAY_BE_PARTY:
                     # "a summit in Canada", "en route from Tokyo": a place, not a party,
                     # unless it is the trigger's own object ("arrived in Seoul")
                     parties_here = [m for m in mentions
                                     if not _named_as_place(m, text, s_start, s_start + end)]
-                pair = _parties(how, parties_here, earlier, text, s_start, s_start + start,
-                                s_start + end)
+                pair = _parties(how, parties_here, earlier, text, (s_start, s_end),
+                                s_start + start, s_start + end)
                 if pair is None:
                     continue
                 nearest = _nearest_time(doc._.times, s_start, s_end, s_start + start,
@@ -183,6 +188,7 @@ class EventStage:
                     if key in found:
                         continue
                     if (kind, *parties) in repeated_here or ((kind, *parties) in coded and \
+                            how != "said" and
                             _refers_back(text, s_start + start, s_start + end, nearest)):
                         # "the talks", "during his visit": the act coded before, and so is
                         # what the sentence goes on to say of it ("the deal was signed")
@@ -240,6 +246,9 @@ class EventStage:
         return [hit for hit in chosen if hit[0] is not None]
 
 
+#: What before a participle makes it qualify a noun ("Trump's threatened tariffs",
+#: "a self-imposed deadline") rather than report an act.
+_ATTRIBUTIVE = re.compile(r"(?:'s\s+|\bself-)$")
 #: How many words may stand between a trigger noun and a time of its own phrase ("the trip
 #: to South Korea in late October").
 OWN_PHRASE_WORDS = 6
@@ -315,18 +324,28 @@ def _named_as_place(mention: Mention, text: str, s_start: int, trigger_end: int)
 
 
 def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: str,
-             s_start: int, start: int, end: int) -> tuple[Mention, Mention] | None:
-    """Source and target of the trigger at [start, end) of the sentence at ``s_start``, from
-    the states its sentence names and, through pronouns, those named just before."""
-    if _OBJECT_PRONOUN.match(text, end):
-        return _pronoun_dyad(mentions, earlier, start)
+             sentence: tuple[int, int], start: int, end: int) -> tuple[Mention, Mention] | None:
+    """Source and target of the trigger at [start, end) of ``sentence`` (its bounds), from
+    the states the sentence names and, through pronouns, those named just before."""
+    s_start = sentence[0]
     parties = mentions
     subject = _SUBJECT_PRONOUN.match(text, s_start)
-    if subject and subject.end() <= start:
+    if subject and subject.end() <= start and not _named_after(subject.group(1), mentions,
+                                                                  text, end):
         antecedent = _antecedent(earlier, subject.group(1).lower())
         parties = [antecedent, *mentions] if antecedent else mentions
+    if how in ("act", "dated") and len({m.state for m in parties}) >= 2:
+        shared = _shared_subject(parties, text, start, end)
+        if shared is not None:
+            return shared
+    if _OBJECT_PRONOUN.match(text, end) and how != "said":
+        return _pronoun_dyad(mentions, earlier, start)
+    if how == "said":
+        return _speaker_dyad(parties, earlier, text, sentence, start, end)
     if len({m.state for m in parties}) < 2:
         return None
+    if how == "passive":
+        return _undergone_dyad(parties, text, start, end)
     agent = _passive_agent(parties, text, start, end)
     if agent is not None:
         return agent
@@ -354,6 +373,91 @@ def _passive_agent(mentions: list[Mention], text: str, start: int,
     return (agent, target) if target else None
 
 
+def _undergone_dyad(mentions: list[Mention], text: str, start: int,
+                    end: int) -> tuple[Mention, Mention] | None:
+    """Source and target of a trigger whose subject undergoes the act ("Japan would face
+    tariffs from the U.S.", "Under pressure from Washington, Tokyo ..."): the state before it
+    is the target, the state after it in its clause (else another one before) the source."""
+    before = [m for m in mentions if m.end <= start and not _governed(m, text, start)]
+    after = [m for m in mentions if m.start >= end
+             and not _CLAUSE_END.search(text, end, m.start)]
+    if before:
+        target = before[-1]
+        source = next((m for m in [*after, *reversed(before)] if m.state != target.state),
+                      None)
+    else:
+        source = after[0] if after else None
+        target = next((m for m in mentions if m.start >= end and source
+                       and m.state != source.state), None)
+    return (source, target) if source and target else None
+
+
+#: A speaker's words: "the Pentagon said", "Japan's defence minister told", "a Pentagon
+#: spokesperson reportedly told".
+_SAYS = re.compile(r"(?:'s)?(?:\s+[a-z-]+){0,2}\s+(?:said|says|told|tells|stated|added|noted|"
+                   r"argued|insisted|emphasi[sz]ed|stressed|wrote|posted)\b")
+#: A pronoun that speaks ("..., he said"): the speaker is named before.
+_PRONOUN_SAYS = re.compile(r"\b(he|she|they)" + _SAYS.pattern, re.IGNORECASE)
+
+
+def _speaker_dyad(mentions: list[Mention], earlier: list[Mention], text: str,
+                  sentence: tuple[int, int], start: int,
+                  end: int) -> tuple[Mention, Mention] | None:
+    """Source and target of what a speaker says another state should do ("Hegseth said Japan
+    should spend more", "Japan must pay, she said"): the speaker, a state's mention before a
+    word of saying or the one its pronoun refers to, on the nearest other state before the
+    trigger or, with none, after it."""
+    speaker = next((m for m in mentions if _SAYS.match(text, m.end)), None)
+    if speaker is None:
+        pronoun = _PRONOUN_SAYS.search(text, *sentence)
+        speaker = _antecedent(earlier, pronoun.group(1).lower()) if pronoun else None
+    if speaker is None:
+        return None
+    before = [m for m in mentions if m.end <= start and m.state != speaker.state
+              and m.start > (speaker.end if speaker.end <= start else -1)]
+    target = before[-1] if before else next(
+        (m for m in mentions if m.start >= end and m.state != speaker.state), None)
+    return (speaker, target) if target else None
+
+
+#: A verb whose subject is the sentence's: a participle that opens a clause after a comma
+#: ("raised tariffs, accusing Seoul of ..."), or a verb coordinated with the main one
+#: ("announced tariffs on Japan but later paused them", "sided with Beijing and urged Tokyo").
+_SHARES_SUBJECT = re.compile(r"(?:,|\s(?:and|but)(?:\s+(?:then|later|also|subsequently))?)\s*$",
+                             re.IGNORECASE)
+#: What ends the clause of a participle: a state after it is its object only within it.
+_CLAUSE_END = re.compile(r"[;:()\u2014]|\b(?:but|while|whereas|although|though)\b", re.IGNORECASE)
+
+
+def _shared_subject(mentions: list[Mention], text: str, start: int,
+                    end: int) -> tuple[Mention, Mention] | None:
+    """Source and target of a verb that shares the sentence's subject ("Trump raised tariffs
+    on Korean goods, accusing Seoul of stalling"): the subject, the first state of its first
+    words, acts on the state after the verb in its clause or, with none there or a pronoun
+    as its object, on the object of the main clause ("Beijing moved to isolate Tokyo,
+    sending protest letters to the UN"; "announced tariffs on Japan but later paused them")."""
+    word = re.match(r"[\w-]+", text[start:end])
+    if word is None:
+        return None
+    verb = word.group().lower()
+    comma = text[max(0, start - 4):start].rstrip().endswith(",")
+    if not (verb.endswith("ing") if comma else _VERB_FORM.match(verb)) \
+            or _NOUN_IN_ING.match(verb) \
+            or not _SHARES_SUBJECT.search(text, max(0, start - 24), start):
+        return None
+    subject = mentions[0]
+    if subject.end > start or _PREPOSITION_BEFORE.search(text, max(0, subject.start - 12),
+                                                         subject.start):
+        return None
+    after = [m for m in mentions if m.start >= end and m.state != subject.state]
+    if after and not _OBJECT_PRONOUN.match(text, end) \
+            and not _CLAUSE_END.search(text, end, after[0].start):
+        return subject, after[0]
+    main = next((m for m in mentions if subject.end <= m.start and m.end <= start
+                 and m.state != subject.state), None)
+    return (subject, main) if main else None
+
+
 def _time_of_act(times, s_start: int, s_end: int, text: str) -> str | None:
     """The first time in a sentence that is not a deadline or the date a measure takes effect."""
     return next((t.value for t in times_in(times, s_start, s_end, ahead=False)
@@ -363,6 +467,14 @@ def _time_of_act(times, s_start: int, s_end: int, text: str) -> str | None:
 def _takes_effect(time, text: str, s_start: int) -> bool:
     """Whether ``time`` is introduced as the date a measure takes effect ("starting April 3")."""
     return bool(_EFFECTIVE_LEAD.search(text, max(s_start, time.start - 16), time.start))
+
+
+def _named_after(pronoun: str, mentions: list[Mention], text: str, end: int) -> bool:
+    """Whether a plural subject is named after the trigger, both its states ("They agreed to
+    build stable ties between Japan and China"): no one state named before stands for it."""
+    after = [m for m in mentions if m.start >= end]
+    return pronoun.lower() == "they" and len({m.state for m in after}) >= 2 \
+        and bool(_BETWEEN.search(text, end, after[0].start))
 
 
 def _antecedent(earlier: list[Mention], pronoun: str) -> Mention | None:
@@ -423,7 +535,8 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
     if before and not (len({m.state for m in after}) >= 2
                        and _BOTH_PARTIES_NEXT.fullmatch(text, end, after[0].start)):
         source = before[-1]
-        target = next((m for m in after if m.state != source.state), None)
+        target = next((m for m in after if m.state != source.state
+                       and not _AMID.search(text, end, m.start)), None)
         if target is None:
             target = next((m for m in reversed(before) if m.state != source.state
                            and not _SPEAKS.match(text, m.end)), None)
@@ -435,6 +548,11 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
         target = next(m for m in after if m.state != source.state)
         return source, target
     return None
+
+
+#: A phrase that sets the scene of an act: a state beyond it is no party to it ("agreed to
+#: strengthen dialogue amid the deployment of North Korean troops").
+_AMID = re.compile(r"\b(?:amid|amidst|despite|in the wake of)\b", re.IGNORECASE)
 
 
 def _expand(pair: tuple[Mention, Mention], mentions: list[Mention], text: str,
