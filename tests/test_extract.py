@@ -312,3 +312,10 @@ def test_suggesting_that_the_other_side_do_something_is_a_demand(extractor):
     result = extract(extractor, "A Pentagon nominee suggested Japan lift defence spending to "
                                 "3.5% of GDP.", published="2025-03-05")
     assert [s for _, s, _ in found_for(result, "japan_defense_spending_gdp")] == ["demanded"]
+
+
+def test_what_rules_an_indicator_out_stops_at_a_contrasting_clause(extractor):
+    text = ("The administration lifted its levy on goods from China to 90 percent, while Beijing "
+            "retaliated with duties on American farm products.")
+    result = extract(extractor, text, published="2025-04-20")
+    assert {v for v, _, _ in found_for(result, "us_tariff_china")} == {90.0}

@@ -242,7 +242,8 @@ class ObservationStage:
                 cue_start = _shared_start(quantities, i, layout, cue_start)
             start, end = _clause(text, first, last,
                                  *layout.window(anchor.start, anchor.end, *STATUS_WORDS))
-            own_start, own_end = layout.window(anchor.start, anchor.end, PHRASE_WORDS)
+            own_start, own_end = _clause(text, first, last, *layout.window(
+                anchor.start, anchor.end, PHRASE_WORDS))
             relative = _last(_RELATIVE.finditer(text, start, anchor.start))
             if relative:
                 # "rice, which is subject to a 700% tariff": the number qualifies the noun
@@ -595,7 +596,8 @@ def _pair(quantities: list[Quantity], i: int) -> tuple[Quantity, Quantity, Quant
 
 def _clause(text: str, first: Quantity, last: Quantity, start: int, end: int) -> tuple[int, int]:
     """The window [start, end) cut to the clause of the number: a contrast ("threatened with
-    30% in a letter, but settled at 15%") opens a clause with its own status."""
+    30% in a letter, but settled at 15%") opens a clause with its own status, and its own
+    words that rule an indicator out ("to 90%, while Beijing retaliated")."""
     before = _last(_CONTRAST.finditer(text, start, first.start))
     after = _CONTRAST.search(text, last.end, end)
     return (before.end() if before else start), (after.start() if after else end)
