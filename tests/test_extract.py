@@ -319,3 +319,10 @@ def test_what_rules_an_indicator_out_stops_at_a_contrasting_clause(extractor):
             "retaliated with duties on American farm products.")
     result = extract(extractor, text, published="2025-04-20")
     assert {v for v, _, _ in found_for(result, "us_tariff_china")} == {90.0}
+
+
+def test_a_percentage_after_a_verb_of_change_is_no_level(extractor):
+    text = ("Shipments of Japanese steel slid 12 percent in May under the 25% tariff on steel, "
+            "and car exports were down 8% as the auto duty bit.")
+    result = extract(extractor, text, published="2025-06-20")
+    assert {o.value for o in result.observations} == {25.0}

@@ -86,6 +86,14 @@ _TAKES_EFFECT = re.compile(r"\b(?:takes?|took|will take) effect\b|\beffective\b|
 #: Words before a number that make it a level rather than a change.
 _LEVEL_LEAD = re.compile(r"\b(?:to|at|of|reach(?:ed|es)?|around|about|nearly|roughly)\s+$",
                          re.IGNORECASE)
+#: Words right before a percentage that make it a change, not a level ("steel shipments, down
+#: 32%", "exports rose 4.1 percent", "sales fell by 9%"): no indicator measures a change.
+_CHANGE_LEAD = re.compile(
+    r"\b(?:up|down|rose|rises|rising|fell|falls|falling|dropped|drops|declined|declines|"
+    r"decreased|increased|grew|grows|jumped|jumps|slid|slumped|plunged|plummeted|tumbled|"
+    r"surged|soared|climbed|gained|lost|shrank|contracted|expanded)(?:\s+by)?"
+    r"(?:\s+(?:about|around|roughly|nearly|almost|some|over|more\s+than|less\s+than))?\s+$",
+    re.IGNORECASE)
 _SPACE = re.compile(r"\s*")
 #: What makes a number a part of a rate named beside it, not the rate: "15%, including the
 #: existing 2.5% duty", "25% on top of the 2.5% base rate", "24%, which includes a 10%
@@ -236,6 +244,9 @@ class ObservationStage:
         states = [m for m in doc._.actors if m.state]
         for i, quantity in enumerate(quantities):
             check_budget(doc)
+            if quantity.kind == "percent" and quantity.role is None and _CHANGE_LEAD.search(
+                    text, max(0, quantity.start - 40), quantity.start):
+                continue
             first, anchor, last = _pair(quantities, i)
             cue_start, cue_end = layout.window(anchor.start, anchor.end, CUE_WORDS)
             if first is last:
