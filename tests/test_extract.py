@@ -326,3 +326,10 @@ def test_a_percentage_after_a_verb_of_change_is_no_level(extractor):
             "and car exports were down 8% as the auto duty bit.")
     result = extract(extractor, text, published="2025-06-20")
     assert {o.value for o in result.observations} == {25.0}
+
+
+def test_the_goods_named_after_a_figure_are_its_own_before_the_next_figure(extractor):
+    text = ("Washington, which says its partners treat it unfairly, charges 30 percent duties on "
+            "all foreign steel and aluminium and 20 percent duties on cars built abroad.")
+    result = extract(extractor, text, published="2025-05-03")
+    assert {v for v, _, _ in found_for(result, "us_tariff_steel_aluminum")} == {30.0}

@@ -94,6 +94,10 @@ _CHANGE_LEAD = re.compile(
     r"surged|soared|climbed|gained|lost|shrank|contracted|expanded)(?:\s+by)?"
     r"(?:\s+(?:about|around|roughly|nearly|almost|some|over|more\s+than|less\s+than))?\s+$",
     re.IGNORECASE)
+#: What stands between a number and a cue in the phrase that says what the number applies to:
+#: its noun, a preposition and a few words, with no clause break or other figure ("25% levies
+#: on all imported steel").
+_OWN_OBJECT = re.compile(r"(?:\s+[a-z-]+){0,2}?\s+(?:on|for|against)(?:\s+[a-z-]+){0,3}?\s+")
 _SPACE = re.compile(r"\s*")
 #: What makes a number a part of a rate named beside it, not the rate: "15%, including the
 #: existing 2.5% duty", "25% on top of the 2.5% base rate", "24%, which includes a 10%
@@ -707,13 +711,15 @@ def _reach(groups: tuple[re.Pattern[str], ...], context: str, start: int, end: i
     """How far from the number (the span [start, end) of ``context``) the farthest cue group
     is matched, in steps of a few words (within a step, priority decides); None when a group
     has no match. A cue nearer another number (``others``) is taken as ``OWNED_PENALTY``
-    farther."""
+    farther, unless it stands in the phrase that follows this number and says what the number
+    applies to ("25% levies on all imported steel and aluminum and 25% on cars")."""
     farthest = 0
     for group in groups:
         distances = []
         for m in group.finditer(context):
             distance = _gap(m.start(), m.end(), start, end)
-            if any(_gap(m.start(), m.end(), a, b) < distance for a, b in others):
+            if any(_gap(m.start(), m.end(), a, b) < distance for a, b in others) \
+                    and not _OWN_OBJECT.fullmatch(context, end, m.start()):
                 distance += OWNED_PENALTY
             distances.append(distance)
         if not distances:
