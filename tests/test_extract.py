@@ -333,3 +333,13 @@ def test_the_goods_named_after_a_figure_are_its_own_before_the_next_figure(extra
             "all foreign steel and aluminium and 20 percent duties on cars built abroad.")
     result = extract(extractor, text, published="2025-05-03")
     assert {v for v, _, _ in found_for(result, "us_tariff_steel_aluminum")} == {30.0}
+
+
+@pytest.mark.parametrize("text", [
+    "The levy on Indian goods climbed to 50% in August, far above the 15% Japan pays.",
+    "Duties on products from Vietnam reached 46 percent, against 24 percent for Japan.",
+    "Brazil was hit with a 50% tariff, while Japan got 15%.",
+])
+def test_a_rate_whose_clause_names_another_state_is_not_the_dyads(extractor, text):
+    result = extract(extractor, text, published="2025-09-01")
+    assert {o.value for o in result.observations} <= {15.0, 24.0}

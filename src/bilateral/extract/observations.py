@@ -98,6 +98,15 @@ _CHANGE_LEAD = re.compile(
 #: its noun, a preposition and a few words, with no clause break or other figure ("25% levies
 #: on all imported steel").
 _OWN_OBJECT = re.compile(r"(?:\s+[a-z-]+){0,2}?\s+(?:on|for|against)(?:\s+[a-z-]+){0,3}?\s+")
+#: Where a clause begins: a break in the sentence, or the sentence's own start.
+_CLAUSE_BREAK = re.compile(r"[,;:!?()\n\u2014]|\.\s|\b(?:while|whereas|but|than|as)\s",
+                           re.IGNORECASE)
+#: The words right before a state that make it the origin of the goods a rate falls on: "on
+#: Indian goods", "on goods from India", "imports from Brazil".
+_GOODS_OF = re.compile(r"(?:\b(?:on|against)|\b(?:goods|imports|products|exports|shipments)"
+                       r"\s+from)\s+(?:the\s+)?$", re.IGNORECASE)
+#: What may open a clause before its subject state: "Brazil was hit", "the United States".
+_CLAUSE_OPENING = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
 _SPACE = re.compile(r"\s*")
 #: What makes a number a part of a rate named beside it, not the rate: "15%, including the
 #: existing 2.5% duty", "25% on top of the 2.5% base rate", "24%, which includes a 10%
@@ -847,6 +856,20 @@ def _own_state(text: str, quantity: Quantity, mentions) -> tuple[str, str] | Non
         if _STATE_FACES.fullmatch(text, mention.end, quantity.start) and \
                 not _PREPOSITION_BEFORE.search(text, max(0, mention.start - 16), mention.start):
             return mention.state, "faces"
+    return _state_of_clause(text, quantity, subject)
+
+
+def _state_of_clause(text: str, quantity: Quantity, mentions) -> tuple[str, str] | None:
+    """The state that the clause of a rate names before it as the goods it falls on ("the
+    duty on Indian goods rose to 50%": ("IND", "for")) or as its subject ("Brazil was hit with
+    a 50% tariff": ("BRA", "of")); none when the clause names neither."""
+    breaks = list(_CLAUSE_BREAK.finditer(text, max(0, quantity.start - 160), quantity.start))
+    clause_start = breaks[-1].end() if breaks else max(0, quantity.start - 160)
+    for mention in reversed([m for m in mentions if m.start >= clause_start]):
+        if _GOODS_OF.search(text, clause_start, mention.start):
+            return mention.state, "for"
+        if _CLAUSE_OPENING.fullmatch(text, clause_start, mention.start):
+            return mention.state, "of"
     return None
 
 
