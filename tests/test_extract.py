@@ -343,3 +343,11 @@ def test_the_goods_named_after_a_figure_are_its_own_before_the_next_figure(extra
 def test_a_rate_whose_clause_names_another_state_is_not_the_dyads(extractor, text):
     result = extract(extractor, text, published="2025-09-01")
     assert {o.value for o in result.observations} <= {15.0, 24.0}
+
+
+def test_a_figure_repeated_without_status_words_is_not_a_second_fact(extractor):
+    text = ("Tokyo agreed to a 15% tariff on Japanese goods in July.\n\n"
+            "Makers of Japanese goods are adjusting their prices to the 15% tariff.")
+    result = extract(extractor, text, published="2025-08-20")
+    assert {(v, s) for v, s, _ in found_for(result, "us_tariff_japan_reciprocal")} == {
+        (15.0, "agreed")}

@@ -703,9 +703,15 @@ def _deal_time(deal: re.Pattern[str], times: list[TimeExpr], layout: Layout,
 def _one_per_fact(found: list[ObservationMatch]) -> list[ObservationMatch]:
     """One record per indicator, value and status in a document, as for events: a figure
     repeated (headline, lead, body) is one fact. The first mention is kept, unless a later one
-    dates it more precisely ("in July", then "on July 22")."""
+    dates it more precisely ("in July", then "on July 22"); a mention with no status words of
+    its own repeats a figure stated elsewhere with them, whatever status it defaulted to."""
     kept: dict[tuple[str, float, str], ObservationMatch] = {}
+    stated = {(m.indicator, m.value, m.status) for m in found if m.evidence != "default"}
+    figures = {key[:2] for key in stated}
     for match in found:
+        if match.evidence == "default" and (match.indicator, match.value) in figures \
+                and (match.indicator, match.value, match.status) not in stated:
+            continue  # no words of its own: the figure repeated, not a new status of it
         key = (match.indicator, match.value, match.status)
         old = kept.get(key)
         if old is None or (match.when is not None and (
