@@ -351,3 +351,13 @@ def test_a_figure_repeated_without_status_words_is_not_a_second_fact(extractor):
     result = extract(extractor, text, published="2025-08-20")
     assert {(v, s) for v, s, _ in found_for(result, "us_tariff_japan_reciprocal")} == {
         (15.0, "agreed")}
+
+
+@pytest.mark.parametrize("text, indicator", [
+    ("Goods from Japan are now taxed at 15 percent.", "us_tariff_japan_reciprocal"),
+    ("Washington put a 25 percent surcharge on Japanese cars.", "us_tariff_japan_autos"),
+    ("Japan's reciprocal rate is 15 percent.", "us_tariff_japan_reciprocal"),
+])
+def test_a_tariff_has_more_names_than_tariff(extractor, text, indicator):
+    result = extract(extractor, text, published="2025-08-20")
+    assert {o.indicator for o in result.observations} == {indicator}
