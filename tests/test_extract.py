@@ -361,3 +361,13 @@ def test_a_figure_repeated_without_status_words_is_not_a_second_fact(extractor):
 def test_a_tariff_has_more_names_than_tariff(extractor, text, indicator):
     result = extract(extractor, text, published="2025-08-20")
     assert {o.indicator for o in result.observations} == {indicator}
+
+
+@pytest.mark.parametrize("text", [
+    "A 25% tariff on Japanese cars could wipe out 15% of the carmakers' operating income.",
+    "Around 8 percent of Japanese jobs hang on the car makers, who face a 25% tariff.",
+])
+def test_a_share_of_something_is_no_tariff_rate(extractor, text):
+    result = extract(extractor, text, published="2025-05-01")
+    assert {(o.indicator, o.value) for o in result.observations} == {
+        ("us_tariff_japan_autos", 25.0)}

@@ -107,6 +107,8 @@ _GOODS_OF = re.compile(r"(?:\b(?:on|against)|\b(?:goods|imports|products|exports
                        r"\s+from)\s+(?:the\s+)?$", re.IGNORECASE)
 #: What may open a clause before its subject state: "Brazil was hit", "the United States".
 _CLAUSE_OPENING = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
+#: The ways a percentage is written after its figure, read as the word "percent".
+_PERCENT_SIGN = re.compile(r"\s?%|[\s-](?:per\s+cent|pct|pc)\b")
 _SPACE = re.compile(r"\s*")
 #: What makes a number a part of a rate named beside it, not the rate: "15%, including the
 #: existing 2.5% duty", "25% on top of the 2.5% base rate", "24%, which includes a 10%
@@ -274,7 +276,7 @@ class ObservationStage:
                 # before "which", so what rules an indicator out may stand there
                 own_start = min(own_start, layout.window(relative.start(), relative.start(),
                                                          PHRASE_WORDS, 0)[0])
-            phrase = text[own_start:own_end].lower()
+            phrase = _phrase(text[own_start:own_end])
             level = bool(_LEVEL_LEAD.search(text, max(0, anchor.start - 24), anchor.start))
             nearby = _others(text, quantities, starts, first, last, min(cue_start, start),
                              max(cue_end, end), parts)
@@ -474,7 +476,7 @@ class ObservationStage:
                 a, b = items[k]
                 for at in range(max(a, own[0]), min(b, own[1])):
                     masked[at - own[0]] = " "
-            if _fits(cues, quantity, "".join(masked), level=level, state=state):
+            if _fits(cues, quantity, _phrase("".join(masked)), level=level, state=state):
                 extra.append(cues.indicator)
         return extra
 
@@ -790,6 +792,12 @@ def _after_comma(text: str, at: int) -> int:
 def _names(cues: _Cues, groups: set[str], item: str) -> bool:
     """Whether one of the indicator's cue ``groups`` (by pattern) has a word in ``item``."""
     return any(g.pattern in groups and g.search(item) for g in cues.groups)
+
+
+def _phrase(words: str) -> str:
+    """A number's own phrase as exclusions read it: in lower case, with a percent sign spelt as
+    the word, so that one entry ("percent of") stands for "15% of" and "15 percent of"."""
+    return _PERCENT_SIGN.sub(" percent", words.lower())
 
 
 def _gap(a: int, b: int, start: int, end: int) -> int:
