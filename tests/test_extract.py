@@ -371,3 +371,10 @@ def test_a_share_of_something_is_no_tariff_rate(extractor, text):
     result = extract(extractor, text, published="2025-05-01")
     assert {(o.indicator, o.value) for o in result.observations} == {
         ("us_tariff_japan_autos", 25.0)}
+
+
+def test_a_trade_balance_with_the_world_is_not_the_dyads(extractor):
+    result = extract(extractor, "Japan recorded a 1.5 trillion yen ($10 billion) trade deficit "
+                                "last year. Japan's surplus with the United States was $68 "
+                                "billion.", published="2025-01-25")
+    assert {v for v, _, _ in found_for(result, "us_trade_deficit_japan_usd")} == {68e9}
