@@ -378,3 +378,12 @@ def test_a_trade_balance_with_the_world_is_not_the_dyads(extractor):
                                 "last year. Japan's surplus with the United States was $68 "
                                 "billion.", published="2025-01-25")
     assert {v for v, _, _ in found_for(result, "us_trade_deficit_japan_usd")} == {68e9}
+
+
+@pytest.mark.parametrize("text", [
+    "About 4,000 Marines will be moved out of Okinawa over the next decade, Tokyo said.",
+    "Washington may withdraw 4,500 troops stationed in Japan, officials said.",
+])
+def test_troops_on_the_move_are_not_the_count_stationed(extractor, text):
+    result = extract(extractor, text, published="2025-01-25")
+    assert not found_for(result, "us_troops_in_japan")
