@@ -387,3 +387,9 @@ def test_a_trade_balance_with_the_world_is_not_the_dyads(extractor):
 def test_troops_on_the_move_are_not_the_count_stationed(extractor, text):
     result = extract(extractor, text, published="2025-01-25")
     assert not found_for(result, "us_troops_in_japan")
+
+
+def test_existing_investment_is_the_stock_not_a_pledge(extractor):
+    result = extract(extractor, "Japanese firms hold $790 billion of existing investments in "
+                                "America.", published="2025-03-01")
+    assert {o.indicator for o in result.observations} == {"japan_fdi_stock_in_us_usd"}
