@@ -109,6 +109,8 @@ _GOODS_OF = re.compile(r"(?:\b(?:on|against)|\b(?:goods|imports|products|exports
 _CLAUSE_OPENING = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
 #: The ways a percentage is written after its figure, read as the word "percent".
 _PERCENT_SIGN = re.compile(r"\s?%|[\s-](?:per\s+cent|pct|pc)\b")
+#: What joins two figures in a row, and so parts their words.
+_JOIN = re.compile(r",|;|\b(?:and|or)\b", re.IGNORECASE)
 _SPACE = re.compile(r"\s*")
 #: What makes a number a part of a rate named beside it, not the rate: "15%, including the
 #: existing 2.5% duty", "25% on top of the 2.5% base rate", "24%, which includes a 10%
@@ -268,8 +270,10 @@ class ObservationStage:
                 cue_start = _shared_start(quantities, i, layout, cue_start)
             start, end = _clause(text, first, last,
                                  *layout.window(anchor.start, anchor.end, *STATUS_WORDS))
-            own_start, own_end = _clause(text, first, last, *layout.window(
-                anchor.start, anchor.end, PHRASE_WORDS))
+            nearby = _others(text, quantities, starts, first, last, min(cue_start, start),
+                             max(cue_end, end), parts)
+            own_start, own_end = _between(text, first, last, nearby, *_clause(
+                text, first, last, *layout.window(anchor.start, anchor.end, PHRASE_WORDS)))
             relative = _last(_RELATIVE.finditer(text, start, anchor.start))
             if relative:
                 # "rice, which is subject to a 700% tariff": the number qualifies the noun
@@ -278,8 +282,6 @@ class ObservationStage:
                                                          PHRASE_WORDS, 0)[0])
             phrase = _phrase(text[own_start:own_end])
             level = bool(_LEVEL_LEAD.search(text, max(0, anchor.start - 24), anchor.start))
-            nearby = _others(text, quantities, starts, first, last, min(cue_start, start),
-                             max(cue_end, end), parts)
             state = _own_state(text, quantity, states) if quantity.kind == "percent" else None
             indicator = self.indicator_for(
                 anchor, text[cue_start:cue_end].lower(), phrase, level=level,
@@ -627,6 +629,21 @@ def _clause(text: str, first: Quantity, last: Quantity, start: int, end: int) ->
     before = _last(_CONTRAST.finditer(text, start, first.start))
     after = _CONTRAST.search(text, last.end, end)
     return (before.end() if before else start), (after.start() if after else end)
+
+
+def _between(text: str, first: Quantity, last: Quantity, others: list[tuple[int, int]],
+             start: int, end: int) -> tuple[int, int]:
+    """The window [start, end) cut where the words of the figures either side begin: at the
+    last "and", "or" or comma between a figure and this one ("a $350 billion investment package
+    and $100 billion in energy purchases": "investment" is the first figure's word)."""
+    for a, b in others:
+        if b <= first.start and b > start - 1:
+            joins = _last(_JOIN.finditer(text, b, first.start))
+            start = max(start, joins.end() if joins else b)
+        elif a >= last.end and a < end:
+            joins = _last(_JOIN.finditer(text, last.end, a))
+            end = min(end, joins.start() if joins else a)
+    return start, end
 
 
 def _shared_start(quantities: list[Quantity], i: int, layout: Layout, cue_start: int) -> int:
