@@ -393,3 +393,16 @@ def test_existing_investment_is_the_stock_not_a_pledge(extractor):
     result = extract(extractor, "Japanese firms hold $790 billion of existing investments in "
                                 "America.", published="2025-03-01")
     assert {o.indicator for o in result.observations} == {"japan_fdi_stock_in_us_usd"}
+
+
+def test_words_between_two_figures_belong_to_the_one_before_the_and(extractor):
+    result = extract(extractor, "Tokyo offered a $400 billion investment package and $8 billion "
+                                "in purchases of U.S. farm goods.", published="2025-07-23")
+    assert {v for v, _, _ in found_for(result, "japan_agri_purchase_pledge_usd")} == {8e9}
+    assert {v for v, _, _ in found_for(result, "japan_investment_pledge_usd")} == {4e11}
+
+
+def test_a_trade_balance_beside_farm_purchases_is_no_purchase(extractor):
+    result = extract(extractor, "Japan will buy more corn and beef to narrow its $60 billion "
+                                "trade surplus.", published="2025-07-23")
+    assert not found_for(result, "japan_agri_purchase_pledge_usd")
