@@ -406,3 +406,11 @@ def test_a_trade_balance_beside_farm_purchases_is_no_purchase(extractor):
     result = extract(extractor, "Japan will buy more corn and beef to narrow its $60 billion "
                                 "trade surplus.", published="2025-07-23")
     assert not found_for(result, "japan_agri_purchase_pledge_usd")
+
+
+def test_goods_named_for_a_figure_before_a_new_clause_are_not_the_next_ones(extractor):
+    text = ("Tokyo wants an end to the 25% duties charged on cars, steel and aluminum, and the "
+            "removal of the 10% baseline tariff applied to all countries.")
+    result = extract(extractor, text, published="2025-05-03")
+    assert {v for v, _, _ in found_for(result, "us_tariff_allies_baseline")} == {10.0}
+    assert {v for v, _, _ in found_for(result, "us_tariff_steel_aluminum")} == {25.0}

@@ -111,6 +111,8 @@ _CLAUSE_OPENING = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
 _PERCENT_SIGN = re.compile(r"\s?%|[\s-](?:per\s+cent|pct|pc)\b")
 #: What joins two figures in a row, and so parts their words.
 _JOIN = re.compile(r",|;|\b(?:and|or)\b", re.IGNORECASE)
+#: What opens a new clause after a comma: the words before it are another figure's.
+_NEW_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas|or)\b|;")
 _SPACE = re.compile(r"\s*")
 #: What makes a number a part of a rate named beside it, not the rate: "15%, including the
 #: existing 2.5% duty", "25% on top of the 2.5% base rate", "24%, which includes a 10%
@@ -746,14 +748,18 @@ def _reach(groups: tuple[re.Pattern[str], ...], context: str, start: int, end: i
     is matched, in steps of a few words (within a step, priority decides); None when a group
     has no match. A cue nearer another number (``others``) is taken as ``OWNED_PENALTY``
     farther, unless it stands in the phrase that follows this number and says what the number
-    applies to ("25% levies on all imported steel and aluminum and 25% on cars")."""
+    applies to ("25% levies on all imported steel and aluminum and 25% on cars"); so is one
+    after another number that a new clause parts from this one ("25% on cars and steel, and
+    the 10% baseline")."""
     farthest = 0
     for group in groups:
         distances = []
         for m in group.finditer(context):
             distance = _gap(m.start(), m.end(), start, end)
-            if any(_gap(m.start(), m.end(), a, b) < distance for a, b in others) \
-                    and not _OWN_OBJECT.fullmatch(context, end, m.start()):
+            if (any(_gap(m.start(), m.end(), a, b) < distance for a, b in others)
+                    and not _OWN_OBJECT.fullmatch(context, end, m.start())) \
+                    or (m.end() <= start and any(b <= m.start() for _, b in others)
+                        and _NEW_CLAUSE.search(context, m.end(), start)):
                 distance += OWNED_PENALTY
             distances.append(distance)
         if not distances:
