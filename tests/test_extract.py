@@ -321,6 +321,12 @@ def test_what_rules_an_indicator_out_stops_at_a_contrasting_clause(extractor):
     assert {v for v, _, _ in found_for(result, "us_tariff_china")} == {90.0}
 
 
+def test_made_up_is_no_change(extractor):
+    result = extract(extractor, "Sales to the U.S. made up 19% of Japan's total exports last "
+                                "year.", published="2025-06-20")
+    assert {v for v, _, _ in found_for(result, "japan_exports_share_to_us")} == {19.0}
+
+
 def test_a_percentage_after_a_verb_of_change_is_no_level(extractor):
     text = ("Shipments of Japanese steel slid 12 percent in May under the 25% tariff on steel, "
             "and car exports were down 8% as the auto duty bit.")

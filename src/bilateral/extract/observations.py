@@ -87,9 +87,11 @@ _TAKES_EFFECT = re.compile(r"\b(?:takes?|took|will take) effect\b|\beffective\b|
 _LEVEL_LEAD = re.compile(r"\b(?:to|at|of|reach(?:ed|es)?|around|about|nearly|roughly)\s+$",
                          re.IGNORECASE)
 #: Words right before a percentage that make it a change, not a level ("steel shipments, down
-#: 32%", "exports rose 4.1 percent", "sales fell by 9%"): no indicator measures a change.
+#: 32%", "exports rose 4.1 percent", "sales fell by 9%"): no indicator measures a change. "Up"
+#: after a verb it completes is no change ("made up 20%", "takes up a third").
 _CHANGE_LEAD = re.compile(
-    r"\b(?:up|down|rose|rises|rising|fell|falls|falling|dropped|drops|declined|declines|"
+    r"\b(?:(?<!made )(?<!make )(?<!makes )(?<!making )(?<!took )(?<!take )(?<!takes )"
+    r"(?<!taking )(?<!taken )(?<!add )(?<!adds )(?<!added )(?<!adding )up|down|rose|rises|rising|fell|falls|falling|dropped|drops|declined|declines|"
     r"decreased|increased|grew|grows|jumped|jumps|slid|slumped|plunged|plummeted|tumbled|"
     r"surged|soared|climbed|gained|lost|shrank|contracted|expanded)(?:\s+by)?"
     r"(?:\s+(?:about|around|roughly|nearly|almost|some|over|more\s+than|less\s+than))?\s+$",
