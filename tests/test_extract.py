@@ -420,3 +420,9 @@ def test_goods_named_for_a_figure_before_a_new_clause_are_not_the_next_ones(extr
     result = extract(extractor, text, published="2025-05-03")
     assert {v for v, _, _ in found_for(result, "us_tariff_allies_baseline")} == {10.0}
     assert {v for v, _, _ in found_for(result, "us_tariff_steel_aluminum")} == {25.0}
+
+
+def test_the_alliance_in_europe_has_its_own_spending_goal(extractor):
+    result = extract(extractor, "NATO members agreed to spend 5% of GDP on defence, and "
+                                "Washington now looks to Japan.", published="2025-07-01")
+    assert not found_for(result, "japan_defense_spending_gdp")
