@@ -107,3 +107,9 @@ def test_a_rate_on_a_list_and_a_toll_read_as_in_the_first_dossier(extractor):
 def test_an_energy_purchase_is_neither_the_trade_balance_nor_the_investment(extractor, text):
     found, _, _ = extract(extractor, text)
     assert not {i for i, _ in found} & {"korea_energy_purchase_pledge_usd"}
+
+
+def test_money_earmarked_from_the_pledge_is_part_of_it(extractor):
+    found, _, _ = extract(extractor, "Under the deal with Washington, $120 billion was earmarked "
+                                     "for Korean shipbuilding in America.")
+    assert ("korea_investment_pledge_usd", 120e9) in found
