@@ -426,3 +426,9 @@ def test_the_alliance_in_europe_has_its_own_spending_goal(extractor):
     result = extract(extractor, "The new NATO goal of 5% of GDP for defence is far above what "
                                 "Japan spends.", published="2025-07-01")
     assert not found_for(result, "japan_defense_spending_gdp")
+
+
+def test_a_rate_on_one_product_is_not_the_general_rate(extractor):
+    result = extract(extractor, "Washington set a 40% duty on Japanese electronics.",
+                     published="2025-10-01")
+    assert not found_for(result, "us_tariff_japan_reciprocal")
