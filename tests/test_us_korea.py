@@ -101,7 +101,8 @@ def test_a_rate_on_a_list_and_a_toll_read_as_in_the_first_dossier(extractor):
 
 
 @pytest.mark.parametrize("text", [
-    "Seoul will buy more American gas and oil to shrink its $55 billion trade surplus with the U.S.",
+    "Seoul will buy more American gas and oil to shrink its $55 billion trade surplus with the "
+    "U.S.",
     "Seoul agreed to purchase American energy as part of a $300 billion investment package.",
 ])
 def test_an_energy_purchase_is_neither_the_trade_balance_nor_the_investment(extractor, text):

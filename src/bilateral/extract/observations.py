@@ -91,7 +91,8 @@ _LEVEL_LEAD = re.compile(r"\b(?:to|at|of|reach(?:ed|es)?|around|about|nearly|rou
 #: after a verb it completes is no change ("made up 20%", "takes up a third").
 _CHANGE_LEAD = re.compile(
     r"\b(?:(?<!made )(?<!make )(?<!makes )(?<!making )(?<!took )(?<!take )(?<!takes )"
-    r"(?<!taking )(?<!taken )(?<!add )(?<!adds )(?<!added )(?<!adding )up|down|rose|rises|rising|fell|falls|falling|dropped|drops|declined|declines|"
+    r"(?<!taking )(?<!taken )(?<!add )(?<!adds )(?<!added )(?<!adding )up|"
+    r"down|rose|rises|rising|fell|falls|falling|dropped|drops|declined|declines|"
     r"decreased|increased|grew|grows|jumped|jumps|slid|slumped|plunged|plummeted|tumbled|"
     r"surged|soared|climbed|gained|lost|shrank|contracted|expanded)(?:\s+by)?"
     r"(?:\s+(?:about|around|roughly|nearly|almost|some|over|more\s+than|less\s+than))?\s+$",
