@@ -359,16 +359,6 @@ def test_a_figure_repeated_without_status_words_is_not_a_second_fact(extractor):
         (15.0, "agreed")}
 
 
-@pytest.mark.parametrize("text, indicator", [
-    ("Goods from Japan are now taxed at 15 percent.", "us_tariff_japan_reciprocal"),
-    ("Washington put a 25 percent surcharge on Japanese cars.", "us_tariff_japan_autos"),
-    ("Japan's reciprocal rate is 15 percent.", "us_tariff_japan_reciprocal"),
-])
-def test_a_tariff_has_more_names_than_tariff(extractor, text, indicator):
-    result = extract(extractor, text, published="2025-08-20")
-    assert {o.indicator for o in result.observations} == {indicator}
-
-
 @pytest.mark.parametrize("text", [
     "A 25% tariff on Japanese cars could wipe out 15% of the carmakers' operating income.",
     "Around 8 percent of Japanese jobs hang on the car makers, who face a 25% tariff.",
