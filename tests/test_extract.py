@@ -457,3 +457,106 @@ def test_what_a_state_has_invested_is_a_stock_not_a_pledge(extractor):
     assert not [e for e in events(extract(extractor, stock)) if e[0] == "AID"]
     pledge = "Japan pledged on Monday to invest more in the United States."
     assert ("AID", "JPN", "USA", "2025-07-21") in events(extract(extractor, pledge))
+
+
+def test_what_rules_an_indicator_out_stops_at_a_contrasting_clause(extractor):
+    text = ("The administration lifted its levy on goods from China to 90 percent, while Beijing "
+            "retaliated with duties on American farm products.")
+    result = extract(extractor, text, published="2025-04-20")
+    assert {v for v, _, _ in found_for(result, "us_tariff_china")} == {90.0}
+
+
+def test_made_up_is_no_change(extractor):
+    result = extract(extractor, "Sales to the U.S. made up 19% of Japan's total exports last "
+                                "year.", published="2025-06-20")
+    assert {v for v, _, _ in found_for(result, "japan_exports_share_to_us")} == {19.0}
+
+
+def test_a_percentage_after_a_verb_of_change_is_no_level(extractor):
+    text = ("Shipments of Japanese steel slid 12 percent in May under the 25% tariff on steel, "
+            "and car exports were down 8% as the auto duty bit.")
+    result = extract(extractor, text, published="2025-06-20")
+    assert {o.value for o in result.observations} == {25.0}
+
+
+def test_the_goods_named_after_a_figure_are_its_own_before_the_next_figure(extractor):
+    text = ("Washington, which says its partners treat it unfairly, charges 30 percent duties on "
+            "all foreign steel and aluminium and 20 percent duties on cars built abroad.")
+    result = extract(extractor, text, published="2025-05-03")
+    assert {v for v, _, _ in found_for(result, "us_tariff_steel_aluminum")} == {30.0}
+
+
+@pytest.mark.parametrize("text", [
+    "The levy on Indian goods climbed to 50% in August, far above the 15% Japan pays.",
+    "Duties on products from Vietnam reached 46 percent, against 24 percent for Japan.",
+    "Brazil was hit with a 50% tariff, while Japan got 15%.",
+])
+def test_a_rate_whose_clause_names_another_state_is_not_the_dyads(extractor, text):
+    result = extract(extractor, text, published="2025-09-01")
+    assert {o.value for o in result.observations} <= {15.0, 24.0}
+
+
+def test_a_figure_repeated_without_status_words_is_not_a_second_fact(extractor):
+    text = ("Tokyo agreed to a 15% tariff on Japanese goods in July.\n\n"
+            "Makers of Japanese goods are adjusting their prices to the 15% tariff.")
+    result = extract(extractor, text, published="2025-08-20")
+    assert {(v, s) for v, s, _ in found_for(result, "us_tariff_japan_reciprocal")} == {
+        (15.0, "agreed")}
+
+
+@pytest.mark.parametrize("text", [
+    "A 25% tariff on Japanese cars could wipe out 15% of the carmakers' operating income.",
+    "Around 8 percent of Japanese jobs hang on the car makers, who face a 25% tariff.",
+])
+def test_a_share_of_something_is_no_tariff_rate(extractor, text):
+    result = extract(extractor, text, published="2025-05-01")
+    assert {(o.indicator, o.value) for o in result.observations} == {
+        ("us_tariff_japan_autos", 25.0)}
+
+
+def test_a_trade_balance_with_the_world_is_not_the_dyads(extractor):
+    result = extract(extractor, "Japan recorded a 1.5 trillion yen ($10 billion) trade deficit "
+                                "last year. Japan's surplus with the United States was $68 "
+                                "billion.", published="2025-01-25")
+    assert {v for v, _, _ in found_for(result, "us_trade_deficit_japan_usd")} == {68e9}
+
+
+def test_existing_investment_is_the_stock_not_a_pledge(extractor):
+    result = extract(extractor, "Japanese firms hold $790 billion of existing investments in "
+                                "America.", published="2025-03-01")
+    assert {o.indicator for o in result.observations} == {"japan_fdi_stock_in_us_usd"}
+
+
+def test_words_between_two_figures_belong_to_the_one_before_the_and(extractor):
+    result = extract(extractor, "Tokyo offered a $400 billion investment package and $8 billion "
+                                "in purchases of U.S. farm goods.", published="2025-07-23")
+    assert {v for v, _, _ in found_for(result, "japan_agri_purchase_pledge_usd")} == {8e9}
+    assert {v for v, _, _ in found_for(result, "japan_investment_pledge_usd")} == {4e11}
+
+
+def test_goods_named_for_a_figure_before_a_new_clause_are_not_the_next_ones(extractor):
+    text = ("Tokyo wants an end to the 25% duties charged on cars, steel and aluminum, and the "
+            "removal of the 10% baseline tariff applied to all countries.")
+    result = extract(extractor, text, published="2025-05-03")
+    assert {v for v, _, _ in found_for(result, "us_tariff_allies_baseline")} == {10.0}
+    assert {v for v, _, _ in found_for(result, "us_tariff_steel_aluminum")} == {25.0}
+
+
+@pytest.mark.parametrize("text, indicator", [
+    # a trade balance beside farm purchases is no purchase
+    ("Japan will buy more corn and beef to narrow its $60 billion trade surplus.",
+     "japan_agri_purchase_pledge_usd"),
+    # the alliance in Europe has its own spending goal
+    ("The new NATO goal of 5% of GDP for defence is far above what Japan spends.",
+     "japan_defense_spending_gdp"),
+    # a rate on one product is not the general rate
+    ("Washington set a 40% duty on Japanese electronics.", "us_tariff_japan_reciprocal"),
+    # troops on the move are not the count stationed
+    ("About 4,000 Marines will be moved out of Okinawa over the next decade, Tokyo said.",
+     "us_troops_in_japan"),
+    ("Washington may withdraw 4,500 troops stationed in Japan, officials said.",
+     "us_troops_in_japan"),
+])
+def test_words_in_the_figures_phrase_rule_the_indicator_out(extractor, text, indicator):
+    result = extract(extractor, text, published="2025-07-01")
+    assert not found_for(result, indicator)

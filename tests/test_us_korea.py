@@ -98,3 +98,19 @@ def test_a_rate_on_a_list_and_a_toll_read_as_in_the_first_dossier(extractor):
     found, _, _ = extract(extractor, "Seoul still pays a 30% toll on Korean cars, steel and "
                                      "aluminum.")
     assert {("us_tariff_korea_autos", 30.0), ("us_tariff_steel_aluminum", 30.0)} <= found
+
+
+@pytest.mark.parametrize("text", [
+    "Seoul will buy more American gas and oil to shrink its $55 billion trade surplus with the "
+    "U.S.",
+    "Seoul agreed to purchase American energy as part of a $300 billion investment package.",
+])
+def test_an_energy_purchase_is_neither_the_trade_balance_nor_the_investment(extractor, text):
+    found, _, _ = extract(extractor, text)
+    assert not {i for i, _ in found} & {"korea_energy_purchase_pledge_usd"}
+
+
+def test_money_earmarked_from_the_pledge_is_part_of_it(extractor):
+    found, _, _ = extract(extractor, "Under the deal with Washington, $120 billion was earmarked "
+                                     "for Korean shipbuilding in America.")
+    assert ("korea_investment_pledge_usd", 120e9) in found

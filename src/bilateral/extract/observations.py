@@ -86,6 +86,36 @@ _TAKES_EFFECT = re.compile(r"\b(?:takes?|took|will take) effect\b|\beffective\b|
 #: Words before a number that make it a level rather than a change.
 _LEVEL_LEAD = re.compile(r"\b(?:to|at|of|reach(?:ed|es)?|around|about|nearly|roughly)\s+$",
                          re.IGNORECASE)
+#: Words right before a percentage that make it a change, not a level ("steel shipments, down
+#: 32%", "exports rose 4.1 percent", "sales fell by 9%"): no indicator measures a change. "Up"
+#: after a verb it completes is no change ("made up 20%", "takes up a third").
+_CHANGE_LEAD = re.compile(
+    r"\b(?:(?<!made )(?<!make )(?<!makes )(?<!making )(?<!took )(?<!take )(?<!takes )"
+    r"(?<!taking )(?<!taken )(?<!add )(?<!adds )(?<!added )(?<!adding )up|"
+    r"down|rose|rises|rising|fell|falls|falling|dropped|drops|declined|declines|"
+    r"decreased|increased|grew|grows|jumped|jumps|slid|slumped|plunged|plummeted|tumbled|"
+    r"surged|soared|climbed|gained|lost|shrank|contracted|expanded)(?:\s+by)?"
+    r"(?:\s+(?:about|around|roughly|nearly|almost|some|over|more\s+than|less\s+than))?\s+$",
+    re.IGNORECASE)
+#: What stands between a number and a cue in the phrase that says what the number applies to:
+#: its noun, a preposition and a few words, with no clause break or other figure ("25% levies
+#: on all imported steel").
+_OWN_OBJECT = re.compile(r"(?:\s+[a-z-]+){0,2}?\s+(?:on|for|against)(?:\s+[a-z-]+){0,3}?\s+")
+#: Where a clause begins: a break in the sentence, or the sentence's own start.
+_CLAUSE_BREAK = re.compile(r"[,;:!?()\n\u2014]|\.\s|\b(?:while|whereas|but|than|as)\s",
+                           re.IGNORECASE)
+#: The words right before a state that make it the origin of the goods a rate falls on: "on
+#: Indian goods", "on goods from India", "imports from Brazil".
+_GOODS_OF = re.compile(r"(?:\b(?:on|against)|\b(?:goods|imports|products|exports|shipments)"
+                       r"\s+from)\s+(?:the\s+)?$", re.IGNORECASE)
+#: What may open a clause before its subject state: "Brazil was hit", "the United States".
+_CLAUSE_OPENING = re.compile(r"\s*(?:the\s+)?", re.IGNORECASE)
+#: The ways a percentage is written after its figure, read as the word "percent".
+_PERCENT_SIGN = re.compile(r"\s?%|[\s-](?:per\s+cent|pct|pc)\b")
+#: What joins two figures in a row, and so parts their words.
+_JOIN = re.compile(r",|;|\b(?:and|or)\b", re.IGNORECASE)
+#: What opens a new clause after a comma: the words before it are another figure's.
+_NEW_CLAUSE = re.compile(r",\s+(?:and|but|while|whereas|or)\b|;")
 _SPACE = re.compile(r"\s*")
 #: What makes a number a part of a rate named beside it, not the rate: "15%, including the
 #: existing 2.5% duty", "25% on top of the 2.5% base rate", "24%, which includes a 10%
@@ -236,23 +266,27 @@ class ObservationStage:
         states = [m for m in doc._.actors if m.state]
         for i, quantity in enumerate(quantities):
             check_budget(doc)
+            if quantity.kind == "percent" and quantity.role is None and _CHANGE_LEAD.search(
+                    text, max(0, quantity.start - 40), quantity.start):
+                continue
             first, anchor, last = _pair(quantities, i)
             cue_start, cue_end = layout.window(anchor.start, anchor.end, CUE_WORDS)
             if first is last:
                 cue_start = _shared_start(quantities, i, layout, cue_start)
             start, end = _clause(text, first, last,
                                  *layout.window(anchor.start, anchor.end, *STATUS_WORDS))
-            own_start, own_end = layout.window(anchor.start, anchor.end, PHRASE_WORDS)
+            nearby = _others(text, quantities, starts, first, last, min(cue_start, start),
+                             max(cue_end, end), parts)
+            own_start, own_end = _between(text, first, last, nearby, *_clause(
+                text, first, last, *layout.window(anchor.start, anchor.end, PHRASE_WORDS)))
             relative = _last(_RELATIVE.finditer(text, start, anchor.start))
             if relative:
                 # "rice, which is subject to a 700% tariff": the number qualifies the noun
                 # before "which", so what rules an indicator out may stand there
                 own_start = min(own_start, layout.window(relative.start(), relative.start(),
                                                          PHRASE_WORDS, 0)[0])
-            phrase = text[own_start:own_end].lower()
+            phrase = _phrase(text[own_start:own_end])
             level = bool(_LEVEL_LEAD.search(text, max(0, anchor.start - 24), anchor.start))
-            nearby = _others(text, quantities, starts, first, last, min(cue_start, start),
-                             max(cue_end, end), parts)
             state = _own_state(text, quantity, states) if quantity.kind == "percent" else None
             indicator = self.indicator_for(
                 anchor, text[cue_start:cue_end].lower(), phrase, level=level,
@@ -449,7 +483,7 @@ class ObservationStage:
                 a, b = items[k]
                 for at in range(max(a, own[0]), min(b, own[1])):
                     masked[at - own[0]] = " "
-            if _fits(cues, quantity, "".join(masked), level=level, state=state):
+            if _fits(cues, quantity, _phrase("".join(masked)), level=level, state=state):
                 extra.append(cues.indicator)
         return extra
 
@@ -595,10 +629,26 @@ def _pair(quantities: list[Quantity], i: int) -> tuple[Quantity, Quantity, Quant
 
 def _clause(text: str, first: Quantity, last: Quantity, start: int, end: int) -> tuple[int, int]:
     """The window [start, end) cut to the clause of the number: a contrast ("threatened with
-    30% in a letter, but settled at 15%") opens a clause with its own status."""
+    30% in a letter, but settled at 15%") opens a clause with its own status, and its own
+    words that rule an indicator out ("to 90%, while Beijing retaliated")."""
     before = _last(_CONTRAST.finditer(text, start, first.start))
     after = _CONTRAST.search(text, last.end, end)
     return (before.end() if before else start), (after.start() if after else end)
+
+
+def _between(text: str, first: Quantity, last: Quantity, others: list[tuple[int, int]],
+             start: int, end: int) -> tuple[int, int]:
+    """The window [start, end) cut where the words of the figures either side begin: at the
+    last "and", "or" or comma between a figure and this one ("a $350 billion investment package
+    and $100 billion in energy purchases": "investment" is the first figure's word)."""
+    for a, b in others:
+        if b <= first.start and b > start - 1:
+            joins = _last(_JOIN.finditer(text, b, first.start))
+            start = max(start, joins.end() if joins else b)
+        elif a >= last.end and a < end:
+            joins = _last(_JOIN.finditer(text, last.end, a))
+            end = min(end, joins.start() if joins else a)
+    return start, end
 
 
 def _shared_start(quantities: list[Quantity], i: int, layout: Layout, cue_start: int) -> int:
@@ -677,9 +727,15 @@ def _deal_time(deal: re.Pattern[str], times: list[TimeExpr], layout: Layout,
 def _one_per_fact(found: list[ObservationMatch]) -> list[ObservationMatch]:
     """One record per indicator, value and status in a document, as for events: a figure
     repeated (headline, lead, body) is one fact. The first mention is kept, unless a later one
-    dates it more precisely ("in July", then "on July 22")."""
+    dates it more precisely ("in July", then "on July 22"); a mention with no status words of
+    its own repeats a figure stated elsewhere with them, whatever status it defaulted to."""
     kept: dict[tuple[str, float, str], ObservationMatch] = {}
+    stated = {(m.indicator, m.value, m.status) for m in found if m.evidence != "default"}
+    figures = {key[:2] for key in stated}
     for match in found:
+        if match.evidence == "default" and (match.indicator, match.value) in figures \
+                and (match.indicator, match.value, match.status) not in stated:
+            continue  # no words of its own: the figure repeated, not a new status of it
         key = (match.indicator, match.value, match.status)
         old = kept.get(key)
         if old is None or (match.when is not None and (
@@ -694,13 +750,19 @@ def _reach(groups: tuple[re.Pattern[str], ...], context: str, start: int, end: i
     """How far from the number (the span [start, end) of ``context``) the farthest cue group
     is matched, in steps of a few words (within a step, priority decides); None when a group
     has no match. A cue nearer another number (``others``) is taken as ``OWNED_PENALTY``
-    farther."""
+    farther, unless it stands in the phrase that follows this number and says what the number
+    applies to ("25% levies on all imported steel and aluminum and 25% on cars"); so is one
+    after another number that a new clause parts from this one ("25% on cars and steel, and
+    the 10% baseline")."""
     farthest = 0
     for group in groups:
         distances = []
         for m in group.finditer(context):
             distance = _gap(m.start(), m.end(), start, end)
-            if any(_gap(m.start(), m.end(), a, b) < distance for a, b in others):
+            if (any(_gap(m.start(), m.end(), a, b) < distance for a, b in others)
+                    and not _OWN_OBJECT.fullmatch(context, end, m.start())) \
+                    or (m.end() <= start and any(b <= m.start() for _, b in others)
+                        and _NEW_CLAUSE.search(context, m.end(), start)):
                 distance += OWNED_PENALTY
             distances.append(distance)
         if not distances:
@@ -756,6 +818,12 @@ def _after_comma(text: str, at: int) -> int:
 def _names(cues: _Cues, groups: set[str], item: str) -> bool:
     """Whether one of the indicator's cue ``groups`` (by pattern) has a word in ``item``."""
     return any(g.pattern in groups and g.search(item) for g in cues.groups)
+
+
+def _phrase(words: str) -> str:
+    """A number's own phrase as exclusions read it: in lower case, with a percent sign spelt as
+    the word, so that one entry ("percent of") stands for "15% of" and "15 percent of"."""
+    return _PERCENT_SIGN.sub(" percent", words.lower())
 
 
 def _gap(a: int, b: int, start: int, end: int) -> int:
@@ -828,6 +896,20 @@ def _own_state(text: str, quantity: Quantity, mentions) -> tuple[str, str] | Non
         if _STATE_FACES.fullmatch(text, mention.end, quantity.start) and \
                 not _PREPOSITION_BEFORE.search(text, max(0, mention.start - 16), mention.start):
             return mention.state, "faces"
+    return _state_of_clause(text, quantity, subject)
+
+
+def _state_of_clause(text: str, quantity: Quantity, mentions) -> tuple[str, str] | None:
+    """The state that the clause of a rate names before it as the goods it falls on ("the
+    duty on Indian goods rose to 50%": ("IND", "for")) or as its subject ("Brazil was hit with
+    a 50% tariff": ("BRA", "of")); none when the clause names neither."""
+    breaks = list(_CLAUSE_BREAK.finditer(text, max(0, quantity.start - 160), quantity.start))
+    clause_start = breaks[-1].end() if breaks else max(0, quantity.start - 160)
+    for mention in reversed([m for m in mentions if m.start >= clause_start]):
+        if _GOODS_OF.search(text, clause_start, mention.start):
+            return mention.state, "for"
+        if _CLAUSE_OPENING.fullmatch(text, clause_start, mention.start):
+            return mention.state, "of"
     return None
 
 
