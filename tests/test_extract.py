@@ -560,3 +560,23 @@ def test_goods_named_for_a_figure_before_a_new_clause_are_not_the_next_ones(extr
 def test_words_in_the_figures_phrase_rule_the_indicator_out(extractor, text, indicator):
     result = extract(extractor, text, published="2025-07-01")
     assert not found_for(result, indicator)
+
+
+def test_a_list_of_rates_gives_each_rate_to_its_own_party(extractor):
+    """Each rate of a list is its own party's: one on a party that is no state ("the
+    European Union") is not the dyad's rate, and the state a neighbouring rate is on does not
+    set the dyad's; each state of the list is sanctioned once."""
+    result = extract(extractor, "On Monday the White House imposed duties of 38% on Laos, 17% on "
+                                "the European Union and 26% on Japan.", published="2025-04-08")
+    [rate] = result.observations
+    assert (rate.indicator, rate.value, rate.actor) == ("us_tariff_japan_reciprocal", 26.0,
+                                                        "USA")
+    assert {(e.type, e.source, e.target) for e in result.events} == {
+        ("SANCTION", "USA", "LAO"), ("SANCTION", "USA", "JPN")}
+
+
+def test_a_rate_on_a_weekday_or_a_month_stays_the_dyads(extractor):
+    result = extract(extractor, "Washington raised its tariff on Japanese goods to 26% on "
+                                "Monday.", published="2025-04-08")
+    assert [(o.indicator, o.value) for o in result.observations] == [
+        ("us_tariff_japan_reciprocal", 26.0)]

@@ -578,6 +578,14 @@ _LIST_GAP = re.compile(r"^(?:[\s,]|\band\b|\bor\b|\bthe\b|\bas well as\b)*"
                        r"(?:\w[\w.'-]*[\s,]+(?:and\s+|or\s+)?){0,3}$", re.IGNORECASE)
 
 
+#: What stands between two states of a list of rates ("46% on Vietnam, 20% on the EU and
+#: 24% on Japan"): the next rate's lead, after any items that are no state.
+_RATE_LEAD = r"\d[\d.,]*\s*(?:%|percent)\s+(?:on|for|against)\s+(?:the\s+)?"
+_RATE_LIST_GAP = re.compile(
+    rf"\s*,?\s*(?:(?:and|or)\s+)?(?:{_RATE_LEAD}(?:[A-Z][\w.'-]*\s*){{1,3}},?\s*"
+    rf"(?:(?:and|or)\s+)?)*{_RATE_LEAD}$")
+
+
 def _listed(first: Mention, mentions: list[Mention], text: str, *,
             forward: bool) -> list[Mention]:
     """``first`` and the mentions that continue a comma/and list from it in one direction."""
@@ -589,8 +597,9 @@ def _listed(first: Mention, mentions: list[Mention], text: str, *,
         if (mention.start <= last.start) if forward else (mention.start >= last.start):
             continue
         gap = text[last.end:mention.start] if forward else text[mention.end:last.start]
-        if not ("," in gap or " and " in f" {gap} " or " or " in f" {gap} ") \
-                or not _LIST_GAP.match(gap):
+        if not (forward and _RATE_LIST_GAP.match(gap)) and (
+                not ("," in gap or " and " in f" {gap} " or " or " in f" {gap} ")
+                or not _LIST_GAP.match(gap)):
             break
         if mention.state not in states:
             chain.append(mention)

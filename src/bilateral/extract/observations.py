@@ -32,7 +32,7 @@ from bilateral.extract.decisions import (
 )
 from bilateral.extract.quantities import Quantity
 from bilateral.extract.tense import FUTURE, PAST, direction_at
-from bilateral.extract.times import MONTHS, TimeExpr
+from bilateral.extract.times import MONTHS, WEEKDAYS, TimeExpr
 
 #: Words either side of a number in which an indicator's cues are looked for: what a number
 #: measures is often named some way off ("the ministry's outlays reached $48 billion last year,
@@ -145,8 +145,10 @@ _PHRASE_END = re.compile(r"[,;:()\u2014]|\.(?!\d)|\s(?:and|but|while|which|as)\s
 _OWN_STATE_AFTER = re.compile(
     r"(?:\s+[\w-]+){0,2}?\s+(?:for|on|against)\s+(?:(?:goods|imports|products|exports)\s+"
     r"from\s+)?(?:the\s+)?", re.IGNORECASE)
-#: A rate for a named party that is no state the dossier knows: "20% for the EU".
-_OTHER_PARTY = re.compile(r"(?:\s+[\w-]+){0,2}?\s+for\s+(?:the\s+)?(?P<name>[A-Z][\w.]*)")
+#: A rate for a named party that is no state the dossier knows: "20% for the EU", "20% on
+#: the European Union", "20% against goods from the bloc's members" is not.
+_OTHER_PARTY = re.compile(r"(?:\s+[\w-]+){0,2}?\s+(?:for|on|against)\s+(?:(?:goods|imports|"
+                          r"products|exports)\s+from\s+)?(?:the\s+)?(?P<name>[A-Z][\w.]*)")
 #: ... and words before it: "Vietnam's 46%", "Vietnam at 46%".
 _OWN_STATE_BEFORE = re.compile(r"(?:'s(?:\s+[\w-]+){0,2}?|\s+(?:at|with))\s+",
                                re.IGNORECASE)
@@ -355,7 +357,7 @@ class ObservationStage:
                     rule_when=when)])[0].when
                 if status == "actual" and direction_at(text, quantity.start, quantity.end) == PAST:
                     past.append((len(found), quantity))
-                actor = _nearest_state_before(doc._.actors, quantity.start, layout)
+                actor = _nearest_state_before(doc._.actors, quantity.start, layout, quantities)
                 at[len(found)] = quantity.start
                 found.append(ObservationMatch(
                     indicator=indicator.id, value=quantity.value, unit=indicator.unit,
@@ -831,9 +833,17 @@ def _gap(a: int, b: int, start: int, end: int) -> int:
     return start - b if b <= start else max(0, a - end)
 
 
-def _nearest_state_before(mentions, offset: int, layout: Layout) -> str | None:
+def _nearest_state_before(mentions, offset: int, layout: Layout,
+                          quantities: list[Quantity]) -> str | None:
+    """The state that states or sets the figure at ``offset``: the nearest acting one before
+    it in its sentence, passing over a state that another rate of a list is for ("46% on
+    Vietnam and 24% on Japan": Vietnam sets neither)."""
     s_start, _ = layout.sentence(offset)
-    before = [m for m in starting_in(mentions, s_start, offset) if m.acts_for_state and m.state]
+    text = layout.match_text
+    owned = [q for q in starting_in(quantities, s_start, offset) if q.kind == "percent"]
+    before = [m for m in starting_in(mentions, s_start, offset) if m.acts_for_state and m.state
+              and not any(q.end <= m.start and _OWN_STATE_AFTER.fullmatch(text, q.end, m.start)
+                          for q in owned)]
     return before[-1].state if before else None
 
 
@@ -886,7 +896,8 @@ def _own_state(text: str, quantity: Quantity, mentions) -> tuple[str, str] | Non
         return after[0].state, "for"
     other = _OTHER_PARTY.match(text, quantity.end)
     if other and not any(m.start == other.start("name") for m in after) \
-            and other["name"].lower().rstrip(".") not in MONTHS:
+            and other["name"].lower().rstrip(".") not in MONTHS \
+            and other["name"].lower().rstrip(".") not in WEEKDAYS:
         return "", "for"
     before = [m for m in mentions if quantity.start - 40 <= m.end <= quantity.start]
     if before and _OWN_STATE_BEFORE.fullmatch(text, before[-1].end, quantity.start):
