@@ -2,7 +2,9 @@
 
 The rules find the candidates; each candidate is matched to the gold record it stands for
 (a figure: same indicator and value, the gold quote over it; an event: same type and pair,
-the gold quote at its trigger), and the gold answer becomes its label. The model directory
+the gold quote at its trigger), and the gold answer becomes its label. An event the trigger
+rules propose is labelled with the type of the gold event of its pair quoted in its
+sentence, or "none" when gold has no such event. The model directory
 written records the data's hash, the seed, the examples and, per decision, the accuracy of
 the rules and of the trained model measured by cross-validation over documents (no document
 is scored by a model that saw it).
@@ -21,12 +23,17 @@ from bilateral.dossier import Dossier, load_dossier
 from bilateral.errors import ExtractionError, ModelError
 from bilateral.extract.context import fold
 from bilateral.extract.decisions import (
+    NO_EVENT,
+    EventCandidate,
     ObservationCandidate,
+    RuleEventType,
     RuleStatus,
     RuleWhen,
+    TrainedEventType,
     TrainedStatus,
     TrainedWhen,
     WhenCandidate,
+    event_type_features,
     status_features,
     when_features,
 )
@@ -49,6 +56,9 @@ FOLDS = 5
 #: Inverse regularisation strength of each decision's model.
 STATUS_C = 3.0
 WHEN_C = 1.0
+EVENT_TYPE_C = 1.0
+#: The decisions learnt, in the order they are trained.
+DECISIONS = ("status", "when", "event_when", "event_type")
 #: How much likelier than the rules' choice a trained choice must be to replace it: tried in
 #: cross-validation, the best one ships.
 MARGINS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
@@ -59,7 +69,8 @@ class Example:
     """A candidate of one decision and the gold answer it should get."""
 
     document: str
-    candidate: Any  # ObservationCandidate for status, WhenCandidate for when
+    candidate: Any  # ObservationCandidate for status, WhenCandidate for when,
+    # EventCandidate for event_type
     label: str
 
 
@@ -76,7 +87,7 @@ class TrainReport:
 class _Recorded:
     """A rule decision that remembers every candidate it was asked about."""
 
-    def __init__(self, rules: RuleStatus | RuleWhen) -> None:
+    def __init__(self, rules: RuleStatus | RuleWhen | RuleEventType) -> None:
         self.rules = rules
         self.name = rules.name
         self.seen: list[Any] = []
@@ -98,13 +109,14 @@ class AnnotatedSet:
 def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
           with_rules: bool = True,
           progress: Callable[[int, int], None] | None = None) -> TrainReport:
-    """Train the status decision and the when decisions of figures and events from annotated
-    ``sets`` (one relationship or several) and write a model directory."""
+    """Train the status decision, the when decisions of figures and events and the event
+    type decision from annotated ``sets`` (one relationship or several) and write a model
+    directory."""
     if not sets:
         raise ModelError("training needs at least one annotated corpus")
     files = [path for s in sets for path in (*s.corpus, s.gold)]
     report = TrainReport(data_sha256=_hash(files))
-    gathered: dict[str, list[Example]] = {"status": [], "when": [], "event_when": []}
+    gathered: dict[str, list[Example]] = {name: [] for name in DECISIONS}
     for n, annotated in enumerate(sets):
         found = examples(_documents(list(annotated.corpus)), read_interchange(annotated.gold),
                          load_dossier(annotated.dossier), report, progress)
@@ -126,14 +138,16 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
         use="trained", weights="status.json", with_rules=with_rules,
         margin=report.accuracy["status"]["margin"]))
     report.shipped["status"] = "trained"
-    for name in ("when", "event_when"):
+    learners = {"when": (when_fit, _decide_when), "event_when": (when_fit, _decide_when),
+                "event_type": (partial(_fit_event_type, seed=seed), _decide_event_type)}
+    for name, (fit_items, decide) in learners.items():
         items = gathered[name]
         if len({e.document for e in items}) < FOLDS:
             continue
-        report.accuracy[name] = _cross_validate(items, when_fit, _decide_when, seed)
+        report.accuracy[name] = _cross_validate(items, fit_items, decide, seed)
         # ship the trained decision only where it beats the rules on held-out documents
         if report.accuracy[name]["trained"] > report.accuracy[name]["rules"]:
-            weights[name] = when_fit(items)
+            weights[name] = fit_items(items)
             setattr(decisions, name, DecisionConfig(
                 use="trained", weights=f"{name}.json", margin=report.accuracy[name]["margin"]))
         report.shipped[name] = getattr(decisions, name).use
@@ -154,21 +168,23 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
     """Every candidate of the rules that stands for a gold record, per decision: for
     ``status`` labelled with the gold status; for ``when`` (with the gold status in place of
     the rules', as the trained status gives it) and ``event_when`` with the gold time, where
-    gold states one."""
+    gold states one; for ``event_type``, every event the trigger rules propose, with the type
+    gold gives it or "none"."""
     report = report if report is not None else TrainReport()
-    statuses, times, event_times = (_Recorded(RuleStatus()), _Recorded(RuleWhen()),
-                                    _Recorded(RuleWhen()))
-    extractor = Extractor(dossier, model=Model("rules", statuses, times, event_times))
-    found: dict[str, list[Example]] = {"status": [], "when": [], "event_when": []}
+    statuses, times, event_times, event_types = (
+        _Recorded(RuleStatus()), _Recorded(RuleWhen()), _Recorded(RuleWhen()),
+        _Recorded(RuleEventType()))
+    extractor = Extractor(dossier, model=Model("rules", statuses, times, event_times,
+                                               event_types))
+    found: dict[str, list[Example]] = {name: [] for name in DECISIONS}
     documents = list(documents)
     for done, document in enumerate(documents, 1):
         annotated = gold.get(document.label)
         if annotated is None:
             report.skipped.append(f"{document.label}: no gold record")
             continue
-        statuses.seen.clear()
-        times.seen.clear()
-        event_times.seen.clear()
+        for recorded in (statuses, times, event_times, event_types):
+            recorded.seen.clear()
         try:
             extractor.annotate(document)
         except ExtractionError as exc:
@@ -176,6 +192,7 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
             continue
         report.documents += 1
         observations = annotated.get("observations") or []
+        events = annotated.get("events") or []
         for figure in statuses.seen:
             match = _gold_for(figure, observations)
             if match is not None:
@@ -187,10 +204,12 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
                     document.label, replace(candidate, what=str(match["status"])),
                     str(match["when"])))
         for candidate in event_times.seen:
-            match = _gold_event_for(candidate, annotated.get("events") or [])
+            match = _gold_event_for(candidate, events)
             if match is not None and match.get("when"):
                 found["event_when"].append(Example(document.label, candidate,
                                                    str(match["when"])))
+        found["event_type"] += [Example(document.label, c, _gold_type_for(c, events))
+                                for c in event_types.seen]
         if progress:
             progress(done, len(documents))
     return found
@@ -243,6 +262,34 @@ def _gold_event_for(candidate: WhenCandidate, events: list[dict[str, Any]]
         if any(a <= end and start <= b for a, b in _quoted(text, event)):
             return event
     return same[0] if len({e.get("when") for e in same}) == 1 else None
+
+
+def _gold_type_for(candidate: EventCandidate, events: list[dict[str, Any]]) -> str:
+    """The type gold gives the event the rules propose: that of a gold event of the same
+    pair, in the same direction for a directed type, quoted at the trigger or else in its
+    sentence (the rules' type where it is one of them); the rules' type where gold has that
+    event elsewhere in the document; otherwise none."""
+    source, target = candidate.source, candidate.target
+    rule = candidate.rule_type
+    same = [e for e in events if isinstance(e.get("type"), str)
+            and dyad(e["type"], str(e.get("source")), str(e.get("target")))
+            == dyad(e["type"], source, target)]
+    text = candidate.text
+    for start, end in (candidate.trigger, candidate.sentence):
+        here = [e for e in same if any(a <= end and start <= b for a, b in _quoted(text, e))]
+        if here:
+            return rule if any(e["type"] == rule for e in here) else str(here[0]["type"])
+    return rule if any(e["type"] == rule for e in same) else NO_EVENT
+
+
+def _fit_event_type(examples: list[Example], *, seed: int) -> LinearModel:
+    return fit([event_type_features(e.candidate) for e in examples],
+               [e.label for e in examples], c=EVENT_TYPE_C, seed=seed)
+
+
+def _decide_event_type(model: LinearModel, example: Example, margin: float) -> bool:
+    decided = TrainedEventType(model, margin=margin).predict([example.candidate])[0]
+    return decided.type == example.label
 
 
 def _fit_status(examples: list[Example], *, seed: int, with_rules: bool) -> LinearModel:
