@@ -98,6 +98,19 @@ class TrainedStatus:
         return decisions
 
 
+def _add_window(features: dict[str, float], text: str, sentence: tuple[int, int],
+                span: tuple[int, int], left: int, right: int) -> None:
+    """Count the words of ``sentence`` up to ``left`` before ``span`` and ``right`` after it,
+    and mark the nearest few on each side apart."""
+    before = words(text[sentence[0]:span[0]])[-left:]
+    after = words(text[span[1]:sentence[1]])[:right]
+    for side, near in (("before", reversed(before)), ("after", after)):
+        for i, word in enumerate(near):
+            features[f"{side}={word}"] = features.get(f"{side}={word}", 0.0) + 1.0
+            if i < NEAR_WORDS:
+                features[f"just_{side}={word}"] = 1.0
+
+
 def words(text: str) -> list[str]:
     """Lower-case words, numbers and dollar signs: what the features are made of."""
     return _WORD.findall(text.lower())
@@ -119,16 +132,7 @@ def status_features(candidate: ObservationCandidate, *, with_rules: bool) -> Fea
         features[f"rule={candidate.rule_status}"] = 1.0
         features[f"rule_how={candidate.rule_evidence.split(':')[0]}"] = 1.0
         features[f"rule|unit={candidate.rule_status}|{candidate.unit}"] = 1.0
-    before = words(text[s_start:start])[-LEFT_WORDS:]
-    after = words(text[end:s_end])[:RIGHT_WORDS]
-    for i, word in enumerate(reversed(before)):
-        features[f"before={word}"] = features.get(f"before={word}", 0.0) + 1.0
-        if i < NEAR_WORDS:
-            features[f"just_before={word}"] = 1.0
-    for i, word in enumerate(after):
-        features[f"after={word}"] = features.get(f"after={word}", 0.0) + 1.0
-        if i < NEAR_WORDS:
-            features[f"just_after={word}"] = 1.0
+    _add_window(features, text, (s_start, s_end), (start, end), LEFT_WORDS, RIGHT_WORDS)
     for word in set(words(text[s_start:s_end])):
         features[f"sentence={word}"] = 1.0
     return features
@@ -337,7 +341,9 @@ class TrainedEventType:
             probabilities = self.model.probabilities(event_type_features(candidate))
             kind, confidence = most_probable(probabilities)
             rule = probabilities.get(candidate.rule_type, 0.0)
-            if kind == candidate.rule_type or confidence - rule <= self.margin:
+            if kind == candidate.rule_type or confidence - rule <= self.margin \
+                    or candidate.rule_type not in probabilities:
+                # a type the training data never gave is one the model knows nothing of
                 decisions.append(EventTypeDecision(candidate.rule_type, candidate.trigger,
                                                    "rules", rule))
             else:
@@ -353,8 +359,7 @@ def event_type_features(candidate: EventCandidate) -> Features:
 
     The states' codes are left out on purpose: they do not carry over to another
     relationship."""
-    text = candidate.text
-    s_start, s_end = candidate.sentence
+    s_start = candidate.sentence[0]
     start, end = candidate.trigger
     rule = candidate.rule_type
     features: dict[str, float] = {
@@ -376,14 +381,6 @@ def event_type_features(candidate: EventCandidate) -> Features:
         side = "before" if a < start else "after"
         features[f"cue={kind}|{side}"] = 1.0
         features[f"rule|cue={rule}|{kind}"] = 1.0
-    before = words(text[s_start:start])[-TRIGGER_WORDS:]
-    after = words(text[end:s_end])[:TRIGGER_WORDS]
-    for i, word in enumerate(reversed(before)):
-        features[f"before={word}"] = 1.0
-        if i < NEAR_WORDS:
-            features[f"just_before={word}"] = 1.0
-    for i, word in enumerate(after):
-        features[f"after={word}"] = 1.0
-        if i < NEAR_WORDS:
-            features[f"just_after={word}"] = 1.0
+    _add_window(features, candidate.text, candidate.sentence, candidate.trigger, TRIGGER_WORDS,
+                TRIGGER_WORDS)
     return features
