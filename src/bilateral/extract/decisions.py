@@ -307,9 +307,12 @@ class EventTypeDecision:
 
 
 class EventTypeComponent(Protocol):
-    """Decides the type of each proposed event, or that it is none."""
+    """Decides the type of each proposed event, or that it is none; ``reads_context`` says
+    whether it reads more than the rules' type, so that the stage may skip building the rest
+    of the candidate."""
 
     name: str
+    reads_context: bool
 
     def predict(self, candidates: Sequence[EventCandidate]) -> list[EventTypeDecision]: ...
 
@@ -318,6 +321,7 @@ class RuleEventType:
     """The type the trigger lexicon gives the trigger."""
 
     name = "rules"
+    reads_context = False
 
     def predict(self, candidates: Sequence[EventCandidate]) -> list[EventTypeDecision]:
         return [EventTypeDecision(c.rule_type, c.trigger, "rules", 1.0) for c in candidates]
@@ -330,6 +334,7 @@ class TrainedEventType:
     theirs by more than ``margin``: a trigger the lexicon reads plainly keeps its type."""
 
     name = "trained"
+    reads_context = True
 
     def __init__(self, model: LinearModel, *, margin: float = 0.0) -> None:
         self.model = model

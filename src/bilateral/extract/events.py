@@ -173,11 +173,12 @@ class EventStage:
                                 s_start + end)
                 if pair is None:
                     continue
-                kind = self.type_decision.predict([event_candidate(
-                    text, (s_start, s_end), (s_start + start, s_start + end), kind, pair,
-                    mentions, self.cues)])[0].type
-                if kind == NO_EVENT:
-                    continue
+                if self.type_decision.reads_context:
+                    kind = self.type_decision.predict([event_candidate(
+                        text, (s_start, s_end), (s_start + start, s_start + end), kind, pair,
+                        mentions, self.cues)])[0].type
+                    if kind == NO_EVENT:
+                        continue
                 nearest = _nearest_time(doc._.times, s_start, s_end, s_start + start,
                                         s_start + end, text, kind)
                 own_time = nearest.value if nearest else None

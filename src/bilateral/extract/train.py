@@ -90,6 +90,8 @@ class TrainReport:
 class _Recorded:
     """A rule decision that remembers every candidate it was asked about."""
 
+    reads_context = True  # the event candidates it records are read in full
+
     def __init__(self, rules: RuleStatus | RuleWhen | RuleEventType) -> None:
         self.rules = rules
         self.name = rules.name
