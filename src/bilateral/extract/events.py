@@ -539,8 +539,6 @@ def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: s
     return min(candidates, key=distance)
 
 
-
-
 def event_candidate(text: str, sentence: tuple[int, int], trigger: tuple[int, int], kind: str,
                     pair: tuple[Mention, Mention], mentions: list[Mention],
                     cues: tuple[tuple[str, re.Pattern[str]], ...]) -> EventCandidate:
@@ -556,9 +554,10 @@ def event_candidate(text: str, sentence: tuple[int, int], trigger: tuple[int, in
     direction = direction_at(text, *trigger)
     source, target = pair
     return EventCandidate(
-        text=text, sentence=sentence, trigger=trigger, lemma=lowered[
-            trigger[0] - s_start:trigger[1] - s_start], rule_type=kind, source=str(source.state),
-        target=str(target.state), source_span=(source.start, source.end),
+        text=text, sentence=sentence, trigger=trigger,
+        lemma=lowered[trigger[0] - s_start:trigger[1] - s_start], rule_type=kind,
+        source=str(source.state), target=str(target.state),
+        source_span=(source.start, source.end),
         target_span=(target.start, target.end), states=tuple(str(m.state) for m in mentions),
         cues=tuple(sorted(found, key=lambda c: c[1])), quoted='"' in text[s_start:s_end],
         tense={PAST: "past", FUTURE: "future"}.get(direction, "unknown"))
