@@ -12,18 +12,23 @@ from typer.testing import CliRunner
 from bilateral.cli import app
 from bilateral.errors import ModelError
 from bilateral.extract.decisions import (
+    NO_EVENT,
+    EventCandidate,
     ObservationCandidate,
+    RuleEventType,
     RuleStatus,
     RuleWhen,
     TimeOption,
+    TrainedEventType,
     TrainedStatus,
     TrainedWhen,
     WhenCandidate,
+    event_type_features,
     status_features,
     when_features,
 )
 from bilateral.extract.linear import LinearModel, fit
-from bilateral.extract.model import load_model
+from bilateral.extract.model import Model, load_model
 from bilateral.extract.pipeline import Extractor
 from bilateral.records import Document
 
@@ -163,6 +168,68 @@ def test_trained_when_takes_the_best_scored_option():
     assert decision.when == "2027" and decision.source == "sentence"
 
 
+# --- the event type ----------------------------------------------------------------------------
+
+def event(sentence: str, trigger: str, source: str, target: str, *, rule: str = "CONSULT",
+          states: tuple[str, str] = ("USA", "JPN"),
+          cues: tuple[tuple[str, int, int], ...] = ()) -> EventCandidate:
+    at = sentence.index(trigger)
+    first, second = sentence.index(source), sentence.index(target)
+    return EventCandidate(
+        text=sentence, sentence=(0, len(sentence)), trigger=(at, at + len(trigger)),
+        lemma=trigger.lower(), rule_type=rule, source=states[0], target=states[1],
+        source_span=(first, first + len(source)), target_span=(second, second + len(target)),
+        states=states, cues=cues)
+
+
+def test_rule_event_type_keeps_the_lexicon_type_with_the_trigger_as_evidence():
+    proposed = event("The U.S. met Japan's request for a later start.", "met", "U.S.", "Japan")
+    decided = RuleEventType().predict([proposed])[0]
+    assert (decided.type, decided.evidence, decided.decided_by) == ("CONSULT", (9, 12), "rules")
+
+
+def test_event_type_features_read_the_trigger_its_words_cues_and_parties():
+    sentence = "Officials said the U.S. could soon meet Japan's demand on beef."
+    at = sentence.index("could")
+    features = event_type_features(event(sentence, "meet", "U.S.", "Japan",
+                                         cues=(("hypothetical", at, at + 5),)))
+    assert features["rule|lemma=CONSULT|meet"] == 1.0
+    assert features["just_before=soon"] == 1.0 and features["just_after=demand"] == 1.0
+    assert features["cue=hypothetical|before"] == 1.0
+    assert features["source_side=before"] == 1.0 and features["target_side=after"] == 1.0
+    assert not any(name.endswith(("=USA", "=JPN")) for name in features)  # no state codes
+
+
+def test_trained_event_type_retypes_or_drops_only_by_a_margin():
+    model = LinearModel(("CONCEDE", "CONSULT", NO_EVENT), (0.0, 0.0, 0.0),
+                        {"just_after=demand": (2.0, 0.0, 0.0),
+                         "just_after=deadline": (0.0, 0.0, 2.0)})
+    demand = event("The U.S. met Japan's demand for a later start.", "met", "U.S.", "Japan")
+    deadline = event("Japan met the U.S. deadline for an offer.", "met", "Japan", "U.S.",
+                     states=("JPN", "USA"))
+    retyped, dropped = TrainedEventType(model).predict([demand, deadline])
+    assert (retyped.type, retyped.decided_by) == ("CONCEDE", "model")
+    assert (dropped.type, dropped.evidence) == (NO_EVENT, deadline.trigger)
+    kept = TrainedEventType(model, margin=0.9).predict([demand])[0]
+    assert (kept.type, kept.decided_by) == ("CONSULT", "rules")
+
+
+def test_the_extractor_codes_the_type_the_event_type_decision_gives():
+    model = LinearModel(("CONCEDE", "CONSULT", NO_EVENT), (0.0, 0.0, 0.0),
+                        {"just_after=demand": (3.0, 0.0, 0.0),
+                         "just_after=deadline": (0.0, 0.0, 3.0)})
+    rules = load_model("rules")
+    trained = Model("retyped", rules.status, event_type=TrainedEventType(model))
+    text = ("Washington met Tokyo's demand for softer rules on Monday. Japan met the U.S. "
+            "deadline for new quotas in May.")
+    document = Document(id="d", text=text, published="2025-06-01")
+    coded = {m.name: {(e.type, e.source, e.target) for e in Extractor(model=m).extract(
+        document).events} for m in (rules, trained)}
+    # the demand is also a request, a type the model was not trained on: the rules' stands
+    assert coded == {"rules": {("CONSULT", "USA", "JPN"), ("REQUEST", "USA", "JPN")},
+                     "retyped": {("CONCEDE", "USA", "JPN"), ("REQUEST", "USA", "JPN")}}
+
+
 # --- the model directory -----------------------------------------------------------------------
 
 def test_built_in_models_load():
@@ -172,6 +239,14 @@ def test_built_in_models_load():
     assert default.status.name == "trained" and default.when.name == "trained"
     assert default.event_when.name == "trained" and rules.event_when.name == "rules"
     assert default.meta["data_sha256"] and "cross_validated_accuracy" in default.meta
+
+
+def test_a_model_directory_written_before_the_event_type_decision_uses_its_rules(
+        tmp_path: Path):
+    (tmp_path / "config.json").write_text('{"format": 1, "decisions": {"status": '
+                                          '{"use": "rules"}}}', encoding="utf-8")
+    assert load_model(tmp_path).event_type.name == "rules"
+    assert load_model("rules").event_type.name == "rules"
 
 
 def test_a_missing_or_broken_model_directory_names_what_is_wrong(tmp_path: Path):
@@ -248,10 +323,26 @@ _SENTENCES = [  # (sentence, status, when) for a report of March 2025
 ]
 
 
+#: (sentence, gold event: type, source, target, quote; None: no event) where the trigger "met"
+#: reads as a meeting to the rules, though meeting a demand is a concession and meeting a
+#: deadline no act towards the other state at all.
+_EVENTS = [
+    ("Washington met Tokyo's demand for {thing}.",
+     ("CONCEDE", "USA", "JPN", "met Tokyo's demand")),
+    ("Japan met with U.S. negotiators to discuss {thing}.",
+     ("CONSULT", "JPN", "USA", "met with U.S. negotiators")),
+    ("The U.S. met Japan's request for {thing}.",
+     ("CONCEDE", "USA", "JPN", "met Japan's request")),
+    ("Japan met the U.S. deadline for {thing}.", None),
+]
+_THINGS = ["lower rice duties", "a quicker timetable", "new steel quotas", "a revised offer",
+           "cheaper beef imports", "a larger fund", "shorter customs checks"]
+
+
 def _fixture(folder: Path) -> tuple[Path, Path]:
     corpus, gold = [], []
     for n in range(10):
-        text_parts, observations = [], []
+        text_parts, observations, events = [], [], []
         for k, (sentence, status, when) in enumerate(_SENTENCES):
             if (n + k) % 2:
                 continue
@@ -260,11 +351,19 @@ def _fixture(folder: Path) -> tuple[Path, Path]:
             observations.append({"indicator": "japan_defense_spending_gdp", "value": value,
                                  "unit": "percent_gdp", "status": status, "when": when,
                                  "quote": f"{value}% of GDP"})
+        for k, (sentence, event) in enumerate(_EVENTS):
+            if (n + k // 2) % 2:
+                continue  # a document meets a deadline or meets with negotiators, not both
+            text_parts.append(sentence.format(thing=_THINGS[(n + k) % len(_THINGS)]))
+            if event is not None:
+                kind, source, target, quote = event
+                events.append({"type": kind, "source": source, "target": target,
+                               "when": "2025-03", "quote": quote})
         doc_id = f"fixture-{n}"
         corpus.append({"doc_id": doc_id, "published": "2025-03-01",
                        "text": " ".join(text_parts)})
         gold.append({"doc_id": doc_id, "published": "2025-03-01",
-                     "observations": observations, "events": []})
+                     "observations": observations, "events": events})
     corpus_file, gold_file = folder / "corpus.jsonl", folder / "gold.jsonl"
     corpus_file.write_text("".join(json.dumps(d) + "\n" for d in corpus), encoding="utf-8")
     gold_file.write_text("".join(json.dumps(d) + "\n" for d in gold), encoding="utf-8")
@@ -279,7 +378,7 @@ def test_train_writes_a_model_that_extract_and_eval_use(tmp_path: Path):
     report = json.loads(output)
     assert report["documents"] == 10 and report["examples"]["status"] > 10
     assert report["examples"]["when"] > 10
-    assert set(report["accuracy"]) == {"status", "when"}
+    assert set(report["accuracy"]) == {"status", "when", "event_when", "event_type"}
     assert set(report["accuracy"]["when"]) == {"rules", "trained", "margin"}
     config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
     assert config["decisions"]["status"]["use"] == "trained"
@@ -320,3 +419,43 @@ def test_a_model_option_naming_no_model_is_an_error(tmp_path: Path):
     code, output = invoke("extract", str(corpus), "--out", str(tmp_path / "p.jsonl"),
                           "--model", str(tmp_path / "nowhere"))
     assert code == 1 and "no model directory" in " ".join(output.split())
+
+
+def test_train_learns_the_event_type_the_trigger_lexicon_misreads(tmp_path: Path):
+    corpus, gold = _fixture(tmp_path)
+    code, output = invoke("train", str(corpus), str(gold), "--out", str(tmp_path / "model"),
+                          "--json")
+    assert code == 0, output
+    report = json.loads(output)
+    # every "met" the rules code is an example: four or five per document
+    assert report["examples"]["event_type"] >= 20
+    scores = report["accuracy"]["event_type"]
+    assert scores["trained"] > scores["rules"] and report["shipped"]["event_type"] == "trained"
+    assert "held_out_sets" not in scores  # one annotated set: nothing to hold out whole
+    config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
+    assert config["decisions"]["event_type"] == {
+        "use": "trained", "weights": "event_type.json", "with_rules": False,
+        "margin": scores["margin"]}
+
+    text = ("Washington met Tokyo's demand for tighter export rules. Japan met the U.S. "
+            "deadline for a fresh proposal.")
+    document = Document(id="d", text=text, published="2025-03-01")
+    coded = {m: {(e.type, e.source, e.target) for e in Extractor(model=m).extract(
+        document).events} for m in ("rules", str(tmp_path / "model"))}
+    assert coded["rules"] == {("CONSULT", "USA", "JPN")}  # one meeting, twice
+    assert coded[str(tmp_path / "model")] == {("CONCEDE", "USA", "JPN")}
+
+
+def test_train_on_two_sets_ships_the_event_type_only_if_it_beats_the_rules_on_each(
+        tmp_path: Path):
+    corpus, gold = _fixture(tmp_path)
+    code, output = invoke("train", str(corpus), str(gold), "--also",
+                          f"{corpus},{gold},us-japan", "--out", str(tmp_path / "model"),
+                          "--json")
+    assert code == 0, output
+    report = json.loads(output)
+    held_out = report["accuracy"]["event_type"]["held_out_sets"]
+    assert set(held_out) == {"0:us-japan", "1:us-japan"}
+    beaten = all(s["trained"] > s["rules"] for s in held_out.values()) and (
+        report["accuracy"]["event_type"]["trained"] > report["accuracy"]["event_type"]["rules"])
+    assert report["shipped"]["event_type"] == ("trained" if beaten else "rules")

@@ -8,6 +8,8 @@ evidence it used, so the stage that calls it never parses a string back.
     status   ObservationCandidate -> StatusDecision   which of the seven statuses a figure has
     when     WhenCandidate -> WhenDecision                which stated time a figure, or an
                                                           event, refers to
+    event_type  EventCandidate -> EventTypeDecision       which PLOVER type an event the
+                                                          trigger rules propose has, or none
 """
 
 from __future__ import annotations
@@ -96,6 +98,19 @@ class TrainedStatus:
         return decisions
 
 
+def _add_window(features: dict[str, float], text: str, sentence: tuple[int, int],
+                span: tuple[int, int], left: int, right: int) -> None:
+    """Count the words of ``sentence`` up to ``left`` before ``span`` and ``right`` after it,
+    and mark the nearest few on each side apart."""
+    before = words(text[sentence[0]:span[0]])[-left:]
+    after = words(text[span[1]:sentence[1]])[:right]
+    for side, near in (("before", reversed(before)), ("after", after)):
+        for i, word in enumerate(near):
+            features[f"{side}={word}"] = features.get(f"{side}={word}", 0.0) + 1.0
+            if i < NEAR_WORDS:
+                features[f"just_{side}={word}"] = 1.0
+
+
 def words(text: str) -> list[str]:
     """Lower-case words, numbers and dollar signs: what the features are made of."""
     return _WORD.findall(text.lower())
@@ -117,16 +132,7 @@ def status_features(candidate: ObservationCandidate, *, with_rules: bool) -> Fea
         features[f"rule={candidate.rule_status}"] = 1.0
         features[f"rule_how={candidate.rule_evidence.split(':')[0]}"] = 1.0
         features[f"rule|unit={candidate.rule_status}|{candidate.unit}"] = 1.0
-    before = words(text[s_start:start])[-LEFT_WORDS:]
-    after = words(text[end:s_end])[:RIGHT_WORDS]
-    for i, word in enumerate(reversed(before)):
-        features[f"before={word}"] = features.get(f"before={word}", 0.0) + 1.0
-        if i < NEAR_WORDS:
-            features[f"just_before={word}"] = 1.0
-    for i, word in enumerate(after):
-        features[f"after={word}"] = features.get(f"after={word}", 0.0) + 1.0
-        if i < NEAR_WORDS:
-            features[f"just_after={word}"] = 1.0
+    _add_window(features, text, (s_start, s_end), (start, end), LEFT_WORDS, RIGHT_WORDS)
     for word in set(words(text[s_start:s_end])):
         features[f"sentence={word}"] = 1.0
     return features
@@ -262,3 +268,124 @@ def _relative_to(value: str | None, published: str | None) -> str | None:
     n = min(len(value), len(published))
     return "before" if value[:n] < published[:n] else "after" if value[:n] > published[:n] \
         else "same"
+
+
+# --- event type ----------------------------------------------------------------------------------
+
+#: The event type that drops a candidate: the rules' trigger reports no event here.
+NO_EVENT = "none"
+#: Words either side of a trigger that the event type decision reads, within its sentence.
+TRIGGER_WORDS = 8
+
+
+@dataclass(frozen=True)
+class EventCandidate:
+    """An event the trigger rules propose: where its trigger and parties stand, what the rules
+    coded, and what the sentence around it says of it."""
+
+    text: str
+    sentence: tuple[int, int]
+    trigger: tuple[int, int]
+    lemma: str  # the trigger as the lexicon matched it, lower case
+    rule_type: str
+    source: str
+    target: str
+    source_span: tuple[int, int]  # the parties' mentions (before the sentence for a pronoun)
+    target_span: tuple[int, int]
+    states: tuple[str, ...]  # the states the sentence names, in order, repeats included
+    cues: tuple[tuple[str, int, int], ...] = ()  # ("negation"|"hypothetical"|"modal", span)
+    quoted: bool = False  # the sentence quotes someone
+    tense: str = "unknown"  # "past", "future" or "unknown", from the trigger's clause
+
+
+@dataclass(frozen=True)
+class EventTypeDecision:
+    type: str  # a PLOVER type, or NO_EVENT
+    evidence: tuple[int, int]  # the trigger the type was read from
+    decided_by: str  # "rules" or "model"
+    confidence: float
+
+
+class EventTypeComponent(Protocol):
+    """Decides the type of each proposed event, or that it is none; ``reads_context`` says
+    whether it reads more than the rules' type, so that the stage may skip building the rest
+    of the candidate."""
+
+    name: str
+    reads_context: bool
+
+    def predict(self, candidates: Sequence[EventCandidate]) -> list[EventTypeDecision]: ...
+
+
+class RuleEventType:
+    """The type the trigger lexicon gives the trigger."""
+
+    name = "rules"
+    reads_context = False
+
+    def predict(self, candidates: Sequence[EventCandidate]) -> list[EventTypeDecision]:
+        return [EventTypeDecision(c.rule_type, c.trigger, "rules", 1.0) for c in candidates]
+
+
+class TrainedEventType:
+    """A logistic model over the trigger, the rules' type, the words around the trigger, the
+    cues and tense of its clause and where its parties stand, whose classes are the PLOVER
+    types and ``NO_EVENT``. It overrules the rules only when its choice is more probable than
+    theirs by more than ``margin``: a trigger the lexicon reads plainly keeps its type."""
+
+    name = "trained"
+    reads_context = True
+
+    def __init__(self, model: LinearModel, *, margin: float = 0.0) -> None:
+        self.model = model
+        self.margin = margin
+
+    def predict(self, candidates: Sequence[EventCandidate]) -> list[EventTypeDecision]:
+        decisions = []
+        for candidate in candidates:
+            probabilities = self.model.probabilities(event_type_features(candidate))
+            kind, confidence = most_probable(probabilities)
+            rule = probabilities.get(candidate.rule_type, 0.0)
+            if kind == candidate.rule_type or confidence - rule <= self.margin \
+                    or candidate.rule_type not in probabilities:
+                # a type the training data never gave is one the model knows nothing of
+                decisions.append(EventTypeDecision(candidate.rule_type, candidate.trigger,
+                                                   "rules", rule))
+            else:
+                decisions.append(EventTypeDecision(kind, candidate.trigger, "model",
+                                                   confidence))
+        return decisions
+
+
+def event_type_features(candidate: EventCandidate) -> Features:
+    """The trigger and the rules' type, alone and together; the nearest words either side of
+    the trigger; the cues, tense and quotation of its clause; and which side of the trigger
+    each party stands and how many states the sentence names.
+
+    The states' codes are left out on purpose: they do not carry over to another
+    relationship."""
+    s_start = candidate.sentence[0]
+    start, end = candidate.trigger
+    rule = candidate.rule_type
+    features: dict[str, float] = {
+        f"rule={rule}": 1.0, f"lemma={candidate.lemma}": 1.0,
+        f"rule|lemma={rule}|{candidate.lemma}": 1.0, f"tense={candidate.tense}": 1.0,
+        f"rule|tense={rule}|{candidate.tense}": 1.0,
+        f"states={min(len(set(candidate.states)), 3)}": 1.0,
+    }
+    if candidate.quoted:
+        features["quoted"] = 1.0
+        features[f"rule|quoted={rule}"] = 1.0
+    for role, (a, b) in (("source", candidate.source_span), ("target", candidate.target_span)):
+        side = "before" if b <= start else "after" if a >= end else "around"
+        if a < s_start:
+            side = "earlier"  # a pronoun's antecedent
+        features[f"{role}_side={side}"] = 1.0
+        features[f"rule|{role}_side={rule}|{side}"] = 1.0
+    for kind, a, _b in candidate.cues:
+        side = "before" if a < start else "after"
+        features[f"cue={kind}|{side}"] = 1.0
+        features[f"rule|cue={rule}|{kind}"] = 1.0
+    _add_window(features, candidate.text, candidate.sentence, candidate.trigger, TRIGGER_WORDS,
+                TRIGGER_WORDS)
+    return features

@@ -20,8 +20,16 @@ from bilateral.extract.context import (
     times_in,
     word_pattern,
 )
-from bilateral.extract.decisions import RuleWhen, WhenCandidate, WhenComponent
-from bilateral.extract.tense import dates_the_report
+from bilateral.extract.decisions import (
+    NO_EVENT,
+    EventCandidate,
+    EventTypeComponent,
+    RuleEventType,
+    RuleWhen,
+    WhenCandidate,
+    WhenComponent,
+)
+from bilateral.extract.tense import FUTURE, PAST, dates_the_report, direction_at
 from bilateral.records import SYMMETRIC_TYPES, dyad
 
 #: "may" in lower case is the modal ("may raise tariffs"); "May" is also the month, so it is
@@ -103,8 +111,10 @@ class EventStage:
     requires = ("layout", "actors", "times", "observations")
     assigns = ("events",)
 
-    def __init__(self, dossier: Dossier, when: WhenComponent | None = None) -> None:
+    def __init__(self, dossier: Dossier, when: WhenComponent | None = None,
+                 event_type: EventTypeComponent | None = None) -> None:
         self.when_decision = when or RuleWhen()
+        self.type_decision = event_type or RuleEventType()
         # (type, how the trigger works, pattern); type None: a phrase that codes nothing
         self.rules: list[tuple[str | None, str, re.Pattern[str]]] = []
         for rule in dossier.events:
@@ -120,6 +130,7 @@ class EventStage:
                      if i.event and i.event.acts}
         self.negation = word_pattern(dossier.negations)
         self.hypothetical = word_pattern(dossier.hypotheticals)
+        self.cues = (("negation", self.negation), ("hypothetical", self.hypothetical))
 
     def __call__(self, doc: Doc) -> Doc:
         layout: Layout = doc._.layout
@@ -167,6 +178,12 @@ class EventStage:
                                 s_start + start, s_start + end)
                 if pair is None:
                     continue
+                if self.type_decision.reads_context:
+                    kind = self.type_decision.predict([event_candidate(
+                        text, (s_start, s_end), (s_start + start, s_start + end), kind, pair,
+                        mentions, self.cues)])[0].type
+                    if kind == NO_EVENT:
+                        continue
                 nearest = _nearest_time(doc._.times, s_start, s_end, s_start + start,
                                         s_start + end, text, kind)
                 own_time = nearest.value if nearest else None
@@ -649,3 +666,25 @@ def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: s
     return min(candidates, key=distance)
 
 
+def event_candidate(text: str, sentence: tuple[int, int], trigger: tuple[int, int], kind: str,
+                    pair: tuple[Mention, Mention], mentions: list[Mention],
+                    cues: tuple[tuple[str, re.Pattern[str]], ...]) -> EventCandidate:
+    """What the event type decision reads of a trigger the rules coded as ``kind`` between
+    ``pair``: the sentence's states, its negation and hypothetical cues (those the guard let
+    through: outside the trigger's clause, or after it), its quotation and tense."""
+    s_start, s_end = sentence
+    lowered = text[s_start:s_end].lower()
+    found = [(name, s_start + m.start(), s_start + m.end()) for name, pattern in cues
+             for m in pattern.finditer(lowered)]
+    found += [("modal", s_start + m.start(), s_start + m.end())
+              for m in _MODAL_MAY.finditer(text, s_start, s_end)]
+    direction = direction_at(text, *trigger)
+    source, target = pair
+    return EventCandidate(
+        text=text, sentence=sentence, trigger=trigger,
+        lemma=lowered[trigger[0] - s_start:trigger[1] - s_start], rule_type=kind,
+        source=str(source.state), target=str(target.state),
+        source_span=(source.start, source.end),
+        target_span=(target.start, target.end), states=tuple(str(m.state) for m in mentions),
+        cues=tuple(sorted(found, key=lambda c: c[1])), quoted='"' in text[s_start:s_end],
+        tense={PAST: "past", FUTURE: "future"}.get(direction, "unknown"))

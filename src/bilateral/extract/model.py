@@ -6,6 +6,10 @@ they were trained on.
       status.json   the weights of the trained status decision
       when.json     the weights of the trained when decision for figures
       event_when.json  ... and for events
+      event_type.json  the weights of the trained event type decision
+
+A decision the config does not name uses its rules, so a model directory written before that
+decision existed still loads.
 
 ``meta`` records the training data's hash, the seed, the number of examples and the scores
 measured when the model was made, so a run can say which model produced it. The package
@@ -25,9 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bilateral.errors import ModelError
 from bilateral.extract.decisions import (
+    EventTypeComponent,
+    RuleEventType,
     RuleStatus,
     RuleWhen,
     StatusComponent,
+    TrainedEventType,
     TrainedStatus,
     TrainedWhen,
     WhenComponent,
@@ -55,6 +62,7 @@ class Decisions(BaseModel):
     status: DecisionConfig = DecisionConfig()
     when: DecisionConfig = DecisionConfig()
     event_when: DecisionConfig = DecisionConfig()
+    event_type: DecisionConfig = DecisionConfig()
 
 
 class ModelConfig(BaseModel):
@@ -73,6 +81,7 @@ class Model:
     status: StatusComponent
     when: WhenComponent = field(default_factory=RuleWhen)
     event_when: WhenComponent = field(default_factory=RuleWhen)
+    event_type: EventTypeComponent = field(default_factory=RuleEventType)
     meta: dict[str, Any] = field(default_factory=dict)
     digest: str = "rules"  # sha256 of the directory's files: which weights made a record
 
@@ -102,8 +111,12 @@ def load_model(model: str | Path | None = None) -> Model:
     if (weights := _weights(path, config_file, "event_when",
                             config.decisions.event_when)) is not None:
         event_when = TrainedWhen(weights, margin=config.decisions.event_when.margin)
-    return Model(str(model or "default"), status, when, event_when, dict(config.meta),
-                 _digest(path))
+    event_type: EventTypeComponent = RuleEventType()
+    if (weights := _weights(path, config_file, "event_type",
+                            config.decisions.event_type)) is not None:
+        event_type = TrainedEventType(weights, margin=config.decisions.event_type.margin)
+    return Model(str(model or "default"), status, when, event_when, event_type,
+                 dict(config.meta), _digest(path))
 
 
 def _weights(path: Path, config_file: Path, name: str,
