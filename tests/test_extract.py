@@ -222,6 +222,17 @@ def test_a_pledge_after_a_deal_in_its_paragraph_is_the_deals(extractor):
     assert found_for(result, "japan_investment_pledge_usd") == {(4e11, "agreed", "2025-07-22")}
 
 
+@pytest.mark.parametrize("text, status", [
+    ("Under their new accord, Tokyo promised Washington $300 billion of investment.", "agreed"),
+    ("Officials said Japan promised to invest $300 billion in American plants.", "announced"),
+    ("On the stump he promised to slap a 50% tariff on Japanese goods.", "proposed"),
+])
+def test_money_promised_is_a_pledge_but_a_campaign_promise_is_a_proposal(extractor, text,
+                                                                         status):
+    result = extract(extractor, text, published="2025-08-10")
+    assert {o.status for o in result.observations} == {status}
+
+
 def test_a_pledge_is_never_a_value_in_force(extractor):
     result = extract(extractor, "Tokyo will finance $200 billion of investment in America, "
                                 "officials were told.", published="2025-08-10")
