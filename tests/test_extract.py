@@ -147,6 +147,17 @@ def test_the_old_value_of_a_transition_does_not_take_the_deadline(extractor):
     assert [o.when for o in old] == [None]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Trump warned he would lift tariffs on Japanese goods to 25% from 15%, the level agreed "
+     "in July.", (15.0, "agreed", "2025-07")),
+    ("Trump warned he would lift tariffs on Japanese goods to 25% from 15%, citing slow "
+     "investment.", (15.0, "actual", None)),
+])
+def test_an_apposition_to_the_old_value_says_what_it_is(extractor, text, expected):
+    result = extract(extractor, text, published="2025-09-10")
+    assert expected in found_for(result, "us_tariff_japan_reciprocal")
+
+
 def test_a_noun_names_an_event_only_when_the_sentence_dates_it(extractor):
     dated = extract(extractor, "Trump signed an order to carry out the trade agreement with "
                                "Japan of July 22.", published="2025-09-05")

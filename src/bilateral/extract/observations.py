@@ -140,6 +140,9 @@ _IN_FORCE = re.compile(r"\b(?:current|currently|now|in effect|in force|in place|
                        re.IGNORECASE)
 #: Where the words that belong to a number end: the next clause break.
 _PHRASE_END = re.compile(r"[,;:()\u2014]|\.(?!\d)|\s(?:and|but|while|which|as)\s")
+#: What opens an apposition that names what a number is: "from 15% — the level agreed in July".
+_APPOSITION = re.compile(r"\s*(?:[,\u2014\u2013]|--)\s*(?:the|a|its|their)\s+(?:[\w-]+\s+)?"
+                         r"(?:level|rate|figure|tariff|duty|levy|one)\b", re.IGNORECASE)
 #: Words after a number that tie it to one state: "46% for Vietnam", "the 34% imposed on
 #: China", "a 24 percent rate for goods from Japan".
 _OWN_STATE_AFTER = re.compile(
@@ -385,7 +388,11 @@ class ObservationStage:
         if quantity.role == "from" and following is not None and following.role == "to":
             own_end = min(own_end, following.start)  # "from 12% in 2017 to 18.7% last year"
         if quantity.role == "from" and (following is None or following.role != "to"):
-            own_end = quantity.end  # what follows "to 15% from 27.5%" is the change's
+            # what follows "to 15% from 27.5%" is the change's, unless it is an apposition to
+            # the old value ("from 15%, the rate agreed in July")
+            apposition = _APPOSITION.match(text, quantity.end)
+            own_end = quantity.end if apposition is None else next(
+                (m.start() for m in _PHRASE_END.finditer(text, apposition.end(), s_end)), s_end)
         own = text[quantity.end:own_end].lower()
         status, how = "actual", "part" if part else "transition-from"
         if not part:
