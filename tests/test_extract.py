@@ -330,6 +330,15 @@ def test_a_value_in_force_now_is_dated_by_its_report(extractor):
     assert found_for(result, "us_tariff_japan_autos") == {(25.0, "actual", "2025-05")}
 
 
+@pytest.mark.parametrize("published, when", [("2025-09-10", "2025-09"), (None, "2025-06")])
+def test_a_value_in_force_in_the_present_tense_is_dated_by_its_report(extractor, published,
+                                                                      when):
+    text = ("Japan's exports fell in June 2025. Japan is subject to the same 10% baseline tariff "
+            "imposed on most countries.")
+    result = extract(extractor, text, published=published)
+    assert found_for(result, "us_tariff_japan_reciprocal") == {(10.0, "actual", when)}
+
+
 def test_suggesting_that_the_other_side_do_something_is_a_demand(extractor):
     result = extract(extractor, "A Pentagon nominee suggested Japan lift defence spending to "
                                 "3.5% of GDP.", published="2025-03-05")

@@ -79,6 +79,11 @@ _REFERENCE = re.compile(r"(?:It|(?:The|This|That) (?:figure|ratio|share|rate|lev
                         r"total|number|sum))\b")
 #: Status cues that say a value holds at the time of the report, not at an earlier time.
 _CURRENT = re.compile(r"\b(?:already|currently|current|now|still)\b")
+#: A present tense before a value in force that says it holds as the report is written:
+#: "Japan is subject to the same 10% rate", "Japanese cars face a 25% duty".
+_PRESENT_IN_FORCE = re.compile(r"\b(?:(?:is|are|remains?)\s+(?:still\s+)?subject\s+to|"
+                               r"(?<!would )(?<!could )(?<!will )(?:faces?|pays?))\b",
+                               re.IGNORECASE)
 #: Words in the sentence after an announced measure that give the date it applies from.
 _TAKES_EFFECT = re.compile(r"\b(?:takes?|took|will take) effect\b|\beffective\b|\bkicks? in\b"
                            r"|\b(?:comes?|will come|enters?|will enter) into force\b",
@@ -351,8 +356,13 @@ class ObservationStage:
                         and not status_rule.startswith("cue:") \
                         and _conditional(text, s_start, quantity, end):
                     status, status_rule = "threatened", "condition"
+                # a value in force in the present tense holds as the report is written; an
+                # undated report leaves it the time stated before
+                current = bool(_CURRENT.search(status_rule)) or (
+                    status == "actual" and reported is not None
+                    and bool(_PRESENT_IN_FORCE.search(text, s_start, quantity.start)))
                 when = self.when_for(quantity, status, doc._.times, layout, reported,
-                                     current=bool(_CURRENT.search(status_rule)))
+                                     current=current)
                 when = self.when_decision.predict([WhenCandidate(
                     text=text, span=(quantity.start, quantity.end), what=status,
                     unit=indicator.unit, figure=figure, published=published,
