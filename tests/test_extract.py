@@ -158,6 +158,13 @@ def test_an_apposition_to_the_old_value_says_what_it_is(extractor, text, expecte
     assert expected in found_for(result, "us_tariff_japan_reciprocal")
 
 
+def test_a_time_in_the_conjunct_before_dates_that_conjunct_not_the_next(extractor):
+    result = extract(extractor, "Trump imposed 25% tariffs on steel in March and imposed a 25% "
+                                "duty on Japanese cars in April.", published="2025-05-05")
+    assert found_for(result, "us_tariff_steel_aluminum") == {(25.0, "actual", "2025-03")}
+    assert found_for(result, "us_tariff_japan_autos") == {(25.0, "actual", "2025-04")}
+
+
 def test_a_noun_names_an_event_only_when_the_sentence_dates_it(extractor):
     dated = extract(extractor, "Trump signed an order to carry out the trade agreement with "
                                "Japan of July 22.", published="2025-09-05")

@@ -68,6 +68,10 @@ _COORDINATION_CHARS = 120
 #: comma before it (", and settled at 15%" starts a new clause with its own subject and cues).
 _COORDINATED = re.compile(r"(?:\W+\w+){0,8}?[^\w,]*\s(?:and|or)\W+(?:\w+\W+){0,3}?",
                           re.IGNORECASE)
+#: What joins a clause to the one before: "and" or "but" with a verb after it ("... in March
+#: and imposed", "but later raised").
+_CONJUNCT = re.compile(r"\s(?:and|but)\s+(?:then\s+|later\s+|also\s+)?[a-z]+ed\b",
+                       re.IGNORECASE)
 #: What opens a contrasting clause, whose status is its own.
 _CONTRAST = re.compile(r",\s+(?:but|while|whereas|although|though|yet)\b\s*", re.IGNORECASE)
 #: A relative clause, whose number qualifies the noun before it.
@@ -601,8 +605,12 @@ class ObservationStage:
             if effective and status in ("announced", "threatened"):
                 return effective[0].value
         if candidates:
-            nearest = min(candidates, key=lambda t: min(abs(t.start - quantity.end),
-                                                        abs(quantity.start - t.end)))
+            # a time before the number that "and" parts from it dates the conjunct before
+            # ("imposed 25% on steel in March and imposed 25% on cars in April")
+            own = [t for t in candidates if t.start >= quantity.end
+                   or not _CONJUNCT.search(text, t.end, quantity.start)] or candidates
+            nearest = min(own, key=lambda t: min(abs(t.start - quantity.end),
+                                                 abs(quantity.start - t.end)))
             return nearest.value
         if status == "target":
             return None
