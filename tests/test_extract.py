@@ -147,6 +147,24 @@ def test_the_old_value_of_a_transition_does_not_take_the_deadline(extractor):
     assert [o.when for o in old] == [None]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Trump warned he would lift tariffs on Japanese goods to 25% from 15%, the level agreed "
+     "in July.", (15.0, "agreed", "2025-07")),
+    ("Trump warned he would lift tariffs on Japanese goods to 25% from 15%, citing slow "
+     "investment.", (15.0, "actual", None)),
+])
+def test_an_apposition_to_the_old_value_says_what_it_is(extractor, text, expected):
+    result = extract(extractor, text, published="2025-09-10")
+    assert expected in found_for(result, "us_tariff_japan_reciprocal")
+
+
+def test_a_time_in_the_conjunct_before_dates_that_conjunct_not_the_next(extractor):
+    result = extract(extractor, "Trump imposed 25% tariffs on steel in March and imposed a 25% "
+                                "duty on Japanese cars in April.", published="2025-05-05")
+    assert found_for(result, "us_tariff_steel_aluminum") == {(25.0, "actual", "2025-03")}
+    assert found_for(result, "us_tariff_japan_autos") == {(25.0, "actual", "2025-04")}
+
+
 def test_a_noun_names_an_event_only_when_the_sentence_dates_it(extractor):
     dated = extract(extractor, "Trump signed an order to carry out the trade agreement with "
                                "Japan of July 22.", published="2025-09-05")
@@ -220,6 +238,17 @@ def test_a_pledge_after_a_deal_in_its_paragraph_is_the_deals(extractor):
             "Japanese cars fell. Japan committed $400 billion of investment in America.")
     result = extract(extractor, text, published="2025-08-10")
     assert found_for(result, "japan_investment_pledge_usd") == {(4e11, "agreed", "2025-07-22")}
+
+
+@pytest.mark.parametrize("text, status", [
+    ("Under their new accord, Tokyo promised Washington $300 billion of investment.", "agreed"),
+    ("Officials said Japan promised to invest $300 billion in American plants.", "announced"),
+    ("On the stump he promised to slap a 50% tariff on Japanese goods.", "proposed"),
+])
+def test_money_promised_is_a_pledge_but_a_campaign_promise_is_a_proposal(extractor, text,
+                                                                         status):
+    result = extract(extractor, text, published="2025-08-10")
+    assert {o.status for o in result.observations} == {status}
 
 
 def test_a_pledge_is_never_a_value_in_force(extractor):
@@ -306,6 +335,15 @@ def test_a_value_in_force_now_is_dated_by_its_report(extractor):
             "face a 25% tariff.")
     result = extract(extractor, text, published="2025-05-10")
     assert found_for(result, "us_tariff_japan_autos") == {(25.0, "actual", "2025-05")}
+
+
+@pytest.mark.parametrize("published, when", [("2025-09-10", "2025-09"), (None, "2025-06")])
+def test_a_value_in_force_in_the_present_tense_is_dated_by_its_report(extractor, published,
+                                                                      when):
+    text = ("Japan's exports fell in June 2025. Japan is subject to the same 10% baseline tariff "
+            "imposed on most countries.")
+    result = extract(extractor, text, published=published)
+    assert found_for(result, "us_tariff_japan_reciprocal") == {(10.0, "actual", when)}
 
 
 def test_suggesting_that_the_other_side_do_something_is_a_demand(extractor):

@@ -68,6 +68,10 @@ _COORDINATION_CHARS = 120
 #: comma before it (", and settled at 15%" starts a new clause with its own subject and cues).
 _COORDINATED = re.compile(r"(?:\W+\w+){0,8}?[^\w,]*\s(?:and|or)\W+(?:\w+\W+){0,3}?",
                           re.IGNORECASE)
+#: What joins a clause to the one before: "and" or "but" with a verb after it ("... in March
+#: and imposed", "but later raised").
+_CONJUNCT = re.compile(r"\s(?:and|but)\s+(?:then\s+|later\s+|also\s+)?[a-z]+ed\b",
+                       re.IGNORECASE)
 #: What opens a contrasting clause, whose status is its own.
 _CONTRAST = re.compile(r",\s+(?:but|while|whereas|although|though|yet)\b\s*", re.IGNORECASE)
 #: A relative clause, whose number qualifies the noun before it.
@@ -79,6 +83,11 @@ _REFERENCE = re.compile(r"(?:It|(?:The|This|That) (?:figure|ratio|share|rate|lev
                         r"total|number|sum))\b")
 #: Status cues that say a value holds at the time of the report, not at an earlier time.
 _CURRENT = re.compile(r"\b(?:already|currently|current|now|still)\b")
+#: A present tense before a value in force that says it holds as the report is written:
+#: "Japan is subject to the same 10% rate", "Japanese cars face a 25% duty".
+_PRESENT_IN_FORCE = re.compile(r"\b(?:(?:is|are|remains?)\s+(?:still\s+)?subject\s+to|"
+                               r"(?<!would )(?<!could )(?<!will )(?:faces?|pays?))\b",
+                               re.IGNORECASE)
 #: Words in the sentence after an announced measure that give the date it applies from.
 _TAKES_EFFECT = re.compile(r"\b(?:takes?|took|will take) effect\b|\beffective\b|\bkicks? in\b"
                            r"|\b(?:comes?|will come|enters?|will enter) into force\b",
@@ -140,6 +149,9 @@ _IN_FORCE = re.compile(r"\b(?:current|currently|now|in effect|in force|in place|
                        re.IGNORECASE)
 #: Where the words that belong to a number end: the next clause break.
 _PHRASE_END = re.compile(r"[,;:()\u2014]|\.(?!\d)|\s(?:and|but|while|which|as)\s")
+#: What opens an apposition that names what a number is: "from 15% — the level agreed in July".
+_APPOSITION = re.compile(r"\s*(?:[,\u2014\u2013]|--)\s*(?:the|a|its|their)\s+(?:[\w-]+\s+)?"
+                         r"(?:level|rate|figure|tariff|duty|levy|one)\b", re.IGNORECASE)
 #: Words after a number that tie it to one state: "46% for Vietnam", "the 34% imposed on
 #: China", "a 24 percent rate for goods from Japan".
 _OWN_STATE_AFTER = re.compile(
@@ -348,8 +360,13 @@ class ObservationStage:
                         and not status_rule.startswith("cue:") \
                         and _conditional(text, s_start, quantity, end):
                     status, status_rule = "threatened", "condition"
+                # a value in force in the present tense holds as the report is written; an
+                # undated report leaves it the time stated before
+                current = bool(_CURRENT.search(status_rule)) or (
+                    status == "actual" and reported is not None
+                    and bool(_PRESENT_IN_FORCE.search(text, s_start, quantity.start)))
                 when = self.when_for(quantity, status, doc._.times, layout, reported,
-                                     current=bool(_CURRENT.search(status_rule)))
+                                     current=current)
                 when = self.when_decision.predict([WhenCandidate(
                     text=text, span=(quantity.start, quantity.end), what=status,
                     unit=indicator.unit, figure=figure, published=published,
@@ -385,7 +402,11 @@ class ObservationStage:
         if quantity.role == "from" and following is not None and following.role == "to":
             own_end = min(own_end, following.start)  # "from 12% in 2017 to 18.7% last year"
         if quantity.role == "from" and (following is None or following.role != "to"):
-            own_end = quantity.end  # what follows "to 15% from 27.5%" is the change's
+            # what follows "to 15% from 27.5%" is the change's, unless it is an apposition to
+            # the old value ("from 15%, the rate agreed in July")
+            apposition = _APPOSITION.match(text, quantity.end)
+            own_end = quantity.end if apposition is None else next(
+                (m.start() for m in _PHRASE_END.finditer(text, apposition.end(), s_end)), s_end)
         own = text[quantity.end:own_end].lower()
         status, how = "actual", "part" if part else "transition-from"
         if not part:
@@ -584,8 +605,12 @@ class ObservationStage:
             if effective and status in ("announced", "threatened"):
                 return effective[0].value
         if candidates:
-            nearest = min(candidates, key=lambda t: min(abs(t.start - quantity.end),
-                                                        abs(quantity.start - t.end)))
+            # a time before the number that "and" parts from it dates the conjunct before
+            # ("imposed 25% on steel in March and imposed 25% on cars in April")
+            own = [t for t in candidates if t.start >= quantity.end
+                   or not _CONJUNCT.search(text, t.end, quantity.start)] or candidates
+            nearest = min(own, key=lambda t: min(abs(t.start - quantity.end),
+                                                 abs(quantity.start - t.end)))
             return nearest.value
         if status == "target":
             return None
