@@ -304,3 +304,12 @@ def test_an_investment_in_a_state_is_aid_to_it(extractor):
 def test_a_state_after_an_opening_place_or_time_is_the_subject(extractor):
     found = events(extractor, "In Tokyo, Japan's trade minister met U.S. officials on Monday.")
     assert ("CONSULT", "JPN", "USA", "2025-05-05") in found
+
+
+def test_a_headline_names_the_story_and_the_body_reports_the_act(extractor):
+    headline = "Tokyo Pledges Fresh Billions For American Shipyards Before Summit\n"
+    body = "Japan pledged on Monday to invest $40 billion in shipyards in the United States."
+    assert not events(extractor, headline)
+    found = events(extractor, headline + body)
+    assert [(e.type, e.source, e.target, e.when) for e in found.values()] == \
+        [("AID", "JPN", "USA", "2025-05-05")]

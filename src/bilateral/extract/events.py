@@ -91,6 +91,20 @@ _BETWEEN = re.compile(r"\b(?:between|among|with|of|to|by)\b", re.IGNORECASE)
 _BOTH_PARTIES_NEXT = re.compile(r"[^\w.;:]*(?:[\w-]+\s+){0,3}?(?:between|among)\s+(?:the\s+)?",
                                 re.IGNORECASE)
 
+#: A headline: a line with no closing stop whose longer words are all capitalised. It names
+#: the story the body reports in full (with the time and parties a headline drops), so its
+#: words are not coded as an act of their own.
+_LONG_WORD = re.compile(r"\b[^\W\d_][\w'\u2019-]{4,}")
+HEADLINE_WORDS = 3
+
+
+def _is_headline(line: str) -> bool:
+    line = line.strip()
+    if not line or line[-1] in ".!?\"\u201d":
+        return False
+    words = _LONG_WORD.findall(line)
+    return len(words) >= HEADLINE_WORDS and all(w[0].isupper() for w in words)
+
 
 @dataclass(frozen=True)
 class EventMatch:
@@ -150,6 +164,8 @@ class EventStage:
             context_start = layout.sentences[max(0, i - ANTECEDENT_SENTENCES)][0]
             earlier = starting_in(acting, context_start, s_start)
             if len({m.state for m in mentions}) < 2 and not earlier:
+                continue
+            if _is_headline(text[s_start:s_end]):
                 continue
             sentence = text[s_start:s_end].lower()
             triggers = self._triggers(sentence)
