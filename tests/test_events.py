@@ -313,3 +313,11 @@ def test_a_headline_names_the_story_and_the_body_reports_the_act(extractor):
     found = events(extractor, headline + body)
     assert [(e.type, e.source, e.target, e.when) for e in found.values()] == \
         [("AID", "JPN", "USA", "2025-05-05")]
+
+
+def test_congratulating_a_leader_is_a_courtesy_not_support(extractor):
+    found = events(extractor, "The Japanese prime minister congratulated President Trump on "
+                              "Friday on his victory at the polls.")
+    assert not [k for k in found if k[0] == "SUPPORT"]
+    found = events(extractor, "Tokyo praised Washington on Friday for its steady line.")
+    assert [k[:3] for k in found if k[0] == "SUPPORT"] == [("SUPPORT", "JPN", "USA")]
