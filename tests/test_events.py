@@ -321,3 +321,10 @@ def test_congratulating_a_leader_is_a_courtesy_not_support(extractor):
     assert not [k for k in found if k[0] == "SUPPORT"]
     found = events(extractor, "Tokyo praised Washington on Friday for its steady line.")
     assert [k[:3] for k in found if k[0] == "SUPPORT"] == [("SUPPORT", "JPN", "USA")]
+
+
+def test_a_mention_that_refers_back_with_a_time_dates_the_act_told_undated(extractor):
+    found = events(extractor, "Japan and the United States held talks on tariffs. The talks "
+                              "between Tokyo and Washington, which opened on July 22, ended "
+                              "without a deal.", published="2025-08-10")
+    assert [k for k in found if k[0] == "CONSULT"] == [("CONSULT", "JPN", "USA", "2025-07-22")]

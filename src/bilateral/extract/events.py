@@ -4,7 +4,7 @@ sentence becomes a PLOVER-coded event, unless the sentence negates it or makes i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
@@ -154,6 +154,7 @@ class EventStage:
         reported = report_month(published)
         found: dict[tuple[str, str, str, str | None], EventMatch] = {}
         coded: set[tuple[str, str, str]] = set()  # the types and pairs coded from words
+        undated: dict[tuple[str, str, str], tuple] = {}  # coded with no time of their own
         acting = [m for m in doc._.actors if m.acts_for_state and m.state]
         for i, (s_start, s_end) in enumerate(layout.sentences):
             check_budget(doc)
@@ -226,8 +227,16 @@ class EventStage:
                         # "the talks", "during his visit": the act coded before, and so is
                         # what the sentence goes on to say of it ("the deal was signed")
                         repeated_here.add((kind, *parties))
+                        first = undated.pop((kind, *parties), None)
+                        if own_time is not None and first in found:
+                            # the act was first told with no time of its own ("the two
+                            # struck a deal"); the mention that refers back to it with a
+                            # time ("the deal of July 30") dates it
+                            found[key] = replace(found.pop(first), when=when)
                         continue
                     coded.add((kind, *parties))
+                    if own_time is None:
+                        undated[(kind, *parties)] = key
                     quoted = [m for m in (source, target) if m.start >= s_start]
                     quote_start = min([m.start for m in quoted] + [s_start + start])
                     quote_end = max([m.end for m in quoted] + [s_start + end])
