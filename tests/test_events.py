@@ -328,3 +328,9 @@ def test_a_mention_that_refers_back_with_a_time_dates_the_act_told_undated(extra
                               "between Tokyo and Washington, which opened on July 22, ended "
                               "without a deal.", published="2025-08-10")
     assert [k for k in found if k[0] == "CONSULT"] == [("CONSULT", "JPN", "USA", "2025-07-22")]
+
+
+def test_a_qualified_dissatisfaction_with_a_state_is_an_accusation(extractor):
+    found = events(extractor, "On Monday Tokyo voiced deep dissatisfaction with Washington's "
+                              "new levies.")
+    assert [k[:3] for k in found if k[0] == "ACCUSE"] == [("ACCUSE", "JPN", "USA")]
