@@ -334,3 +334,12 @@ def test_a_qualified_dissatisfaction_with_a_state_is_an_accusation(extractor):
     found = events(extractor, "On Monday Tokyo voiced deep dissatisfaction with Washington's "
                               "new levies.")
     assert [k[:3] for k in found if k[0] == "ACCUSE"] == [("ACCUSE", "JPN", "USA")]
+
+
+def test_the_state_just_before_a_directed_verb_is_its_subject(extractor):
+    found = events(extractor, "Japan is still weighing the steel tariffs that Washington "
+                              "imposed in March.")
+    assert [k[:3] for k in found if k[0] == "SANCTION"] == [("SANCTION", "USA", "JPN")]
+    # a two-sided act keeps the order the text gives
+    found = events(extractor, "Japan and the United States agreed on Monday to cut duties.")
+    assert [k[:3] for k in found if k[0] == "AGREE"] == [("AGREE", "JPN", "USA")]

@@ -191,7 +191,7 @@ class EventStage:
                     # unless it is the trigger's own object ("arrived in Seoul")
                     parties_here = [m for m in mentions
                                     if not _named_as_place(m, text, s_start, s_start + end)]
-                pair = _parties(how, parties_here, earlier, text, (s_start, s_end),
+                pair = _parties(how, kind, parties_here, earlier, text, (s_start, s_end),
                                 s_start + start, s_start + end)
                 if pair is None:
                     continue
@@ -365,7 +365,7 @@ def _named_as_place(mention: Mention, text: str, s_start: int, trigger_end: int)
     return "," not in place.group() or not _OPENS_CLAUSE.search(text, s_start, place.start())
 
 
-def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: str,
+def _parties(how: str, kind: str, mentions: list[Mention], earlier: list[Mention], text: str,
              sentence: tuple[int, int], start: int, end: int) -> tuple[Mention, Mention] | None:
     """Source and target of the trigger at [start, end) of ``sentence`` (its bounds), from
     the states the sentence names and, through pronouns, those named just before."""
@@ -392,7 +392,8 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
     if agent is not None:
         return agent
     return _dyad(parties, start, end, text=text, s_start=s_start,
-                 object_next=bool(_ENDS_IN_PREPOSITION.search(text, start, end)))
+                 object_next=bool(_ENDS_IN_PREPOSITION.search(text, start, end)),
+                 symmetric=kind in SYMMETRIC_TYPES)
 
 
 #: A participle trigger followed by its agent ("tariffs imposed by the U.S.", "a move welcomed
@@ -552,9 +553,12 @@ def _pronoun_dyad(mentions: list[Mention], earlier: list[Mention],
 
 
 def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = False,
-          text: str = "", s_start: int = 0) -> tuple[Mention, Mention] | None:
+          text: str = "", s_start: int = 0, symmetric: bool = True
+          ) -> tuple[Mention, Mention] | None:
     """Source: the nearest state before the trigger; target: the nearest other state after it,
-    or, when none follows, another state before it ("Japan and the U.S. agreed").
+    or, when none follows, another state before it ("Japan and the U.S. agreed"), which then
+    leads, unless the act is directed (not ``symmetric``) and the nearer state is the verb's
+    subject just before it ("the tariffs that Washington imposed").
 
     With ``object_next`` the trigger ends in a preposition whose object is the target: it must
     follow within a few words, and the source must precede the trigger.
@@ -582,7 +586,8 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
         if target is None:
             target = next((m for m in reversed(before) if m.state != source.state
                            and not _SPEAKS.match(text, m.end)), None)
-            if target is not None:
+            if target is not None and (symmetric or not _SUBJECT_GAP.fullmatch(
+                    text, source.end, start)):
                 source, target = target, source
         return (source, target) if target else None
     if len({m.state for m in after}) >= 2 and _BETWEEN.search(text, end, after[0].start):
@@ -590,6 +595,11 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
         target = next(m for m in after if m.state != source.state)
         return source, target
     return None
+
+
+#: What stands between a directed act's subject and its verb ("Washington has imposed",
+#: "the U.S. then imposed"): the state just before is the source, whoever is named before it.
+_SUBJECT_GAP = re.compile(r"\s+(?:(?:has|have|had|will|would|then|also|later|now|again)\s+)*")
 
 
 #: A phrase that sets the scene of an act: a state beyond it is no party to it ("agreed to
