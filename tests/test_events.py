@@ -343,3 +343,9 @@ def test_the_state_just_before_a_directed_verb_is_its_subject(extractor):
     # a two-sided act keeps the order the text gives
     found = events(extractor, "Japan and the United States agreed on Monday to cut duties.")
     assert [k[:3] for k in found if k[0] == "AGREE"] == [("AGREE", "JPN", "USA")]
+
+
+def test_a_commitment_to_defend_a_state_supports_it(extractor):
+    found = events(extractor, "On Tuesday Washington restated its commitment to the defense of "
+                              "Japan.")
+    assert [k[:3] for k in found if k[0] == "SUPPORT"] == [("SUPPORT", "USA", "JPN")]
