@@ -349,3 +349,11 @@ def test_a_commitment_to_defend_a_state_supports_it(extractor):
     found = events(extractor, "On Tuesday Washington restated its commitment to the defense of "
                               "Japan.")
     assert [k[:3] for k in found if k[0] == "SUPPORT"] == [("SUPPORT", "USA", "JPN")]
+
+
+def test_a_lowering_that_a_deal_makes_is_a_term_of_the_deal(extractor):
+    found = events(extractor, "Tokyo and Washington struck a deal on Monday that lowered duties "
+                              "on Japanese cars to 15%.")
+    assert [k[0] for k in found if k[0] in ("AGREE", "CONCEDE")] == ["AGREE"]
+    found = events(extractor, "Washington lowered duties on Japanese cars on Monday.")
+    assert [k[:3] for k in found if k[0] == "CONCEDE"] == [("CONCEDE", "USA", "JPN")]

@@ -180,7 +180,8 @@ class EventStage:
                 if self.negation.search(guard) or self.hypothetical.search(guard) \
                         or _MODAL_MAY.search(cased):
                     continue
-                if how != "said" and _object_of_act(triggers[:n], sentence, start, end, opening):
+                if how != "said" and _object_of_act(triggers[:n], sentence, start, end, opening,
+                                                kind):
                     continue  # "threatened a tariff on Japan", "lowered duties on Korean goods"
                 if _ATTRIBUTIVE.search(sentence, max(0, start - 6), start) \
                         and sentence[start:end].split()[0].endswith("ed"):
@@ -328,6 +329,10 @@ def _refers_back(text: str, start: int, end: int, time) -> bool:
 #: How far after a request, within its clause, the act it asks for may stand.
 REQUESTED_CHARS = 80
 _GOVERNING_TYPES = frozenset({"CONCEDE", "THREATEN", "RETREAT", "REQUEST", "REJECT"})
+#: Acts that a deal reached just before them in their clause makes its terms ("struck a
+#: deal that lowered"); a state that agrees to lower, or "the U.S. agreement to lower",
+#: concedes.
+_AGREED_TERMS = frozenset({"CONCEDE"})
 #: The first word of a trigger that is a verb, not a noun naming an act ("spoke with").
 _VERB_FORM = re.compile(r"\w+(?:ed|ing)$|spoke|took|met|sat|fought$")
 #: Words in "-ing" that are nouns naming an act, not verbs.
@@ -335,14 +340,19 @@ _NOUN_IN_ING = re.compile(r"^(?:meeting|briefing|signing|gathering|hearing)s?$")
 
 
 def _object_of_act(earlier: list[tuple[str, str, int, int]], sentence: str, start: int,
-                   end: int, opening: int) -> bool:
+                   end: int, opening: int, kind: str) -> bool:
     """Whether the trigger at [start, end) is a noun naming an act ("tariffs on") that is the
     object of another act just before it in its clause ("threatened a 25% tariff on Japan",
     "an agreement to lower its duties on"): the act reported is that other one."""
     clause = max(0, *(sentence.rfind(c, 0, start) + 1 for c in _GUARD_BREAKS))
-    if any(kind == "REQUEST" and clause <= hit_end and start - hit_end <= REQUESTED_CHARS
-           for kind, _how, _hit_start, hit_end in earlier):
-        return True  # "asked that its cars be exempt from": the exemption is asked for
+    if any((other == "REQUEST" or (other == "AGREE" and how == "act"
+                                   and kind in _AGREED_TERMS
+                                   and not sentence.startswith("agree", hit_start)))
+           and clause <= hit_end and start - hit_end <= REQUESTED_CHARS
+           for other, how, hit_start, hit_end in earlier):
+        # "asked that its cars be exempt from": the exemption is asked for; "struck a deal
+        # that lowered the duties": the lowering is a term of the deal, which is the act
+        return True
     words = sentence[start:end].split()
     if not _ENDS_IN_PREPOSITION.search(sentence, start, end) or _VERB_FORM.match(words[0]):
         return False
