@@ -357,3 +357,18 @@ def test_a_lowering_that_a_deal_makes_is_a_term_of_the_deal(extractor):
     assert [k[0] for k in found if k[0] in ("AGREE", "CONCEDE")] == ["AGREE"]
     found = events(extractor, "Washington lowered duties on Japanese cars on Monday.")
     assert [k[:3] for k in found if k[0] == "CONCEDE"] == [("CONCEDE", "USA", "JPN")]
+
+
+@pytest.mark.parametrize("text", [
+    "Washington published the terms of its pact with Tokyo on Monday following tariff talks.",
+    "Tokyo thanked Washington on Monday ahead of a call with Beijing.",
+])
+def test_a_meeting_named_as_the_backdrop_of_another_act_is_not_reported(extractor, text):
+    assert not [k for k in events(extractor, text) if k[0] == "CONSULT"]
+
+
+def test_following_their_summit_says_its_subjects_met(extractor):
+    found = events(extractor, "The Japanese and American leaders spoke to reporters on Monday "
+                              "following their summit.")
+    assert [frozenset(k[1:3]) for k in found if k[0] == "CONSULT"] == \
+        [frozenset(("JPN", "USA"))]

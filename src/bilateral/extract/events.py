@@ -186,6 +186,9 @@ class EventStage:
                 if _ATTRIBUTIVE.search(sentence, max(0, start - 6), start) \
                         and sentence[start:end].split()[0].endswith("ed"):
                     continue  # "Trump's threatened tariffs", "self-imposed": a thing, no act
+                if kind == "CONSULT" and _BACKDROP.search(
+                        sentence, max(0, start - BACKDROP_CHARS), start):
+                    continue  # "following tariff talks": the scene of another act
                 parties_here = mentions
                 if kind not in _PLACE_MAY_BE_PARTY:
                     # "a summit in Canada", "en route from Tokyo": a place, not a party,
@@ -610,6 +613,14 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
 #: What stands between a directed act's subject and its verb ("Washington has imposed",
 #: "the U.S. then imposed"): the state just before is the source, whoever is named before it.
 _SUBJECT_GAP = re.compile(r"\s+(?:(?:has|have|had|will|would|then|also|later|now|again)\s+)*")
+
+
+#: A meeting named as the backdrop of another act ("released the deal following tariff
+#: talks", "urged Tokyo after a call from Xi") is no report of a meeting between the states
+#: the sentence names; "following their summit" says its subjects met.
+_BACKDROP = re.compile(r"\b(?:following|after|ahead of|before|follows)\s+"
+                       r"(?!(?:their|his|her)\b)(?:[\w-]+\s+){0,3}$")
+BACKDROP_CHARS = 40
 
 
 #: A phrase that sets the scene of an act: a state beyond it is no party to it ("agreed to
