@@ -330,12 +330,6 @@ def test_a_mention_that_refers_back_with_a_time_dates_the_act_told_undated(extra
     assert [k for k in found if k[0] == "CONSULT"] == [("CONSULT", "JPN", "USA", "2025-07-22")]
 
 
-def test_a_qualified_dissatisfaction_with_a_state_is_an_accusation(extractor):
-    found = events(extractor, "On Monday Tokyo voiced deep dissatisfaction with Washington's "
-                              "new levies.")
-    assert [k[:3] for k in found if k[0] == "ACCUSE"] == [("ACCUSE", "JPN", "USA")]
-
-
 def test_the_state_just_before_a_directed_verb_is_its_subject(extractor):
     found = events(extractor, "Japan is still weighing the steel tariffs that Washington "
                               "imposed in March.")
@@ -345,10 +339,16 @@ def test_the_state_just_before_a_directed_verb_is_its_subject(extractor):
     assert [k[:3] for k in found if k[0] == "AGREE"] == [("AGREE", "JPN", "USA")]
 
 
-def test_a_commitment_to_defend_a_state_supports_it(extractor):
-    found = events(extractor, "On Tuesday Washington restated its commitment to the defense of "
-                              "Japan.")
-    assert [k[:3] for k in found if k[0] == "SUPPORT"] == [("SUPPORT", "USA", "JPN")]
+@pytest.mark.parametrize(("text", "coded"), [
+    # a qualified dissatisfaction with a state is an accusation
+    ("On Monday Tokyo voiced deep dissatisfaction with Washington's new levies.",
+     ("ACCUSE", "JPN", "USA")),
+    # a commitment to defend a state supports it
+    ("On Tuesday Washington restated its commitment to the defense of Japan.",
+     ("SUPPORT", "USA", "JPN")),
+])
+def test_words_that_code_an_act_and_its_parties(extractor, text, coded):
+    assert [k[:3] for k in events(extractor, text) if k[0] == coded[0]] == [coded]
 
 
 def test_a_lowering_that_a_deal_makes_is_a_term_of_the_deal(extractor):

@@ -154,7 +154,8 @@ class EventStage:
         reported = report_month(published)
         found: dict[tuple[str, str, str, str | None], EventMatch] = {}
         coded: set[tuple[str, str, str]] = set()  # the types and pairs coded from words
-        undated: dict[tuple[str, str, str], tuple] = {}  # coded with no time of their own
+        # the found keys of acts coded with no time of their own
+        undated: dict[tuple[str, str, str], tuple[str, str, str, str | None]] = {}
         acting = [m for m in doc._.actors if m.acts_for_state and m.state]
         for i, (s_start, s_end) in enumerate(layout.sentences):
             check_budget(doc)
