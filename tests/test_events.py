@@ -304,3 +304,71 @@ def test_an_investment_in_a_state_is_aid_to_it(extractor):
 def test_a_state_after_an_opening_place_or_time_is_the_subject(extractor):
     found = events(extractor, "In Tokyo, Japan's trade minister met U.S. officials on Monday.")
     assert ("CONSULT", "JPN", "USA", "2025-05-05") in found
+
+
+def test_a_headline_names_the_story_and_the_body_reports_the_act(extractor):
+    headline = "Tokyo Pledges Fresh Billions For American Shipyards Before Summit\n"
+    body = "Japan pledged on Monday to invest $40 billion in shipyards in the United States."
+    assert not events(extractor, headline)
+    found = events(extractor, headline + body)
+    assert [(e.type, e.source, e.target, e.when) for e in found.values()] == \
+        [("AID", "JPN", "USA", "2025-05-05")]
+
+
+def test_congratulating_a_leader_is_a_courtesy_not_support(extractor):
+    found = events(extractor, "The Japanese prime minister congratulated President Trump on "
+                              "Friday on his victory at the polls.")
+    assert not [k for k in found if k[0] == "SUPPORT"]
+    found = events(extractor, "Tokyo praised Washington on Friday for its steady line.")
+    assert [k[:3] for k in found if k[0] == "SUPPORT"] == [("SUPPORT", "JPN", "USA")]
+
+
+def test_a_mention_that_refers_back_with_a_time_dates_the_act_told_undated(extractor):
+    found = events(extractor, "Japan and the United States held talks on tariffs. The talks "
+                              "between Tokyo and Washington, which opened on July 22, ended "
+                              "without a deal.", published="2025-08-10")
+    assert [k for k in found if k[0] == "CONSULT"] == [("CONSULT", "JPN", "USA", "2025-07-22")]
+
+
+def test_the_state_just_before_a_directed_verb_is_its_subject(extractor):
+    found = events(extractor, "Japan is still weighing the steel tariffs that Washington "
+                              "imposed in March.")
+    assert [k[:3] for k in found if k[0] == "SANCTION"] == [("SANCTION", "USA", "JPN")]
+    # a two-sided act keeps the order the text gives
+    found = events(extractor, "Japan and the United States agreed on Monday to cut duties.")
+    assert [k[:3] for k in found if k[0] == "AGREE"] == [("AGREE", "JPN", "USA")]
+
+
+@pytest.mark.parametrize(("text", "coded"), [
+    # a qualified dissatisfaction with a state is an accusation
+    ("On Monday Tokyo voiced deep dissatisfaction with Washington's new levies.",
+     ("ACCUSE", "JPN", "USA")),
+    # a commitment to defend a state supports it
+    ("On Tuesday Washington restated its commitment to the defense of Japan.",
+     ("SUPPORT", "USA", "JPN")),
+])
+def test_words_that_code_an_act_and_its_parties(extractor, text, coded):
+    assert [k[:3] for k in events(extractor, text) if k[0] == coded[0]] == [coded]
+
+
+def test_a_lowering_that_a_deal_makes_is_a_term_of_the_deal(extractor):
+    found = events(extractor, "Tokyo and Washington struck a deal on Monday that lowered duties "
+                              "on Japanese cars to 15%.")
+    assert [k[0] for k in found if k[0] in ("AGREE", "CONCEDE")] == ["AGREE"]
+    found = events(extractor, "Washington lowered duties on Japanese cars on Monday.")
+    assert [k[:3] for k in found if k[0] == "CONCEDE"] == [("CONCEDE", "USA", "JPN")]
+
+
+@pytest.mark.parametrize("text", [
+    "Washington published the terms of its pact with Tokyo on Monday following tariff talks.",
+    "Tokyo thanked Washington on Monday ahead of a call with Beijing.",
+])
+def test_a_meeting_named_as_the_backdrop_of_another_act_is_not_reported(extractor, text):
+    assert not [k for k in events(extractor, text) if k[0] == "CONSULT"]
+
+
+def test_following_their_summit_says_its_subjects_met(extractor):
+    found = events(extractor, "The Japanese and American leaders spoke to reporters on Monday "
+                              "following their summit.")
+    assert [frozenset(k[1:3]) for k in found if k[0] == "CONSULT"] == \
+        [frozenset(("JPN", "USA"))]

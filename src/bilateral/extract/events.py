@@ -4,7 +4,7 @@ sentence becomes a PLOVER-coded event, unless the sentence negates it or makes i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
@@ -91,6 +91,20 @@ _BETWEEN = re.compile(r"\b(?:between|among|with|of|to|by)\b", re.IGNORECASE)
 _BOTH_PARTIES_NEXT = re.compile(r"[^\w.;:]*(?:[\w-]+\s+){0,3}?(?:between|among)\s+(?:the\s+)?",
                                 re.IGNORECASE)
 
+#: A headline: a line with no closing stop whose longer words are all capitalised. It names
+#: the story the body reports in full (with the time and parties a headline drops), so its
+#: words are not coded as an act of their own.
+_LONG_WORD = re.compile(r"\b[^\W\d_][\w'\u2019-]{4,}")
+HEADLINE_WORDS = 3
+
+
+def _is_headline(line: str) -> bool:
+    line = line.strip()
+    if not line or line[-1] in ".!?\"\u201d":
+        return False
+    words = _LONG_WORD.findall(line)
+    return len(words) >= HEADLINE_WORDS and all(w[0].isupper() for w in words)
+
 
 @dataclass(frozen=True)
 class EventMatch:
@@ -140,6 +154,8 @@ class EventStage:
         reported = report_month(published)
         found: dict[tuple[str, str, str, str | None], EventMatch] = {}
         coded: set[tuple[str, str, str]] = set()  # the types and pairs coded from words
+        # the found keys of acts coded with no time of their own
+        undated: dict[tuple[str, str, str], tuple[str, str, str, str | None]] = {}
         acting = [m for m in doc._.actors if m.acts_for_state and m.state]
         for i, (s_start, s_end) in enumerate(layout.sentences):
             check_budget(doc)
@@ -150,6 +166,8 @@ class EventStage:
             context_start = layout.sentences[max(0, i - ANTECEDENT_SENTENCES)][0]
             earlier = starting_in(acting, context_start, s_start)
             if len({m.state for m in mentions}) < 2 and not earlier:
+                continue
+            if _is_headline(text[s_start:s_end]):
                 continue
             sentence = text[s_start:s_end].lower()
             triggers = self._triggers(sentence)
@@ -163,18 +181,22 @@ class EventStage:
                 if self.negation.search(guard) or self.hypothetical.search(guard) \
                         or _MODAL_MAY.search(cased):
                     continue
-                if how != "said" and _object_of_act(triggers[:n], sentence, start, end, opening):
+                if how != "said" and _object_of_act(triggers[:n], sentence, start, end, opening,
+                                                kind):
                     continue  # "threatened a tariff on Japan", "lowered duties on Korean goods"
                 if _ATTRIBUTIVE.search(sentence, max(0, start - 6), start) \
                         and sentence[start:end].split()[0].endswith("ed"):
                     continue  # "Trump's threatened tariffs", "self-imposed": a thing, no act
+                if kind == "CONSULT" and _BACKDROP.search(
+                        sentence, max(0, start - BACKDROP_CHARS), start):
+                    continue  # "following tariff talks": the scene of another act
                 parties_here = mentions
                 if kind not in _PLACE_MAY_BE_PARTY:
                     # "a summit in Canada", "en route from Tokyo": a place, not a party,
                     # unless it is the trigger's own object ("arrived in Seoul")
                     parties_here = [m for m in mentions
                                     if not _named_as_place(m, text, s_start, s_start + end)]
-                pair = _parties(how, parties_here, earlier, text, (s_start, s_end),
+                pair = _parties(how, kind, parties_here, earlier, text, (s_start, s_end),
                                 s_start + start, s_start + end)
                 if pair is None:
                     continue
@@ -210,8 +232,16 @@ class EventStage:
                         # "the talks", "during his visit": the act coded before, and so is
                         # what the sentence goes on to say of it ("the deal was signed")
                         repeated_here.add((kind, *parties))
+                        first = undated.pop((kind, *parties), None)
+                        if own_time is not None and first in found:
+                            # the act was first told with no time of its own ("the two
+                            # struck a deal"); the mention that refers back to it with a
+                            # time ("the deal of July 30") dates it
+                            found[key] = replace(found.pop(first), when=when)
                         continue
                     coded.add((kind, *parties))
+                    if own_time is None:
+                        undated[(kind, *parties)] = key
                     quoted = [m for m in (source, target) if m.start >= s_start]
                     quote_start = min([m.start for m in quoted] + [s_start + start])
                     quote_end = max([m.end for m in quoted] + [s_start + end])
@@ -303,6 +333,10 @@ def _refers_back(text: str, start: int, end: int, time) -> bool:
 #: How far after a request, within its clause, the act it asks for may stand.
 REQUESTED_CHARS = 80
 _GOVERNING_TYPES = frozenset({"CONCEDE", "THREATEN", "RETREAT", "REQUEST", "REJECT"})
+#: Acts that a deal reached just before them in their clause makes its terms ("struck a
+#: deal that lowered"); a state that agrees to lower, or "the U.S. agreement to lower",
+#: concedes.
+_AGREED_TERMS = frozenset({"CONCEDE"})
 #: The first word of a trigger that is a verb, not a noun naming an act ("spoke with").
 _VERB_FORM = re.compile(r"\w+(?:ed|ing)$|spoke|took|met|sat|fought$")
 #: Words in "-ing" that are nouns naming an act, not verbs.
@@ -310,14 +344,19 @@ _NOUN_IN_ING = re.compile(r"^(?:meeting|briefing|signing|gathering|hearing)s?$")
 
 
 def _object_of_act(earlier: list[tuple[str, str, int, int]], sentence: str, start: int,
-                   end: int, opening: int) -> bool:
+                   end: int, opening: int, kind: str) -> bool:
     """Whether the trigger at [start, end) is a noun naming an act ("tariffs on") that is the
     object of another act just before it in its clause ("threatened a 25% tariff on Japan",
     "an agreement to lower its duties on"): the act reported is that other one."""
     clause = max(0, *(sentence.rfind(c, 0, start) + 1 for c in _GUARD_BREAKS))
-    if any(kind == "REQUEST" and clause <= hit_end and start - hit_end <= REQUESTED_CHARS
-           for kind, _how, _hit_start, hit_end in earlier):
-        return True  # "asked that its cars be exempt from": the exemption is asked for
+    if any((other == "REQUEST" or (other == "AGREE" and how == "act"
+                                   and kind in _AGREED_TERMS
+                                   and not sentence.startswith("agree", hit_start)))
+           and clause <= hit_end and start - hit_end <= REQUESTED_CHARS
+           for other, how, hit_start, hit_end in earlier):
+        # "asked that its cars be exempt from": the exemption is asked for; "struck a deal
+        # that lowered the duties": the lowering is a term of the deal, which is the act
+        return True
     words = sentence[start:end].split()
     if not _ENDS_IN_PREPOSITION.search(sentence, start, end) or _VERB_FORM.match(words[0]):
         return False
@@ -340,7 +379,7 @@ def _named_as_place(mention: Mention, text: str, s_start: int, trigger_end: int)
     return "," not in place.group() or not _OPENS_CLAUSE.search(text, s_start, place.start())
 
 
-def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: str,
+def _parties(how: str, kind: str, mentions: list[Mention], earlier: list[Mention], text: str,
              sentence: tuple[int, int], start: int, end: int) -> tuple[Mention, Mention] | None:
     """Source and target of the trigger at [start, end) of ``sentence`` (its bounds), from
     the states the sentence names and, through pronouns, those named just before."""
@@ -367,7 +406,8 @@ def _parties(how: str, mentions: list[Mention], earlier: list[Mention], text: st
     if agent is not None:
         return agent
     return _dyad(parties, start, end, text=text, s_start=s_start,
-                 object_next=bool(_ENDS_IN_PREPOSITION.search(text, start, end)))
+                 object_next=bool(_ENDS_IN_PREPOSITION.search(text, start, end)),
+                 symmetric=kind in SYMMETRIC_TYPES)
 
 
 #: A participle trigger followed by its agent ("tariffs imposed by the U.S.", "a move welcomed
@@ -527,9 +567,12 @@ def _pronoun_dyad(mentions: list[Mention], earlier: list[Mention],
 
 
 def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = False,
-          text: str = "", s_start: int = 0) -> tuple[Mention, Mention] | None:
+          text: str = "", s_start: int = 0, symmetric: bool = True
+          ) -> tuple[Mention, Mention] | None:
     """Source: the nearest state before the trigger; target: the nearest other state after it,
-    or, when none follows, another state before it ("Japan and the U.S. agreed").
+    or, when none follows, another state before it ("Japan and the U.S. agreed"), which then
+    leads, unless the act is directed (not ``symmetric``) and the nearer state is the verb's
+    subject just before it ("the tariffs that Washington imposed").
 
     With ``object_next`` the trigger ends in a preposition whose object is the target: it must
     follow within a few words, and the source must precede the trigger.
@@ -557,7 +600,8 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
         if target is None:
             target = next((m for m in reversed(before) if m.state != source.state
                            and not _SPEAKS.match(text, m.end)), None)
-            if target is not None:
+            if target is not None and (symmetric or not _SUBJECT_GAP.fullmatch(
+                    text, source.end, start)):
                 source, target = target, source
         return (source, target) if target else None
     if len({m.state for m in after}) >= 2 and _BETWEEN.search(text, end, after[0].start):
@@ -565,6 +609,19 @@ def _dyad(mentions: list[Mention], start: int, end: int, *, object_next: bool = 
         target = next(m for m in after if m.state != source.state)
         return source, target
     return None
+
+
+#: What stands between a directed act's subject and its verb ("Washington has imposed",
+#: "the U.S. then imposed"): the state just before is the source, whoever is named before it.
+_SUBJECT_GAP = re.compile(r"\s+(?:(?:has|have|had|will|would|then|also|later|now|again)\s+)*")
+
+
+#: A meeting named as the backdrop of another act ("released the deal following tariff
+#: talks", "urged Tokyo after a call from Xi") is no report of a meeting between the states
+#: the sentence names; "following their summit" says its subjects met.
+_BACKDROP = re.compile(r"\b(?:following|after|ahead of|before|follows)\s+"
+                       r"(?!(?:their|his|her)\b)(?:[\w-]+\s+){0,3}$")
+BACKDROP_CHARS = 40
 
 
 #: A phrase that sets the scene of an act: a state beyond it is no party to it ("agreed to
