@@ -666,8 +666,8 @@ def _clause(text: str, first: Quantity, last: Quantity, start: int, end: int) ->
 def _between(text: str, first: Quantity, last: Quantity, others: list[tuple[int, int]],
              start: int, end: int) -> tuple[int, int]:
     """The window [start, end) cut where the words of the figures either side begin: at the
-    last "and", "or" or comma between a figure and this one ("a $350 billion investment package
-    and $100 billion in energy purchases": "investment" is the first figure's word)."""
+    last "and", "or" or comma between a figure and this one ("a $120 billion fund for new
+    plants and $40 billion in gas purchases": "plants" is the first figure's word)."""
     for a, b in others:
         if b <= first.start and b > start - 1:
             joins = _last(_JOIN.finditer(text, b, first.start))
@@ -778,7 +778,7 @@ def _reach(groups: tuple[re.Pattern[str], ...], context: str, start: int, end: i
     is matched, in steps of a few words (within a step, priority decides); None when a group
     has no match. A cue nearer another number (``others``) is taken as ``OWNED_PENALTY``
     farther, unless it stands in the phrase that follows this number and says what the number
-    applies to ("25% levies on all imported steel and aluminum and 25% on cars"); so is one
+    applies to ("30% duties on every steel and aluminium import and 20% on trucks"); so is one
     after another number that a new clause parts from this one ("25% on cars and steel, and
     the 10% baseline")."""
     farthest = 0
