@@ -11,6 +11,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc
 
 from bilateral.extract.decisions import TimeOption
+from bilateral.extract.patterns import literal_trie
 
 WINDOW_WORDS = 12
 #: How far back "earlier in the paragraph" reaches at most: a text without blank lines is not
@@ -159,12 +160,9 @@ def _token_end(doc: Doc, i: int) -> int:
 
 
 def word_pattern(words: Iterable[str]) -> re.Pattern[str]:
-    """One regex for a list of lowercase words and phrases; ``*`` at the end matches a prefix."""
-    parts = []
-    for word in sorted(set(words), key=len, reverse=True):
-        word = word.strip().lower()
-        if word.endswith("*"):
-            parts.append(re.escape(word[:-1]) + r"[\w-]*")
-        else:
-            parts.append(re.escape(word))
-    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])")
+    """One regex for a list of lowercase words and phrases; ``*`` at the end matches a prefix.
+    The longest phrase that ends at a word's end wins; built as a trie, since the lists run to
+    hundreds of phrases and each is tried at every word of every sentence."""
+    phrases = {word.strip().lower() for word in words}
+    return re.compile(r"(?<![\w])(?:" + literal_trie(phrases, space=" ", prefix=r"[\w-]*")
+                      + r")(?![\w])")
