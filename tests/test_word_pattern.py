@@ -38,3 +38,24 @@ def test_the_trie_finds_what_the_alternation_finds(tokens):
     text = " ".join(tokens).replace(" -", "-").replace(" s ", "s ")
     assert [m.span() for m in word_pattern(PHRASES).finditer(text)] == \
         [m.span() for m in alternation(PHRASES).finditer(text)]
+
+
+LISTS = [["deal*", "talks with", "meet"], ["sanction*", "tariffs on", "deal with"],
+         ["meetings", "agree", "agreed to"]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["deal", "dealings", "with", "talks", "sanctions", "tariffs",
+                                 "on", "meetings", "meet", "agree", "agreed", "to", ",", "x"]),
+                max_size=12))
+def test_one_scan_finds_what_each_list_finds_alone(tokens):
+    """The events stage scans a sentence once for all its trigger lists: each list's matches
+    are those of its own pattern."""
+    from bilateral.extract.events import _one_scan, matches_per_list
+
+    text = " ".join(tokens)
+    together: list[list[tuple[int, int]]] = [[] for _ in LISTS]
+    for i, start, end in matches_per_list(_one_scan(LISTS), len(LISTS), text):
+        together[i].append((start, end))
+    assert together == [[m.span() for m in word_pattern(words).finditer(text)]
+                        for words in LISTS]

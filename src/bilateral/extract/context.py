@@ -163,6 +163,10 @@ def word_pattern(words: Iterable[str]) -> re.Pattern[str]:
     """One regex for a list of lowercase words and phrases; ``*`` at the end matches a prefix.
     The longest phrase that ends at a word's end wins; built as a trie, since the lists run to
     hundreds of phrases and each is tried at every word of every sentence."""
+    return re.compile(r"(?<![\w])(?:" + word_trie(words) + r")(?![\w])")
+
+
+def word_trie(words: Iterable[str]) -> str:
+    """The trie of ``word_pattern`` without its anchors, for a regex that joins several."""
     phrases = {word.strip().lower() for word in words}
-    return re.compile(r"(?<![\w])(?:" + literal_trie(phrases, space=" ", prefix=r"[\w-]*")
-                      + r")(?![\w])")
+    return literal_trie(phrases, space=" ", prefix=r"[\w-]*")

@@ -19,6 +19,7 @@ from bilateral.extract.context import (
     time_options,
     times_in,
     word_pattern,
+    word_trie,
 )
 from bilateral.extract.decisions import (
     NO_EVENT,
@@ -129,8 +130,10 @@ class EventStage:
                  event_type: EventTypeComponent | None = None) -> None:
         self.when_decision = when or RuleWhen()
         self.type_decision = event_type or RuleEventType()
-        # (type, how the trigger works, pattern); type None: a phrase that codes nothing
-        self.rules: list[tuple[str | None, str, re.Pattern[str]]] = []
+        # (type, how the trigger works), one per word list of self.scan; type None: a phrase
+        # that codes nothing
+        self.rules: list[tuple[str | None, str]] = []
+        lists: list[list[str]] = []
         for rule in dossier.events:
             for kind, how, words in ((rule.type, "act", rule.triggers),
                                      (rule.type, "dated", rule.dated_triggers),
@@ -138,7 +141,9 @@ class EventStage:
                                      (rule.type, "passive", rule.passive_triggers),
                                      (None, "act", rule.not_triggers)):
                 if words:
-                    self.rules.append((kind, how, word_pattern(words)))
+                    self.rules.append((kind, how))
+                    lists.append(words)
+        self.scan = _one_scan(lists)
         self.implied = {i.id: i.event for i in dossier.indicators if i.event}
         self.acts = {i.id: word_pattern(i.event.acts) for i in dossier.indicators
                      if i.event and i.event.acts}
@@ -283,14 +288,39 @@ class EventStage:
     def _triggers(self, sentence: str) -> list[tuple[str, str, int, int]]:
         """Non-overlapping trigger matches (type, how it works, span), the longest at any
         place winning; where a phrase that is not a trigger wins ("seeks to"), nothing is coded."""
-        hits = [(kind, how, m.start(), m.end()) for kind, how, pattern in self.rules
-                for m in pattern.finditer(sentence)]
+        hits = [(*self.rules[i], start, end)
+                for i, start, end in matches_per_list(self.scan, len(self.rules), sentence)]
         hits.sort(key=lambda h: (h[2], -(h[3] - h[2])))
         chosen: list[tuple[str | None, str, int, int]] = []
         for hit in hits:
             if not chosen or hit[2] >= chosen[-1][3]:
                 chosen.append(hit)
         return [hit for hit in chosen if hit[0] is not None]
+
+
+def matches_per_list(scan: re.Pattern[str], lists: int,
+                     sentence: str) -> list[tuple[int, int, int]]:
+    """(list index, start, end) of each match of each word list in one pass of ``scan`` (see
+    ``_one_scan``): at each place any list matches, each list's longest phrase there, a list's
+    next match starting after its last, as its own ``finditer`` would."""
+    found: list[tuple[int, int, int]] = []
+    ends = [0] * lists
+    for match in scan.finditer(sentence):
+        for i in range(lists):
+            start, end = match.span(i + 1)
+            if start >= ends[i]:
+                found.append((i, start, end))
+                ends[i] = end
+    return found
+
+
+def _one_scan(lists: list[list[str]]) -> re.Pattern[str]:
+    """One regex that stops where a phrase of any of the word ``lists`` starts and captures,
+    in group i + 1, the longest phrase of list i that starts there: the trigger lists are
+    scanned once per sentence rather than once each."""
+    anywhere = word_trie(word for words in lists for word in words)
+    each = "".join(rf"(?:(?=({word_trie(words)})(?![\w]))|)" for words in lists)
+    return re.compile(rf"(?<![\w])(?=(?:{anywhere})(?![\w])){each}")
 
 
 #: What before a participle makes it qualify a noun ("Trump's threatened tariffs",
