@@ -13,17 +13,23 @@ from bilateral.cli import app
 from bilateral.errors import ModelError
 from bilateral.extract.decisions import (
     NO_EVENT,
+    NO_INDICATOR,
     EventCandidate,
+    IndicatorCandidate,
+    IndicatorOption,
     ObservationCandidate,
     RuleEventType,
+    RuleIndicator,
     RuleStatus,
     RuleWhen,
     TimeOption,
     TrainedEventType,
+    TrainedIndicator,
     TrainedStatus,
     TrainedWhen,
     WhenCandidate,
     event_type_features,
+    indicator_features,
     status_features,
     when_features,
 )
@@ -230,6 +236,86 @@ def test_the_extractor_codes_the_type_the_event_type_decision_gives():
                      "retyped": {("CONCEDE", "USA", "JPN"), ("REQUEST", "USA", "JPN")}}
 
 
+# --- indicator ---------------------------------------------------------------------------------
+
+def number(sentence: str, figure: str, *, rule: str | None = "us_tariff_japan_autos",
+           options: tuple[IndicatorOption, ...] = ()) -> IndicatorCandidate:
+    at = sentence.index(figure)
+    return IndicatorCandidate(
+        text=sentence, sentence=(0, len(sentence)), value=(at, at + len(figure)),
+        figure=float(figure.rstrip("%")), kind="percent", role=None, level=False,
+        options=options, rule_indicator=rule, rule_evidence="cue" if rule else "none")
+
+
+def option(indicator: str, *, near: int = 2, groups: int = 2) -> IndicatorOption:
+    return IndicatorOption(indicator=indicator, unit="percent", groups=groups, near=near,
+                           sentence=near, before=0, reach=0 if near == groups else None,
+                           excluded=False, other_state=False)
+
+
+_AUTOS, _RECIPROCAL = option("us_tariff_japan_autos"), option("us_tariff_japan_reciprocal",
+                                                             near=1)
+
+
+def test_rule_indicator_returns_what_the_rules_chose():
+    decided = RuleIndicator().predict([number("Car duties stay at 25%.", "25%"),
+                                       number("Sales grew 5%.", "5%", rule=None)])
+    assert [(d.indicator, d.decided_by) for d in decided] == [
+        ("us_tariff_japan_autos", "rules"), (None, "rules")]
+    assert RuleIndicator.reads_options is False and TrainedIndicator.reads_options is True
+
+
+def test_indicator_features_read_the_cues_the_rules_and_the_words_by_unit():
+    candidate = number("Analysts put the odds of a car tariff cut at 35%.", "35%",
+                       options=(_AUTOS, _RECIPROCAL))
+    autos = indicator_features(candidate, _AUTOS)
+    assert autos["near=all"] == 1.0 and autos["chosen_by_rules"] == 1.0
+    assert autos["percent|just_before=at"] == 1.0 and autos["percent|before=odds"] == 1.0
+    assert autos["rivals=0"] == 1.0  # the other option is named only in part
+    reciprocal = indicator_features(candidate, _RECIPROCAL)
+    assert reciprocal["near=some"] == 1.0 and reciprocal["rules_chose_another"] == 1.0
+    assert reciprocal["rivals=1"] == 1.0
+    assert not any("us_tariff" in name for name in autos)  # no indicator ids
+
+
+def test_trained_indicator_drops_relabels_or_adds_only_by_a_margin():
+    # "odds" says a number measures nothing; an option whose cues are all near is likely
+    model = LinearModel(("no", "yes"), (0.0, 0.0),
+                        {"percent|before=odds": (3.0, -3.0), "near=all": (-2.0, 2.0)})
+    odds = number("Analysts put the odds of a car tariff cut at 35%.", "35%",
+                  options=(_AUTOS, _RECIPROCAL))
+    # the rules chose the car tariff, whose cues stand near only in part
+    other = number("The reciprocal rate on cars is now 15%.", "15%",
+                   options=(option("us_tariff_japan_autos", near=1),
+                            option("us_tariff_japan_reciprocal")))
+    missed = number("The reciprocal levy on cars reached 24%.", "24%", rule=None,
+                    options=(option("us_tariff_japan_reciprocal"),))
+    dropped, relabelled, added = TrainedIndicator(model).predict([odds, other, missed])
+    assert (dropped.indicator, dropped.decided_by) == (None, "model")
+    assert (relabelled.indicator, relabelled.decided_by) == (
+        "us_tariff_japan_reciprocal", "model")
+    assert (added.indicator, added.decided_by) == ("us_tariff_japan_reciprocal", "model")
+    kept = TrainedIndicator(model, margin=0.99).predict([odds, other, missed])
+    assert [(d.indicator, d.decided_by) for d in kept] == [
+        ("us_tariff_japan_autos", "rules"), ("us_tariff_japan_autos", "rules"),
+        (None, "rules")]
+
+
+def test_the_extractor_records_the_indicator_the_decision_gives():
+    model = LinearModel(("no", "yes"), (0.0, 0.0),
+                        {"percent|just_after=chance": (4.0, -4.0)})
+    rules = load_model("rules")
+    trained = Model("odds", rules.status, indicator=TrainedIndicator(model))
+    text = ("Markets give the tariff on Japanese cars a 35% chance of falling by June. The "
+            "tariff on Japanese cars rose to 25% in April.")
+    document = Document(id="d", text=text, published="2025-06-01")
+    found = {m.name: {(o.indicator, o.value) for o in Extractor(model=m).extract(
+        document).observations} for m in (rules, trained)}
+    assert found == {"rules": {("us_tariff_japan_autos", 35.0), ("us_tariff_japan_autos", 25.0)},
+                     "odds": {("us_tariff_japan_autos", 25.0)}}
+    assert NO_INDICATOR == NO_EVENT  # one word for "nothing here" in every decision
+
+
 # --- the model directory -----------------------------------------------------------------------
 
 def test_built_in_models_load():
@@ -378,7 +464,8 @@ def test_train_writes_a_model_that_extract_and_eval_use(tmp_path: Path):
     report = json.loads(output)
     assert report["documents"] == 10 and report["examples"]["status"] > 10
     assert report["examples"]["when"] > 10
-    assert set(report["accuracy"]) == {"status", "when", "event_when", "event_type"}
+    assert set(report["accuracy"]) == {"status", "when", "event_when", "event_type",
+                                       "indicator"}
     assert set(report["accuracy"]["when"]) == {"rules", "trained", "margin"}
     config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
     assert config["decisions"]["status"]["use"] == "trained"
@@ -459,3 +546,38 @@ def test_train_on_two_sets_ships_the_event_type_only_if_it_beats_the_rules_on_ea
     beaten = all(s["trained"] > s["rules"] for s in held_out.values()) and (
         report["accuracy"]["event_type"]["trained"] > report["accuracy"]["event_type"]["rules"])
     assert report["shipped"]["event_type"] == ("trained" if beaten else "rules")
+
+
+def test_train_learns_to_drop_numbers_the_indicator_cues_misread(tmp_path: Path):
+    odds = "Analysts put the odds of a tariff cut on Japanese cars at {v}%."
+    real = ("The tariff on Japanese cars {verb} {v}% in {month}.",
+            "Both sides agreed to set the tariff on Japanese cars at {v}% from {month}.")
+    verbs, months = ("rose to", "stood at", "fell to", "reached"), ("April", "May", "June")
+    corpus, gold = [], []
+    for n in range(12):
+        chance, rate = 20 + 3 * n, 10 + n
+        text = " ".join([odds.format(v=chance), real[n % 2].format(
+            verb=verbs[n % 4], v=rate, month=months[n % 3])])
+        doc_id = f"odds-{n}"
+        corpus.append({"doc_id": doc_id, "published": "2025-07-01", "text": text})
+        gold.append({"doc_id": doc_id, "published": "2025-07-01", "events": [],
+                     "observations": [{"indicator": "us_tariff_japan_autos", "value": rate,
+                                       "unit": "percent",
+                                       "status": ("actual", "agreed")[n % 2],
+                                       "when": "2025", "quote": f"{rate}%"}]})
+    corpus_file, gold_file = tmp_path / "corpus.jsonl", tmp_path / "gold.jsonl"
+    corpus_file.write_text("".join(json.dumps(d) + "\n" for d in corpus), encoding="utf-8")
+    gold_file.write_text("".join(json.dumps(d) + "\n" for d in gold), encoding="utf-8")
+    code, output = invoke("train", str(corpus_file), str(gold_file), "--out",
+                          str(tmp_path / "model"), "--json")
+    assert code == 0, output
+    report = json.loads(output)
+    assert report["examples"]["indicator"] == 24  # every number of every document
+    scores = report["accuracy"]["indicator"]
+    assert scores["trained"] > scores["rules"] and report["shipped"]["indicator"] == "trained"
+
+    text = "Analysts put the odds of a tariff cut on Japanese cars at 55%."
+    document = Document(id="d", text=text, published="2025-07-01")
+    found = {m: [o.value for o in Extractor(model=m).extract(document).observations]
+             for m in ("rules", str(tmp_path / "model"))}
+    assert found == {"rules": [55.0], str(tmp_path / "model"): []}

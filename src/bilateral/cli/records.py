@@ -152,8 +152,8 @@ def train(
                           "skipped": report.skipped, "data_sha256": report.data_sha256},
                          indent=2))
         raise typer.Exit(EXIT_OK)
-    table = Table(title=f"{report.documents} documents; accuracy (event_type: F1 of the "
-                        f"events kept) by {FOLDS}-fold cross-validation over documents")
+    table = Table(title=f"{report.documents} documents; accuracy (event_type, indicator: F1 "
+                        f"of the records kept) by {FOLDS}-fold cross-validation over documents")
     for column in ("decision", "examples", "rules", "trained", "shipped"):
         table.add_column(column, justify="left" if column in ("decision", "shipped")
                          else "right")

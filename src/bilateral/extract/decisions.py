@@ -10,6 +10,8 @@ evidence it used, so the stage that calls it never parses a string back.
                                                           event, refers to
     event_type  EventCandidate -> EventTypeDecision       which PLOVER type an event the
                                                           trigger rules propose has, or none
+    indicator   IndicatorCandidate -> IndicatorDecision   which indicator of the catalogue a
+                                                          number measures, or none
 """
 
 from __future__ import annotations
@@ -388,4 +390,150 @@ def event_type_features(candidate: EventCandidate) -> Features:
         features[f"rule|cue={rule}|{kind}"] = 1.0
     _add_window(features, candidate.text, candidate.sentence, candidate.trigger, TRIGGER_WORDS,
                 TRIGGER_WORDS)
+    return features
+
+
+# --- indicator -----------------------------------------------------------------------------------
+
+#: The answer of the indicator decision for a number that measures no indicator (the same
+#: word as ``NO_EVENT``, so that one measure counts both decisions' kept answers).
+NO_INDICATOR = NO_EVENT
+#: Words before and after a number that the indicator decision reads, within its sentence.
+INDICATOR_WORDS = (8, 6)
+
+
+@dataclass(frozen=True)
+class IndicatorOption:
+    """An indicator whose unit a number fits, and how much of what names that indicator
+    (its cue groups: "tariff" and "car", say) stands near the number."""
+
+    indicator: str
+    unit: str
+    groups: int  # the indicator's cue groups
+    near: int  # of them, matched in the words around the number
+    sentence: int  # ... in its sentence
+    before: int  # ... in the sentence before it, in the same paragraph
+    reach: int | None  # how far the farthest group is, in the rules' steps; None: one is missing
+    excluded: bool  # a word of the number's own phrase rules the indicator out
+    other_state: bool  # the number is tied to a state the indicator does not concern
+
+
+@dataclass(frozen=True)
+class IndicatorCandidate:
+    """A number in a sentence, the indicators it could measure and the rules' choice."""
+
+    text: str
+    sentence: tuple[int, int]
+    value: tuple[int, int]  # the number's span
+    figure: float
+    kind: str  # the quantity's kind: percent, percent_gdp, money, count
+    role: str | None  # "from"/"to" of a transition, "low"/"high" of a range
+    level: bool  # read as a level ("to 2%"), not a change
+    options: tuple[IndicatorOption, ...]
+    rule_indicator: str | None  # None: the rules tie it to no indicator
+    rule_evidence: str  # "cue" (its words), "reference" (the sentence before), "none"
+
+
+@dataclass(frozen=True)
+class IndicatorDecision:
+    indicator: str | None
+    decided_by: str  # "rules" or "model"
+    confidence: float
+
+
+class IndicatorComponent(Protocol):
+    """Decides which indicator each number measures, or none; ``reads_options`` says whether
+    it reads the options, so that the stage may skip building them."""
+
+    name: str
+    reads_options: bool
+
+    def predict(self, candidates: Sequence[IndicatorCandidate]) -> list[IndicatorDecision]: ...
+
+
+class RuleIndicator:
+    """The indicator whose cue groups all stand nearest the number, by the rules' ranking."""
+
+    name = "rules"
+    reads_options = False
+
+    def predict(self, candidates: Sequence[IndicatorCandidate]) -> list[IndicatorDecision]:
+        return [IndicatorDecision(c.rule_indicator, "rules", 1.0) for c in candidates]
+
+
+class TrainedIndicator:
+    """A logistic model that scores each option (does the number measure this indicator?)
+    from how much of the indicator's cues stand near, whether the rules chose it, and the
+    words around the number read against the option's unit; "none" scores one minus the best
+    option. The best answer replaces the rules' when it scores more than ``margin`` above
+    theirs."""
+
+    name = "trained"
+    reads_options = True
+
+    def __init__(self, model: LinearModel, *, margin: float = 0.0) -> None:
+        self.model = model
+        self.margin = margin
+
+    def predict(self, candidates: Sequence[IndicatorCandidate]) -> list[IndicatorDecision]:
+        decisions = []
+        for candidate in candidates:
+            scored = {o.indicator: self.model.probabilities(
+                indicator_features(candidate, o)).get("yes", 0.0) for o in candidate.options}
+            scored[NO_INDICATOR] = 1.0 - max(scored.values(), default=0.0)
+            rule = candidate.rule_indicator or NO_INDICATOR
+            choice = max(scored, key=lambda name: (scored[name], name == rule))
+            if choice == rule or rule not in scored \
+                    or scored[choice] - scored[rule] <= self.margin:
+                decisions.append(IndicatorDecision(candidate.rule_indicator, "rules",
+                                                   scored.get(rule, 1.0)))
+            else:
+                decisions.append(IndicatorDecision(
+                    None if choice == NO_INDICATOR else choice, "model", scored[choice]))
+        return decisions
+
+
+def _coverage(matched: int, groups: int) -> str:
+    return "all" if matched >= groups else "some" if matched else "none"
+
+
+def indicator_features(candidate: IndicatorCandidate, option: IndicatorOption) -> Features:
+    """What says whether the number measures ``option``: the share of its cue groups near the
+    number, in its sentence and in the sentence before; the rules' distance and choice; an
+    excluding word or another state; how many options are named as fully; and the words
+    around the number, each paired with the option's unit.
+
+    The indicator's id is left out on purpose: cues, units and words carry over to another
+    relationship's catalogue, ids do not."""
+    unit = option.unit
+    near = _coverage(option.near, option.groups)
+    sentence = _coverage(option.sentence, option.groups)
+    rivals = sum(o.near >= o.groups for o in candidate.options if o is not option)
+    features: dict[str, float] = {
+        f"unit={unit}": 1.0, f"kind|unit={candidate.kind}|{unit}": 1.0,
+        f"near={near}": 1.0, f"sentence={sentence}": 1.0,
+        f"before={_coverage(option.before, option.groups)}": 1.0,
+        f"near|sentence={near}|{sentence}": 1.0,
+        f"unit|near={unit}|{near}": 1.0,
+        f"rivals={min(rivals, 2)}": 1.0, f"near|rivals={near}|{min(rivals, 2)}": 1.0,
+    }
+    if option.reach is not None:
+        features[f"reach={min(option.reach, 4)}"] = 1.0
+    if option.excluded:
+        features["excluded"] = 1.0
+    if option.other_state:
+        features["other_state"] = 1.0
+    if candidate.role:
+        features[f"role={candidate.role}"] = 1.0
+    if candidate.level:
+        features["level"] = 1.0
+    if option.indicator == candidate.rule_indicator:
+        features["chosen_by_rules"] = 1.0
+        features[f"chosen_by_rules|how={candidate.rule_evidence}"] = 1.0
+    elif candidate.rule_indicator is not None:
+        features["rules_chose_another"] = 1.0
+    window: dict[str, float] = {}
+    _add_window(window, candidate.text, candidate.sentence, candidate.value, *INDICATOR_WORDS)
+    for name, value in window.items():
+        features[f"{unit}|{name}"] = value
     return features

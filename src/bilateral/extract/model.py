@@ -7,6 +7,7 @@ they were trained on.
       when.json     the weights of the trained when decision for figures
       event_when.json  ... and for events
       event_type.json  the weights of the trained event type decision
+      indicator.json   the weights of the trained indicator decision
 
 A decision the config does not name uses its rules, so a model directory written before that
 decision existed still loads.
@@ -30,11 +31,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bilateral.errors import ModelError
 from bilateral.extract.decisions import (
     EventTypeComponent,
+    IndicatorComponent,
     RuleEventType,
+    RuleIndicator,
     RuleStatus,
     RuleWhen,
     StatusComponent,
     TrainedEventType,
+    TrainedIndicator,
     TrainedStatus,
     TrainedWhen,
     WhenComponent,
@@ -63,6 +67,7 @@ class Decisions(BaseModel):
     when: DecisionConfig = DecisionConfig()
     event_when: DecisionConfig = DecisionConfig()
     event_type: DecisionConfig = DecisionConfig()
+    indicator: DecisionConfig = DecisionConfig()
 
 
 class ModelConfig(BaseModel):
@@ -82,6 +87,7 @@ class Model:
     when: WhenComponent = field(default_factory=RuleWhen)
     event_when: WhenComponent = field(default_factory=RuleWhen)
     event_type: EventTypeComponent = field(default_factory=RuleEventType)
+    indicator: IndicatorComponent = field(default_factory=RuleIndicator)
     meta: dict[str, Any] = field(default_factory=dict)
     digest: str = "rules"  # sha256 of the directory's files: which weights made a record
 
@@ -115,7 +121,11 @@ def load_model(model: str | Path | None = None) -> Model:
     if (weights := _weights(path, config_file, "event_type",
                             config.decisions.event_type)) is not None:
         event_type = TrainedEventType(weights, margin=config.decisions.event_type.margin)
-    return Model(str(model or "default"), status, when, event_when, event_type,
+    indicator: IndicatorComponent = RuleIndicator()
+    if (weights := _weights(path, config_file, "indicator",
+                            config.decisions.indicator)) is not None:
+        indicator = TrainedIndicator(weights, margin=config.decisions.indicator.margin)
+    return Model(str(model or "default"), status, when, event_when, event_type, indicator,
                  dict(config.meta), _digest(path))
 
 

@@ -23,7 +23,11 @@ from bilateral.extract.context import (
     word_pattern,
 )
 from bilateral.extract.decisions import (
+    IndicatorCandidate,
+    IndicatorComponent,
+    IndicatorOption,
     ObservationCandidate,
+    RuleIndicator,
     RuleStatus,
     RuleWhen,
     StatusComponent,
@@ -252,9 +256,12 @@ class ObservationStage:
     assigns = ("observations",)
 
     def __init__(self, dossier: Dossier, status: StatusComponent | None = None,
-                 when: WhenComponent | None = None) -> None:
+                 when: WhenComponent | None = None,
+                 indicator: IndicatorComponent | None = None) -> None:
         self.status_decision = status or RuleStatus()
         self.when_decision = when or RuleWhen()
+        self.indicator_decision = indicator or RuleIndicator()
+        self.by_id = {i.id: i for i in dossier.indicators}
         self.cues = sorted(
             (_Cues(i, tuple(word_pattern(g) for g in i.cues),
                    word_pattern(i.exclude) if i.exclude else None) for i in dossier.indicators),
@@ -302,12 +309,26 @@ class ObservationStage:
             phrase = _phrase(text[own_start:own_end])
             level = bool(_LEVEL_LEAD.search(text, max(0, anchor.start - 24), anchor.start))
             state = _own_state(text, quantity, states) if quantity.kind == "percent" else None
-            indicator = self.indicator_for(
-                anchor, text[cue_start:cue_end].lower(), phrase, level=level,
-                span=(first.start - cue_start, last.end - cue_start),
-                others=[(a - cue_start, b - cue_start) for a, b in nearby], state=state) \
-                or self.indicator_by_reference(anchor, layout, cue_end, phrase, level=level,
-                                               state=state)
+            context = text[cue_start:cue_end].lower()
+            span = (first.start - cue_start, last.end - cue_start)
+            others = [(a - cue_start, b - cue_start) for a, b in nearby]
+            indicator = self.indicator_for(anchor, context, phrase, level=level, span=span,
+                                           others=others, state=state)
+            how = "cue" if indicator else "none"
+            if indicator is None:
+                indicator = self.indicator_by_reference(anchor, layout, cue_end, phrase,
+                                                        level=level, state=state)
+                how = "reference" if indicator else "none"
+            s_start, s_end = layout.sentence(quantity.start)
+            options = self._options(quantity, layout, context, phrase, span, others,
+                                    level=level, state=state) \
+                if self.indicator_decision.reads_options else ()
+            chosen = self.indicator_decision.predict([IndicatorCandidate(
+                text=text, sentence=(s_start, s_end), value=(quantity.start, quantity.end),
+                figure=quantity.value, kind=quantity.kind, role=quantity.role, level=level,
+                options=options, rule_indicator=indicator.id if indicator else None,
+                rule_evidence=how)])[0].indicator
+            indicator = self.by_id.get(chosen) if chosen else None
             if indicator is None:
                 continue
             measured = [indicator, *self.coordinated_with(
@@ -383,6 +404,33 @@ class ObservationStage:
         found = _superseded(found, past, at, quantities, layout, doc._.times)
         doc._.observations = _one_per_fact(found)
         return doc
+
+    def _options(self, quantity: Quantity, layout: Layout, context: str, phrase: str,
+                 span: tuple[int, int], others: list[tuple[int, int]], *, level: bool,
+                 state: tuple[str, str] | None) -> tuple[IndicatorOption, ...]:
+        """Every indicator whose unit the number fits, with how much of its cues stands in
+        the window ``context`` (where the number is at ``span``), the sentence and the
+        sentence before, for the indicator decision to weigh."""
+        text = layout.match_text
+        s_start, s_end = layout.sentence(quantity.start)
+        sentence = text[s_start:s_end].lower()
+        before = ""
+        if s_start > 0 and layout.sentence(s_start - 1)[0] >= layout.paragraph_start(s_start):
+            b_start, _ = layout.sentence(s_start - 1)
+            before = text[b_start:s_start].lower()
+        options = []
+        for cues in self.cues:
+            indicator = cues.indicator
+            if not _unit_fits(indicator, quantity, level=level):
+                continue
+            options.append(IndicatorOption(
+                indicator=indicator.id, unit=indicator.unit, groups=len(cues.groups),
+                near=_groups_in(cues.groups, context),
+                sentence=_groups_in(cues.groups, sentence),
+                before=_groups_in(cues.groups, before) if before else 0,
+                reach=_reach(cues.groups, context, *span, others),
+                excluded=_excluded(cues, phrase), other_state=_other_state(indicator, state)))
+        return tuple(options)
 
     def _earlier_value(self, quantity: Quantity, indicator: Indicator, layout: Layout, s_end: int,
                        times: list[TimeExpr], reported: str | None, start: int, end: int, *,
@@ -802,17 +850,35 @@ def _fits(cues: _Cues, quantity: Quantity, phrase: str, *, level: bool,
           state: tuple[str, str] | None) -> bool:
     """Whether ``quantity`` can fill the indicator: its unit fits, nothing in its own
     ``phrase`` rules the indicator out, and the rate is not tied to another ``state``."""
-    unit = cues.indicator.unit
+    return _unit_fits(cues.indicator, quantity, level=level) \
+        and not _excluded(cues, phrase) and not _other_state(cues.indicator, state)
+
+
+def _unit_fits(indicator: Indicator, quantity: Quantity, *, level: bool) -> bool:
+    """Whether the quantity is of a kind the indicator's unit takes; a share of GDP also takes
+    a bare percentage read as a level. A yen or euro figure is never a dollar value."""
+    unit = indicator.unit
     if not (quantity.kind in KINDS_FOR_UNIT[unit] or
             (level and unit == "percent_gdp" and quantity.kind == "percent")):
         return False
-    if quantity.kind == "money" and quantity.currency not in ("USD", None):
-        return False  # a yen or euro figure is not a dollar value: never relabel it
-    if cues.exclude is not None and cues.exclude.search(phrase):
-        return False
-    event = cues.indicator.event
-    return state is None or event is None or state[0] in (
+    return quantity.kind != "money" or quantity.currency in ("USD", None)
+
+
+def _excluded(cues: _Cues, phrase: str) -> bool:
+    return cues.exclude is not None and bool(cues.exclude.search(phrase))
+
+
+def _other_state(indicator: Indicator, state: tuple[str, str] | None) -> bool:
+    """Whether the rate is tied to a ``state`` the indicator's implied event does not
+    concern (a rate "for" a state concerns its target only)."""
+    event = indicator.event
+    return state is not None and event is not None and state[0] not in (
         (event.target,) if state[1] == "for" else (event.source, event.target))
+
+
+def _groups_in(groups: tuple[re.Pattern[str], ...], text: str) -> int:
+    """How many of the cue ``groups`` have a word in ``text``."""
+    return sum(1 for group in groups if group.search(text))
 
 
 def _own_list(text: str, span: tuple[int, int], sentence: tuple[int, int]) -> list[tuple[int, int]]:

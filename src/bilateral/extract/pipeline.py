@@ -75,7 +75,8 @@ def build_stages(dossier: Dossier, model: Model | None = None) -> list[Stage]:
 
     return [ActorStage(dossier), TimeStage(), QuantityStage(),
             ObservationStage(dossier, status=model.status if model else None,
-                             when=model.when if model else None),
+                             when=model.when if model else None,
+                             indicator=model.indicator if model else None),
             EventStage(dossier, when=model.event_when if model else None,
                        event_type=model.event_type if model else None)]
 

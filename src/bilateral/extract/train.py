@@ -2,12 +2,15 @@
 
 The rules find the candidates; each candidate is matched to the gold record it stands for
 (a figure: same indicator and value, the gold quote over it; an event: same type and pair,
-the gold quote at its trigger), and the gold answer becomes its label. An event the trigger
+the gold quote at its trigger), and the gold answer becomes its label. A number is labelled
+with the indicator of the gold figure quoted over it, or "none" when gold has no figure of
+its value. An event the trigger
 rules propose is labelled with the type of the gold event of its pair quoted in its
 sentence, or "none" when gold has no such event; its decision is measured by the F1 of the
 events kept (as the scoring counts them), and ships only if it also beats the rules on each
 annotated set held out whole, since its errors are the trigger lexicon's, which differ most
-between one relationship's articles and another's. The model directory
+between one relationship's articles and another's; the indicator decision is measured and
+shipped the same way, as its errors are the catalogue's cues. The model directory
 written records the data's hash, the seed, the examples and, per decision, the accuracy of
 the rules and of the trained model measured by cross-validation over documents (no document
 is scored by a model that saw it).
@@ -27,16 +30,21 @@ from bilateral.errors import ExtractionError, ModelError
 from bilateral.extract.context import fold
 from bilateral.extract.decisions import (
     NO_EVENT,
+    NO_INDICATOR,
     EventCandidate,
+    IndicatorCandidate,
     ObservationCandidate,
     RuleEventType,
+    RuleIndicator,
     RuleStatus,
     RuleWhen,
     TrainedEventType,
+    TrainedIndicator,
     TrainedStatus,
     TrainedWhen,
     WhenCandidate,
     event_type_features,
+    indicator_features,
     status_features,
     when_features,
 )
@@ -60,8 +68,12 @@ FOLDS = 5
 STATUS_C = 3.0
 WHEN_C = 1.0
 EVENT_TYPE_C = 1.0
+INDICATOR_C = 1.0
 #: The decisions learnt, in the order they are trained.
-DECISIONS = ("status", "when", "event_when", "event_type")
+DECISIONS = ("status", "when", "event_when", "event_type", "indicator")
+#: The decisions that ship only if they also beat the rules on each annotated set held out
+#: whole: those whose errors are a relationship's own wording.
+ACROSS_SETS = ("event_type", "indicator")
 #: How much likelier than the rules' choice a trained choice must be to replace it: tried in
 #: cross-validation, the best one ships. Never less than 0.1: a model that overrules the rules
 #: whenever it leans the other way at all misreads plain sentences the rules read right
@@ -75,7 +87,7 @@ class Example:
 
     document: str
     candidate: Any  # ObservationCandidate for status, WhenCandidate for when,
-    # EventCandidate for event_type
+    # EventCandidate for event_type, IndicatorCandidate for indicator
     label: str
 
 
@@ -93,8 +105,9 @@ class _Recorded:
     """A rule decision that remembers every candidate it was asked about."""
 
     reads_context = True  # the event candidates it records are read in full
+    reads_options = True  # ... and the indicator candidates with their options
 
-    def __init__(self, rules: RuleStatus | RuleWhen | RuleEventType) -> None:
+    def __init__(self, rules: RuleStatus | RuleWhen | RuleEventType | RuleIndicator) -> None:
         self.rules = rules
         self.name = rules.name
         self.seen: list[Any] = []
@@ -148,14 +161,16 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
     learners = {"when": (when_fit, _decide_when, _accuracy),
                 "event_when": (when_fit, _decide_when, _accuracy),
                 "event_type": (partial(_fit_event_type, seed=seed), _decide_event_type,
-                               _kept_f1)}
+                               _kept_f1),
+                "indicator": (partial(_fit_indicator, seed=seed), _decide_indicator,
+                              _kept_f1)}
     for name, (fit_items, decide, measure) in learners.items():
         items = gathered[name]
         if len({e.document for e in items}) < FOLDS:
             continue
         scores = _cross_validate(items, fit_items, decide, seed, measure)
         beaten = scores["trained"] > scores["rules"]
-        if name == "event_type" and len(sets) > 1:
+        if name in ACROSS_SETS and len(sets) > 1:
             held_out = _held_out_sets(items, fit_items, decide, measure, scores["margin"])
             scores["held_out_sets"] = {f"{n}:{sets[int(n)].dossier}": s
                                        for n, s in held_out.items()}
@@ -188,11 +203,11 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
     gold states one; for ``event_type``, every event the trigger rules propose, with the type
     gold gives it or "none"."""
     report = report if report is not None else TrainReport()
-    statuses, times, event_times, event_types = (
+    statuses, times, event_times, event_types, indicators = (
         _Recorded(RuleStatus()), _Recorded(RuleWhen()), _Recorded(RuleWhen()),
-        _Recorded(RuleEventType()))
+        _Recorded(RuleEventType()), _Recorded(RuleIndicator()))
     extractor = Extractor(dossier, model=Model("rules", statuses, times, event_times,
-                                               event_types))
+                                               event_types, indicators))
     found: dict[str, list[Example]] = {name: [] for name in DECISIONS}
     documents = list(documents)
     for done, document in enumerate(documents, 1):
@@ -200,7 +215,7 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
         if annotated is None:
             report.skipped.append(f"{document.label}: no gold record")
             continue
-        for recorded in (statuses, times, event_times, event_types):
+        for recorded in (statuses, times, event_times, event_types, indicators):
             recorded.seen.clear()
         try:
             extractor.annotate(document)
@@ -227,6 +242,10 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
                                                    str(match["when"])))
         found["event_type"] += [Example(document.label, c, _gold_type_for(c, events))
                                 for c in event_types.seen]
+        for number in indicators.seen:
+            label = _gold_indicator_for(number, observations)
+            if label is not None:
+                found["indicator"].append(Example(document.label, number, label))
         if progress:
             progress(done, len(documents))
     return found
@@ -299,6 +318,43 @@ def _gold_type_for(candidate: EventCandidate, events: list[dict[str, Any]]) -> s
     return rule if any(e["type"] == rule for e in same) else NO_EVENT
 
 
+def _gold_indicator_for(candidate: IndicatorCandidate, observations: list[dict[str, Any]]
+                        ) -> str | None:
+    """The indicator gold gives the number: that of a gold figure of its value quoted over
+    it; failing that, the indicator of its value's figures when they have one and none of
+    their quotes is found in the text; "none" when gold has no figure of its value. None (no
+    example) when gold has a figure of its value quoted elsewhere: a repeat of a figure gold
+    records once is neither right nor wrong."""
+    same = [o for o in observations if isinstance(o.get("value"), int | float)
+            and value_close(float(o["value"]), candidate.figure)]
+    if not same:
+        return NO_INDICATOR
+    text = candidate.text
+    start, end = candidate.value
+    over = [o for o in same if any(a < end and start < b for a, b in _quoted(text, o))]
+    if over:
+        return str(over[0].get("indicator"))
+    indicators = {str(o.get("indicator")) for o in same}
+    if len(indicators) == 1 and all(next(_quoted(text, o), None) is None for o in same):
+        return indicators.pop()
+    return None
+
+
+def _fit_indicator(examples: list[Example], *, seed: int) -> LinearModel:
+    """One yes/no example per option of each number: is it the indicator gold gives?"""
+    features, labels = [], []
+    for example in examples:
+        for option in example.candidate.options:
+            features.append(indicator_features(example.candidate, option))
+            labels.append("yes" if option.indicator == example.label else "no")
+    return fit(features, labels, c=INDICATOR_C, seed=seed)
+
+
+def _decide_indicator(model: LinearModel, example: Example, margin: float) -> str:
+    return TrainedIndicator(model, margin=margin).predict([example.candidate])[0].indicator \
+        or NO_INDICATOR
+
+
 def _fit_event_type(examples: list[Example], *, seed: int) -> LinearModel:
     return fit([event_type_features(e.candidate) for e in examples],
                [e.label for e in examples], c=EVENT_TYPE_C, seed=seed)
@@ -309,9 +365,10 @@ def _decide_event_type(model: LinearModel, example: Example, margin: float) -> s
 
 
 def _kept_f1(examples: Sequence[Example], answers: Sequence[Any]) -> float:
-    """F1 of the events kept, as the scoring counts them: a kept event of the wrong type is
-    a false positive, a true one dropped or retyped a miss; dropping a false one costs
-    nothing. (Accuracy would count a dropped true event no worse than a kept false one.)"""
+    """F1 of the events (or figures) kept, as the scoring counts them: a kept event of the
+    wrong type is a false positive, a true one dropped or retyped a miss; dropping a false
+    one costs nothing. (Accuracy would count a dropped true event no worse than a kept false
+    one.) ``NO_INDICATOR`` is the same word as ``NO_EVENT``."""
     right = sum(a == e.label != NO_EVENT for e, a in zip(examples, answers, strict=True))
     kept = sum(a not in (None, NO_EVENT) for a in answers)
     true = sum(e.label != NO_EVENT for e in examples)
