@@ -18,18 +18,24 @@ from bilateral.extract.decisions import (
     IndicatorCandidate,
     IndicatorOption,
     ObservationCandidate,
+    PairCandidate,
+    Party,
     RuleEventType,
     RuleIndicator,
+    RulePair,
     RuleStatus,
     RuleWhen,
     TimeOption,
     TrainedEventType,
     TrainedIndicator,
+    TrainedPair,
     TrainedStatus,
     TrainedWhen,
     WhenCandidate,
     event_type_features,
     indicator_features,
+    pair_features,
+    pair_options,
     status_features,
     when_features,
 )
@@ -316,6 +322,68 @@ def test_the_extractor_records_the_indicator_the_decision_gives():
     assert NO_INDICATOR == NO_EVENT  # one word for "nothing here" in every decision
 
 
+# --- pair --------------------------------------------------------------------------------------
+
+def coded(sentence: str, trigger: str, source: str, target: str, *, rule: str = "REQUEST",
+          states: tuple[str, str] = ("USA", "JPN"), also: tuple[tuple[str, str], ...] = ()
+          ) -> PairCandidate:
+    """The rules' pair is ``source`` (of ``states[0]``) acting on ``target``; ``also`` names
+    other mentions (text, state) the sentence offers."""
+    proposed = event(sentence, trigger, source, target, rule=rule, states=states)
+    parties = [Party(states[0], proposed.source_span), Party(states[1], proposed.target_span)]
+    for name, state in also:
+        at = sentence.index(name)
+        parties.append(Party(state, (at, at + len(name))))
+    return PairCandidate(event=proposed, parties=tuple(parties), symmetric=False)
+
+
+def test_rule_pair_returns_what_the_rules_read():
+    asked = coded("The U.S. asked Japan for more ships.", "asked", "U.S.", "Japan")
+    decided = RulePair().predict([asked])[0]
+    assert (decided.source.state, decided.target.state, decided.decided_by) == (
+        "USA", "JPN", "rules")
+    assert RulePair.reads_options is False and TrainedPair.reads_options is True
+
+
+def test_pair_options_and_features_say_where_each_party_stands():
+    asked = coded("Under pressure from China, the U.S. asked Japan for more ships.", "asked",
+                  "U.S.", "Japan", also=(("China", "CHN"),))
+    options = pair_options(asked)
+    assert len(options) == 6  # every ordered pair of the three states
+    rules = options[0]
+    features = pair_features(asked, rules)
+    assert features["chosen_by_rules"] == 1.0 and features["source=before|<3"] == 1.0
+    assert features["sides=before|after"] == 1.0 and features["source_first=True"] == 1.0
+    china = next(p for p in options if p[0].state == "CHN" and p[1].state == "JPN")
+    assert pair_features(asked, china)["source|lead=from"] == 1.0
+    assert pair_features(asked, china)["shares_a_party_with_rules"] == 1.0
+    reverse = next(p for p in options if p == rules[::-1])
+    assert pair_features(asked, reverse)["rules_reversed"] == 1.0
+    assert not any(name.endswith(("USA", "JPN", "CHN")) for name in features)  # no codes
+
+
+def test_trained_pair_replaces_the_rules_pair_only_by_a_margin():
+    model = LinearModel(("no", "yes"), (0.0, 0.0), {"source|lead=from": (-3.0, 3.0)})
+    asked = coded("Under pressure from China, the U.S. asked Japan for more ships.", "asked",
+                  "U.S.", "Japan", also=(("China", "CHN"),))
+    decided = TrainedPair(model).predict([asked])[0]
+    assert (decided.source.state, decided.decided_by) == ("CHN", "model")
+    kept = TrainedPair(model, margin=0.99).predict([asked])[0]
+    assert (kept.source.state, kept.target.state, kept.decided_by) == ("USA", "JPN", "rules")
+
+
+def test_the_extractor_codes_the_pair_the_pair_decision_gives():
+    model = LinearModel(("no", "yes"), (0.0, 0.0), {"rules_reversed": (-4.0, 4.0)})
+    rules = load_model("rules")
+    reversed_ = Model("reversed", rules.status, pair=TrainedPair(model))
+    document = Document(id="d", text="The U.S. asked Japan on Monday to buy more gas.",
+                        published="2025-06-01")
+    found = {m.name: {(e.type, e.source, e.target) for e in Extractor(model=m).extract(
+        document).events} for m in (rules, reversed_)}
+    assert found == {"rules": {("REQUEST", "USA", "JPN")},
+                     "reversed": {("REQUEST", "JPN", "USA")}}
+
+
 # --- the model directory -----------------------------------------------------------------------
 
 def test_built_in_models_load():
@@ -465,7 +533,7 @@ def test_train_writes_a_model_that_extract_and_eval_use(tmp_path: Path):
     assert report["documents"] == 10 and report["examples"]["status"] > 10
     assert report["examples"]["when"] > 10
     assert set(report["accuracy"]) == {"status", "when", "event_when", "event_type",
-                                       "indicator"}
+                                       "indicator", "pair"}
     assert set(report["accuracy"]["when"]) == {"rules", "trained", "margin"}
     config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
     assert config["decisions"]["status"]["use"] == "trained"

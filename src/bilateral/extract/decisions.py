@@ -12,6 +12,7 @@ evidence it used, so the stage that calls it never parses a string back.
                                                           trigger rules propose has, or none
     indicator   IndicatorCandidate -> IndicatorDecision   which indicator of the catalogue a
                                                           number measures, or none
+    pair        PairCandidate -> PairDecision             which state acts and which it acts on
 """
 
 from __future__ import annotations
@@ -536,4 +537,147 @@ def indicator_features(candidate: IndicatorCandidate, option: IndicatorOption) -
     _add_window(window, candidate.text, candidate.sentence, candidate.value, *INDICATOR_WORDS)
     for name, value in window.items():
         features[f"{unit}|{name}"] = value
+    return features
+
+
+# --- pair ----------------------------------------------------------------------------------------
+
+#: Words between a party's mention and the trigger that the pair decision reads, nearest first.
+PAIR_WORDS = 3
+#: Characters between a party's mention and the trigger, in the steps the decision tells apart.
+PAIR_STEPS = (3, 20, 60)
+
+
+@dataclass(frozen=True)
+class Party:
+    """A state's mention nearest a trigger, on one side of it."""
+
+    state: str
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class PairCandidate:
+    """An event the rules coded, the states its sentence (and a pronoun's antecedent) offers as
+    its parties, and the ordered pair the rules chose."""
+
+    event: EventCandidate
+    parties: tuple[Party, ...]  # one or two per state: its nearest mention before and after
+    symmetric: bool  # the type has no direction (CONSULT, AGREE, COOPERATE)
+
+
+@dataclass(frozen=True)
+class PairDecision:
+    source: Party
+    target: Party
+    decided_by: str  # "rules" or "model"
+    confidence: float
+
+
+class PairComponent(Protocol):
+    """Decides who acts on whom; ``reads_options`` says whether it reads the parties, so that
+    the stage may skip gathering them."""
+
+    name: str
+    reads_options: bool
+
+    def predict(self, candidates: Sequence[PairCandidate]) -> list[PairDecision]: ...
+
+
+def rule_pair(candidate: PairCandidate) -> tuple[Party, Party]:
+    event = candidate.event
+    return Party(event.source, event.source_span), Party(event.target, event.target_span)
+
+
+class RulePair:
+    """The pair the rules read: subject and object by position, prepositions, passives,
+    speakers and pronouns."""
+
+    name = "rules"
+    reads_options = False
+
+    def predict(self, candidates: Sequence[PairCandidate]) -> list[PairDecision]:
+        return [PairDecision(*rule_pair(c), "rules", 1.0) for c in candidates]
+
+
+class TrainedPair:
+    """A logistic model that scores each ordered pair of two states' mentions (does the first
+    act on the second?) from where each stands from the trigger, the words between, the
+    event's type and whether the rules chose the pair; the best replaces the rules' when it
+    scores more than ``margin`` above theirs."""
+
+    name = "trained"
+    reads_options = True
+
+    def __init__(self, model: LinearModel, *, margin: float = 0.0) -> None:
+        self.model = model
+        self.margin = margin
+
+    def predict(self, candidates: Sequence[PairCandidate]) -> list[PairDecision]:
+        decisions = []
+        for candidate in candidates:
+            rule = rule_pair(candidate)
+            scored = [(self.model.probabilities(pair_features(candidate, pair)).get("yes", 0.0),
+                       pair == rule, pair) for pair in pair_options(candidate)]
+            rule_score = max((p for p, chosen, _ in scored if chosen), default=0.0)
+            best = max(scored, key=lambda s: s[:2], default=None)
+            if best is None or best[1] or best[0] - rule_score <= self.margin:
+                decisions.append(PairDecision(*rule, "rules", rule_score))
+            else:
+                decisions.append(PairDecision(*best[2], "model", best[0]))
+        return decisions
+
+
+def pair_options(candidate: PairCandidate) -> list[tuple[Party, Party]]:
+    """Every ordered pair of two states' mentions, the rules' pair among them."""
+    options = [(a, b) for a in candidate.parties for b in candidate.parties
+               if a.state != b.state]
+    rule = rule_pair(candidate)
+    return options if rule in options else [rule, *options]
+
+
+def pair_features(candidate: PairCandidate, pair: tuple[Party, Party]) -> Features:
+    """Where source and target stand from the trigger (side, distance, the words between,
+    the word just before each), alone and with the event's type; and whether the rules chose
+    this pair, its reverse or one of its parties.
+
+    The states' codes are left out on purpose: they do not carry over to another
+    relationship."""
+    event = candidate.event
+    text = event.text
+    start, end = event.trigger
+    kind = event.rule_type
+    rule = rule_pair(candidate)
+    features: dict[str, float] = {}
+    sides = []
+    for role, party in zip(("source", "target"), pair, strict=True):
+        a, b = party.span
+        side = "earlier" if a < event.sentence[0] else "before" if b <= start \
+            else "after" if a >= end else "around"
+        sides.append(side)
+        gap = text[b:start] if side in ("before", "earlier") else text[end:a]
+        step = next((f"<{n}" for n in PAIR_STEPS if len(gap) < n), "far")
+        features[f"{role}={side}|{step}"] = 1.0
+        features[f"{role}|type={side}|{kind}"] = 1.0
+        between = words(gap)
+        for word in (between[-PAIR_WORDS:] if side in ("before", "earlier")
+                     else between[:PAIR_WORDS]):
+            features[f"{role}|{side}|between={word}"] = 1.0
+        lead = words(text[max(0, a - 16):a])
+        if lead:
+            features[f"{role}|lead={lead[-1]}"] = 1.0
+        if text.startswith("'s", b):
+            features[f"{role}|possessive"] = 1.0
+    features[f"sides={sides[0]}|{sides[1]}"] = 1.0
+    features[f"sides|type={sides[0]}|{sides[1]}|{kind}"] = 1.0
+    first = pair[0].span[0] < pair[1].span[0]
+    features[f"source_first={first}"] = 1.0
+    if pair == rule:
+        features["chosen_by_rules"] = 1.0
+    elif pair == rule[::-1]:
+        features["rules_reversed"] = 1.0
+    elif pair[0].state == rule[0].state or pair[1].state == rule[1].state:
+        features["shares_a_party_with_rules"] = 1.0
+    if candidate.symmetric:
+        features["symmetric"] = 1.0
     return features

@@ -25,7 +25,11 @@ from bilateral.extract.decisions import (
     NO_EVENT,
     EventCandidate,
     EventTypeComponent,
+    PairCandidate,
+    PairComponent,
+    Party,
     RuleEventType,
+    RulePair,
     RuleWhen,
     WhenCandidate,
     WhenComponent,
@@ -127,9 +131,11 @@ class EventStage:
     assigns = ("events",)
 
     def __init__(self, dossier: Dossier, when: WhenComponent | None = None,
-                 event_type: EventTypeComponent | None = None) -> None:
+                 event_type: EventTypeComponent | None = None,
+                 pair: PairComponent | None = None) -> None:
         self.when_decision = when or RuleWhen()
         self.type_decision = event_type or RuleEventType()
+        self.pair_decision = pair or RulePair()
         # (type, how the trigger works), one per word list of self.scan; type None: a phrase
         # that codes nothing
         self.rules: list[tuple[str | None, str]] = []
@@ -205,6 +211,10 @@ class EventStage:
                                 s_start + start, s_start + end)
                 if pair is None:
                     continue
+                if self.pair_decision.reads_options:
+                    pair = self._decide_pair(text, (s_start, s_end),
+                                             (s_start + start, s_start + end), kind, pair,
+                                             parties_here, mentions)
                 if self.type_decision.reads_context:
                     kind = self.type_decision.predict([event_candidate(
                         text, (s_start, s_end), (s_start + start, s_start + end), kind, pair,
@@ -284,6 +294,27 @@ class EventStage:
                 source_actor=None, target_actor=None, trigger=None)
         doc._.events = list(found.values())
         return doc
+
+    def _decide_pair(self, text: str, sentence: tuple[int, int], trigger: tuple[int, int],
+                     kind: str, pair: tuple[Mention, Mention], parties: list[Mention],
+                     mentions: list[Mention]) -> tuple[Mention, Mention]:
+        """The pair the pair decision chooses among the states' mentions nearest the trigger
+        on either side (and the rules' pair, which may stand before the sentence)."""
+        offered = [*parties, *(m for m in pair if m not in parties)]
+        nearest: dict[tuple[str, bool], Mention] = {}
+        for mention in offered:
+            before = mention.end <= trigger[0]
+            key = (str(mention.state), before)
+            best = nearest.get(key)
+            if best is None or _gap_to(mention, trigger) < _gap_to(best, trigger):
+                nearest[key] = mention
+        chosen = [*nearest.values(), *(m for m in pair if m not in nearest.values())]
+        decided = self.pair_decision.predict([PairCandidate(
+            event=event_candidate(text, sentence, trigger, kind, pair, mentions, self.cues),
+            parties=tuple(Party(str(m.state), (m.start, m.end)) for m in chosen),
+            symmetric=kind in SYMMETRIC_TYPES)])[0]
+        by_span = {(m.start, m.end): m for m in chosen}
+        return by_span[decided.source.span], by_span[decided.target.span]
 
     def _triggers(self, sentence: str) -> list[tuple[str, str, int, int]]:
         """Non-overlapping trigger matches (type, how it works, span), the longest at any
@@ -751,6 +782,12 @@ def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: s
         return gap + CLAUSE_PENALTY * (bool(crosses) + bool(effective) + report)
 
     return min(candidates, key=distance)
+
+
+def _gap_to(mention: Mention, trigger: tuple[int, int]) -> int:
+    """Characters between a mention and a trigger."""
+    return trigger[0] - mention.end if mention.end <= trigger[0] else max(0, mention.start
+                                                                          - trigger[1])
 
 
 def event_candidate(text: str, sentence: tuple[int, int], trigger: tuple[int, int], kind: str,

@@ -8,6 +8,7 @@ they were trained on.
       event_when.json  ... and for events
       event_type.json  the weights of the trained event type decision
       indicator.json   the weights of the trained indicator decision
+      pair.json        the weights of the trained pair decision
 
 A decision the config does not name uses its rules, so a model directory written before that
 decision existed still loads.
@@ -32,13 +33,16 @@ from bilateral.errors import ModelError
 from bilateral.extract.decisions import (
     EventTypeComponent,
     IndicatorComponent,
+    PairComponent,
     RuleEventType,
     RuleIndicator,
+    RulePair,
     RuleStatus,
     RuleWhen,
     StatusComponent,
     TrainedEventType,
     TrainedIndicator,
+    TrainedPair,
     TrainedStatus,
     TrainedWhen,
     WhenComponent,
@@ -68,6 +72,7 @@ class Decisions(BaseModel):
     event_when: DecisionConfig = DecisionConfig()
     event_type: DecisionConfig = DecisionConfig()
     indicator: DecisionConfig = DecisionConfig()
+    pair: DecisionConfig = DecisionConfig()
 
 
 class ModelConfig(BaseModel):
@@ -88,6 +93,7 @@ class Model:
     event_when: WhenComponent = field(default_factory=RuleWhen)
     event_type: EventTypeComponent = field(default_factory=RuleEventType)
     indicator: IndicatorComponent = field(default_factory=RuleIndicator)
+    pair: PairComponent = field(default_factory=RulePair)
     meta: dict[str, Any] = field(default_factory=dict)
     digest: str = "rules"  # sha256 of the directory's files: which weights made a record
 
@@ -125,8 +131,11 @@ def load_model(model: str | Path | None = None) -> Model:
     if (weights := _weights(path, config_file, "indicator",
                             config.decisions.indicator)) is not None:
         indicator = TrainedIndicator(weights, margin=config.decisions.indicator.margin)
+    pair: PairComponent = RulePair()
+    if (weights := _weights(path, config_file, "pair", config.decisions.pair)) is not None:
+        pair = TrainedPair(weights, margin=config.decisions.pair.margin)
     return Model(str(model or "default"), status, when, event_when, event_type, indicator,
-                 dict(config.meta), _digest(path))
+                 pair, dict(config.meta), _digest(path))
 
 
 def _weights(path: Path, config_file: Path, name: str,

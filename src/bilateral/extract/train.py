@@ -34,17 +34,22 @@ from bilateral.extract.decisions import (
     EventCandidate,
     IndicatorCandidate,
     ObservationCandidate,
+    PairCandidate,
     RuleEventType,
     RuleIndicator,
+    RulePair,
     RuleStatus,
     RuleWhen,
     TrainedEventType,
     TrainedIndicator,
+    TrainedPair,
     TrainedStatus,
     TrainedWhen,
     WhenCandidate,
     event_type_features,
     indicator_features,
+    pair_features,
+    pair_options,
     status_features,
     when_features,
 )
@@ -69,8 +74,9 @@ STATUS_C = 3.0
 WHEN_C = 1.0
 EVENT_TYPE_C = 1.0
 INDICATOR_C = 1.0
+PAIR_C = 1.0
 #: The decisions learnt, in the order they are trained.
-DECISIONS = ("status", "when", "event_when", "event_type", "indicator")
+DECISIONS = ("status", "when", "event_when", "event_type", "indicator", "pair")
 #: The decisions that ship only if they also beat the rules on each annotated set held out
 #: whole: those whose errors are a relationship's own wording.
 ACROSS_SETS = ("event_type", "indicator")
@@ -87,7 +93,7 @@ class Example:
 
     document: str
     candidate: Any  # ObservationCandidate for status, WhenCandidate for when,
-    # EventCandidate for event_type, IndicatorCandidate for indicator
+    # EventCandidate for event_type, IndicatorCandidate for indicator, PairCandidate for pair
     label: str
 
 
@@ -107,7 +113,8 @@ class _Recorded:
     reads_context = True  # the event candidates it records are read in full
     reads_options = True  # ... and the indicator candidates with their options
 
-    def __init__(self, rules: RuleStatus | RuleWhen | RuleEventType | RuleIndicator) -> None:
+    def __init__(self, rules: RuleStatus | RuleWhen | RuleEventType | RuleIndicator | RulePair
+                 ) -> None:
         self.rules = rules
         self.name = rules.name
         self.seen: list[Any] = []
@@ -163,7 +170,8 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
                 "event_type": (partial(_fit_event_type, seed=seed), _decide_event_type,
                                _kept_f1),
                 "indicator": (partial(_fit_indicator, seed=seed), _decide_indicator,
-                              _kept_f1)}
+                              _kept_f1),
+                "pair": (partial(_fit_pair, seed=seed), _decide_pair, _accuracy)}
     for name, (fit_items, decide, measure) in learners.items():
         items = gathered[name]
         if len({e.document for e in items}) < FOLDS:
@@ -203,11 +211,11 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
     gold states one; for ``event_type``, every event the trigger rules propose, with the type
     gold gives it or "none"."""
     report = report if report is not None else TrainReport()
-    statuses, times, event_times, event_types, indicators = (
+    statuses, times, event_times, event_types, indicators, pairs = (
         _Recorded(RuleStatus()), _Recorded(RuleWhen()), _Recorded(RuleWhen()),
-        _Recorded(RuleEventType()), _Recorded(RuleIndicator()))
+        _Recorded(RuleEventType()), _Recorded(RuleIndicator()), _Recorded(RulePair()))
     extractor = Extractor(dossier, model=Model("rules", statuses, times, event_times,
-                                               event_types, indicators))
+                                               event_types, indicators, pairs))
     found: dict[str, list[Example]] = {name: [] for name in DECISIONS}
     documents = list(documents)
     for done, document in enumerate(documents, 1):
@@ -215,7 +223,7 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
         if annotated is None:
             report.skipped.append(f"{document.label}: no gold record")
             continue
-        for recorded in (statuses, times, event_times, event_types, indicators):
+        for recorded in (statuses, times, event_times, event_types, indicators, pairs):
             recorded.seen.clear()
         try:
             extractor.annotate(document)
@@ -246,6 +254,10 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
             label = _gold_indicator_for(number, observations)
             if label is not None:
                 found["indicator"].append(Example(document.label, number, label))
+        for coded in pairs.seen:
+            parties = _gold_pair_for(coded, events)
+            if parties is not None:
+                found["pair"].append(Example(document.label, coded, parties))
         if progress:
             progress(done, len(documents))
     return found
@@ -353,6 +365,44 @@ def _fit_indicator(examples: list[Example], *, seed: int) -> LinearModel:
 def _decide_indicator(model: LinearModel, example: Example, margin: float) -> str:
     return TrainedIndicator(model, margin=margin).predict([example.candidate])[0].indicator \
         or NO_INDICATOR
+
+
+def _gold_pair_for(candidate: PairCandidate, events: list[dict[str, Any]]) -> str | None:
+    """"SOURCE>TARGET" of the gold event of the coded type quoted at the trigger, or else in
+    its sentence, when gold gives it one pair there; None (no example) otherwise."""
+    event = candidate.event
+    text = event.text
+    same = [e for e in events if e.get("type") == event.rule_type]
+    for start, end in (event.trigger, event.sentence):
+        here = {f"{e.get('source')}>{e.get('target')}" for e in same
+                if any(a <= end and start <= b for a, b in _quoted(text, e))}
+        if here:
+            return here.pop() if len(here) == 1 else None
+    return None
+
+
+def _same_pair(candidate: PairCandidate, label: str, source: str, target: str) -> bool:
+    """Whether ``source`` acting on ``target`` is the gold pair (in either order for a type
+    with no direction)."""
+    gold = tuple(label.split(">", 1))
+    return (source, target) == gold or (candidate.symmetric and (target, source) == gold)
+
+
+def _fit_pair(examples: list[Example], *, seed: int) -> LinearModel:
+    """One yes/no example per ordered pair of mentions: is it the gold pair?"""
+    features, labels = [], []
+    for example in examples:
+        for pair in pair_options(example.candidate):
+            features.append(pair_features(example.candidate, pair))
+            labels.append("yes" if _same_pair(example.candidate, example.label, pair[0].state,
+                                              pair[1].state) else "no")
+    return fit(features, labels, c=PAIR_C, seed=seed)
+
+
+def _decide_pair(model: LinearModel, example: Example, margin: float) -> bool:
+    decided = TrainedPair(model, margin=margin).predict([example.candidate])[0]
+    return _same_pair(example.candidate, example.label, decided.source.state,
+                      decided.target.state)
 
 
 def _fit_event_type(examples: list[Example], *, seed: int) -> LinearModel:
