@@ -335,7 +335,6 @@ class ObservationStage:
                 indicator, quantity, text, (first.start, last.end),
                 layout.sentence(quantity.start), (own_start, own_end), level=level, state=state)]
             for indicator in measured:
-                s_start, s_end = layout.sentence(quantity.start)
                 part = i in parts
                 old_lead = None if part or quantity.role is not None else _OLD_LEAD.search(
                     text, max(s_start, quantity.start - _OLD_CHARS), quantity.start)

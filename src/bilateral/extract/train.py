@@ -4,13 +4,13 @@ The rules find the candidates; each candidate is matched to the gold record it s
 (a figure: same indicator and value, the gold quote over it; an event: same type and pair,
 the gold quote at its trigger), and the gold answer becomes its label. A number is labelled
 with the indicator of the gold figure quoted over it, or "none" when gold has no figure of
-its value. An event the trigger
-rules propose is labelled with the type of the gold event of its pair quoted in its
-sentence, or "none" when gold has no such event; its decision is measured by the F1 of the
-events kept (as the scoring counts them), and ships only if it also beats the rules on each
-annotated set held out whole, since its errors are the trigger lexicon's, which differ most
-between one relationship's articles and another's; the indicator decision is measured and
-shipped the same way, as its errors are the catalogue's cues. The model directory
+its value; a coded event with the pair of the gold event of its type quoted at it. An event
+the trigger rules propose is labelled with the type of the gold event of its pair quoted in
+its sentence, or "none" when gold has no such event; its decision is measured by the F1 of
+the events kept (as the scoring counts them), and ships only if it also beats the rules on
+each annotated set held out whole, since its errors are the trigger lexicon's, which differ
+most between one relationship's articles and another's; the indicator decision is measured
+and shipped the same way, as its errors are the catalogue's cues. The model directory
 written records the data's hash, the seed, the examples and, per decision, the accuracy of
 the rules and of the trained model measured by cross-validation over documents (no document
 is scored by a model that saw it).
@@ -111,7 +111,7 @@ class _Recorded:
     """A rule decision that remembers every candidate it was asked about."""
 
     reads_context = True  # the event candidates it records are read in full
-    reads_options = True  # ... and the indicator candidates with their options
+    reads_options = True  # ... and the indicator and pair candidates with their options
 
     def __init__(self, rules: RuleStatus | RuleWhen | RuleEventType | RuleIndicator | RulePair
                  ) -> None:
@@ -209,7 +209,8 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
     ``status`` labelled with the gold status; for ``when`` (with the gold status in place of
     the rules', as the trained status gives it) and ``event_when`` with the gold time, where
     gold states one; for ``event_type``, every event the trigger rules propose, with the type
-    gold gives it or "none"."""
+    gold gives it or "none"; for ``indicator``, every number, with the indicator gold gives
+    it or "none"; for ``pair``, every coded event gold quotes, with its "SOURCE>TARGET"."""
     report = report if report is not None else TrainReport()
     statuses, times, event_times, event_types, indicators, pairs = (
         _Recorded(RuleStatus()), _Recorded(RuleWhen()), _Recorded(RuleWhen()),
