@@ -14,25 +14,31 @@ from bilateral.errors import ModelError
 from bilateral.extract.decisions import (
     NO_EVENT,
     NO_INDICATOR,
+    NOT_REPORTED,
+    REPORTED,
     EventCandidate,
+    FactualityCandidate,
     IndicatorCandidate,
     IndicatorOption,
     ObservationCandidate,
     PairCandidate,
     Party,
     RuleEventType,
+    RuleFactuality,
     RuleIndicator,
     RulePair,
     RuleStatus,
     RuleWhen,
     TimeOption,
     TrainedEventType,
+    TrainedFactuality,
     TrainedIndicator,
     TrainedPair,
     TrainedStatus,
     TrainedWhen,
     WhenCandidate,
     event_type_features,
+    factuality_features,
     indicator_features,
     pair_features,
     pair_options,
@@ -384,6 +390,67 @@ def test_the_extractor_codes_the_pair_the_pair_decision_gives():
                      "reversed": {("REQUEST", "JPN", "USA")}}
 
 
+# --- factuality --------------------------------------------------------------------------------
+
+def guarded(sentence: str, trigger: str, source: str, target: str, guard: str | None,
+            kind: str = "hypothetical") -> FactualityCandidate:
+    at = sentence.index(guard) if guard else 0
+    return FactualityCandidate(
+        event=event(sentence, trigger, source, target, rule="REQUEST"),
+        guard=(kind, at, at + len(guard)) if guard else None)
+
+
+def test_rule_factuality_drops_what_a_guard_word_governs():
+    plain = guarded("The U.S. asked Japan for more ships.", "asked", "U.S.", "Japan", None)
+    possible = guarded("The U.S. could ask Japan for more ships.", "ask", "U.S.", "Japan",
+                       "could")
+    assert [d.reported for d in RuleFactuality().predict([plain, possible])] == [True, False]
+    assert RuleFactuality.reads_context is False and TrainedFactuality.reads_context is True
+
+
+def test_factuality_features_read_the_guard_word_and_where_it_stands():
+    possible = guarded("The U.S. could soon ask Japan for more ships.", "ask", "U.S.",
+                       "Japan", "could")
+    features = factuality_features(possible)
+    assert features["guard=hypothetical"] == 1.0 and features["guard_word=could"] == 1.0
+    assert features["guard|gap=hypothetical|1"] == 1.0  # "soon" stands between
+    assert features["guarded=True"] == 1.0 and features["lemma=ask"] == 1.0
+    assert features["just_before=soon"] == 1.0
+    plain = factuality_features(guarded("The U.S. asked Japan for ships.", "asked", "U.S.",
+                                        "Japan", None))
+    assert plain["guarded=False"] == 1.0 and not any(n.startswith("guard=") for n in plain)
+
+
+def test_trained_factuality_keeps_or_drops_against_the_rules_only_by_a_margin():
+    # "reportedly" says an event is hearsay; a guard word "whether" asks about a real talk
+    model = LinearModel((NOT_REPORTED, REPORTED), (0.0, 0.0),
+                        {"just_before=reportedly": (3.0, -3.0),
+                         "guard_word=whether": (-3.0, 3.0)})
+    hearsay = guarded("The U.S. reportedly asked Japan for ships.", "asked", "U.S.", "Japan",
+                      None)
+    question = guarded("Reporters wondered whether the U.S. asked Japan for ships.", "asked",
+                       "U.S.", "Japan", "whether")
+    dropped, kept = TrainedFactuality(model).predict([hearsay, question])
+    assert (dropped.reported, dropped.decided_by) == (False, "model")
+    assert (kept.reported, kept.decided_by) == (True, "model")
+    cautious = TrainedFactuality(model, margin=0.999).predict([hearsay, question])
+    assert [(d.reported, d.decided_by) for d in cautious] == [(True, "rules"), (False, "rules")]
+
+
+def test_the_extractor_drops_the_events_the_factuality_decision_drops():
+    model = LinearModel((NOT_REPORTED, REPORTED), (0.0, 0.0),
+                        {"just_before=reportedly": (4.0, -4.0)})
+    rules = load_model("rules")
+    trained = Model("hearsay", rules.status, factuality=TrainedFactuality(model))
+    text = ("The U.S. reportedly asked Japan on Monday to buy more gas. Japan asked the U.S. "
+            "on Tuesday to lower its car tariff.")
+    document = Document(id="d", text=text, published="2025-06-01")
+    found = {m.name: {(e.type, e.source, e.target) for e in Extractor(model=m).extract(
+        document).events} for m in (rules, trained)}
+    assert found == {"rules": {("REQUEST", "USA", "JPN"), ("REQUEST", "JPN", "USA")},
+                     "hearsay": {("REQUEST", "JPN", "USA")}}
+
+
 # --- the model directory -----------------------------------------------------------------------
 
 def test_built_in_models_load():
@@ -533,7 +600,7 @@ def test_train_writes_a_model_that_extract_and_eval_use(tmp_path: Path):
     assert report["documents"] == 10 and report["examples"]["status"] > 10
     assert report["examples"]["when"] > 10
     assert set(report["accuracy"]) == {"status", "when", "event_when", "event_type",
-                                       "indicator", "pair"}
+                                       "indicator", "pair", "factuality"}
     assert set(report["accuracy"]["when"]) == {"rules", "trained", "margin"}
     config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
     assert config["decisions"]["status"]["use"] == "trained"

@@ -13,6 +13,9 @@ evidence it used, so the stage that calls it never parses a string back.
     indicator   IndicatorCandidate -> IndicatorDecision   which indicator of the catalogue a
                                                           number measures, or none
     pair        PairCandidate -> PairDecision             which state acts and which it acts on
+    factuality  FactualityCandidate -> FactualityDecision whether an event is reported as
+                                                          done or scheduled (not negated,
+                                                          hypothetical or possible only)
 """
 
 from __future__ import annotations
@@ -680,4 +683,111 @@ def pair_features(candidate: PairCandidate, pair: tuple[Party, Party]) -> Featur
         features["shares_a_party_with_rules"] = 1.0
     if candidate.symmetric:
         features["symmetric"] = 1.0
+    return features
+
+
+# --- factuality ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FactualityCandidate:
+    """An event the rules coded and the word of its clause that, by the rules, says it did not
+    happen or may only happen ("did not meet", "could impose", "may visit"), if any."""
+
+    event: EventCandidate
+    guard: tuple[str, int, int] | None  # ("negation"|"hypothetical"|"modal", span)
+
+    @property
+    def rule_reported(self) -> bool:
+        return self.guard is None
+
+
+@dataclass(frozen=True)
+class FactualityDecision:
+    reported: bool
+    decided_by: str  # "rules" or "model"
+    confidence: float
+
+
+class FactualityComponent(Protocol):
+    """Decides whether each coded event is reported as done or scheduled; ``reads_context``
+    says whether it reads more than the rules' guard word, so that the stage may drop a
+    guarded event before building its candidate."""
+
+    name: str
+    reads_context: bool
+
+    def predict(self, candidates: Sequence[FactualityCandidate]
+                ) -> list[FactualityDecision]: ...
+
+
+class RuleFactuality:
+    """No negation, hypothetical or lower-case "may" in the trigger's clause before it."""
+
+    name = "rules"
+    reads_context = False
+
+    def predict(self, candidates: Sequence[FactualityCandidate]
+                ) -> list[FactualityDecision]:
+        return [FactualityDecision(c.rule_reported, "rules", 1.0) for c in candidates]
+
+
+class TrainedFactuality:
+    """A logistic model over the guard word and where it stands, the trigger, the event's type,
+    the tense and quotation of its clause and the words around the trigger: "reported" or
+    "not". It overrules the rules only when its answer is more probable than theirs by more
+    than ``margin``."""
+
+    name = "trained"
+    reads_context = True
+
+    def __init__(self, model: LinearModel, *, margin: float = 0.0) -> None:
+        self.model = model
+        self.margin = margin
+
+    def predict(self, candidates: Sequence[FactualityCandidate]
+                ) -> list[FactualityDecision]:
+        decisions = []
+        for candidate in candidates:
+            reported = self.model.probabilities(factuality_features(candidate)).get(
+                REPORTED, 0.0)
+            rule = reported if candidate.rule_reported else 1.0 - reported
+            model = 1.0 - rule
+            if model - rule > self.margin:
+                decisions.append(FactualityDecision(not candidate.rule_reported, "model", model))
+            else:
+                decisions.append(FactualityDecision(candidate.rule_reported, "rules", rule))
+        return decisions
+
+
+#: The classes of the factuality model.
+REPORTED, NOT_REPORTED = "reported", "not"
+
+
+def factuality_features(candidate: FactualityCandidate) -> Features:
+    """The guard word, its kind and how far before the trigger it stands, with the trigger;
+    the trigger, the event's type, tense and quotation; the sentence's other cues; and the
+    words around the trigger."""
+    event = candidate.event
+    start = event.trigger[0]
+    kind = event.rule_type
+    features: dict[str, float] = {
+        f"type={kind}": 1.0, f"lemma={event.lemma}": 1.0, f"tense={event.tense}": 1.0,
+        f"guarded={candidate.guard is not None}": 1.0,
+    }
+    if candidate.guard is not None:
+        cue, a, b = candidate.guard
+        word = event.text[a:b].lower()
+        gap = len(words(event.text[b:start]))
+        features[f"guard={cue}"] = 1.0
+        features[f"guard_word={word}"] = 1.0
+        features[f"guard|tense={cue}|{event.tense}"] = 1.0
+        features[f"guard|gap={cue}|{min(gap, 4)}"] = 1.0
+        features[f"guard_word|lemma={word}|{event.lemma}"] = 1.0
+    if event.quoted:
+        features["quoted"] = 1.0
+    for cue, a, _b in event.cues:
+        if candidate.guard is None or a != candidate.guard[1]:
+            features[f"other_cue={cue}|{'before' if a < start else 'after'}"] = 1.0
+    _add_window(features, event.text, event.sentence, event.trigger, TRIGGER_WORDS,
+                TRIGGER_WORDS)
     return features

@@ -25,10 +25,13 @@ from bilateral.extract.decisions import (
     NO_EVENT,
     EventCandidate,
     EventTypeComponent,
+    FactualityCandidate,
+    FactualityComponent,
     PairCandidate,
     PairComponent,
     Party,
     RuleEventType,
+    RuleFactuality,
     RulePair,
     RuleWhen,
     WhenCandidate,
@@ -132,10 +135,12 @@ class EventStage:
 
     def __init__(self, dossier: Dossier, when: WhenComponent | None = None,
                  event_type: EventTypeComponent | None = None,
-                 pair: PairComponent | None = None) -> None:
+                 pair: PairComponent | None = None,
+                 factuality: FactualityComponent | None = None) -> None:
         self.when_decision = when or RuleWhen()
         self.type_decision = event_type or RuleEventType()
         self.pair_decision = pair or RulePair()
+        self.factuality_decision = factuality or RuleFactuality()
         # (type, how the trigger works), one per word list of self.scan; type None: a phrase
         # that codes nothing
         self.rules: list[tuple[str | None, str]] = []
@@ -187,10 +192,8 @@ class EventStage:
                 # a negation or condition governs the trigger only from within its clause
                 opening = max(start - GUARD_CHARS, 0,
                               *(sentence.rfind(c, 0, start) + 1 for c in _GUARD_BREAKS))
-                guard = sentence[opening:start]
-                cased = text[s_start + opening:s_start + start]
-                if self.negation.search(guard) or self.hypothetical.search(guard) \
-                        or _MODAL_MAY.search(cased):
+                guard = self._guard(text, sentence, s_start, opening, start)
+                if guard is not None and not self.factuality_decision.reads_context:
                     continue
                 if how != "said" and _object_of_act(triggers[:n], sentence, start, end, opening,
                                                 kind):
@@ -215,6 +218,12 @@ class EventStage:
                     pair = self._decide_pair(text, (s_start, s_end),
                                              (s_start + start, s_start + end), kind, pair,
                                              parties_here, mentions)
+                if self.factuality_decision.reads_context \
+                        and not self.factuality_decision.predict([FactualityCandidate(
+                            event_candidate(text, (s_start, s_end),
+                                            (s_start + start, s_start + end), kind, pair,
+                                            mentions, self.cues), guard)])[0].reported:
+                    continue
                 if self.type_decision.reads_context:
                     kind = self.type_decision.predict([event_candidate(
                         text, (s_start, s_end), (s_start + start, s_start + end), kind, pair,
@@ -294,6 +303,20 @@ class EventStage:
                 source_actor=None, target_actor=None, trigger=None)
         doc._.events = list(found.values())
         return doc
+
+    def _guard(self, text: str, sentence: str, s_start: int, opening: int,
+               start: int) -> tuple[str, int, int] | None:
+        """The negation, hypothetical or lower-case "may" nearest before the trigger at
+        ``start`` of ``sentence``, from the ``opening`` of its clause, as (kind, span in
+        ``text``); None when there is none."""
+        found = [(m.start(), m.end(), kind) for kind, pattern in self.cues
+                 for m in pattern.finditer(sentence, opening, start)]
+        found += [(m.start() - s_start, m.end() - s_start, "modal")
+                  for m in _MODAL_MAY.finditer(text, s_start + opening, s_start + start)]
+        if not found:
+            return None
+        a, b, kind = max(found)
+        return kind, s_start + a, s_start + b
 
     def _decide_pair(self, text: str, sentence: tuple[int, int], trigger: tuple[int, int],
                      kind: str, pair: tuple[Mention, Mention], parties: list[Mention],

@@ -9,6 +9,7 @@ they were trained on.
       event_type.json  the weights of the trained event type decision
       indicator.json   the weights of the trained indicator decision
       pair.json        the weights of the trained pair decision
+      factuality.json  the weights of the trained factuality decision
 
 A decision the config does not name uses its rules, so a model directory written before that
 decision existed still loads.
@@ -32,15 +33,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bilateral.errors import ModelError
 from bilateral.extract.decisions import (
     EventTypeComponent,
+    FactualityComponent,
     IndicatorComponent,
     PairComponent,
     RuleEventType,
+    RuleFactuality,
     RuleIndicator,
     RulePair,
     RuleStatus,
     RuleWhen,
     StatusComponent,
     TrainedEventType,
+    TrainedFactuality,
     TrainedIndicator,
     TrainedPair,
     TrainedStatus,
@@ -73,6 +77,7 @@ class Decisions(BaseModel):
     event_type: DecisionConfig = DecisionConfig()
     indicator: DecisionConfig = DecisionConfig()
     pair: DecisionConfig = DecisionConfig()
+    factuality: DecisionConfig = DecisionConfig()
 
 
 class ModelConfig(BaseModel):
@@ -94,6 +99,7 @@ class Model:
     event_type: EventTypeComponent = field(default_factory=RuleEventType)
     indicator: IndicatorComponent = field(default_factory=RuleIndicator)
     pair: PairComponent = field(default_factory=RulePair)
+    factuality: FactualityComponent = field(default_factory=RuleFactuality)
     meta: dict[str, Any] = field(default_factory=dict)
     digest: str = "rules"  # sha256 of the directory's files: which weights made a record
 
@@ -134,8 +140,12 @@ def load_model(model: str | Path | None = None) -> Model:
     pair: PairComponent = RulePair()
     if (weights := _weights(path, config_file, "pair", config.decisions.pair)) is not None:
         pair = TrainedPair(weights, margin=config.decisions.pair.margin)
+    factuality: FactualityComponent = RuleFactuality()
+    if (weights := _weights(path, config_file, "factuality",
+                            config.decisions.factuality)) is not None:
+        factuality = TrainedFactuality(weights, margin=config.decisions.factuality.margin)
     return Model(str(model or "default"), status, when, event_when, event_type, indicator,
-                 pair, dict(config.meta), _digest(path))
+                 pair, factuality, dict(config.meta), _digest(path))
 
 
 def _weights(path: Path, config_file: Path, name: str,

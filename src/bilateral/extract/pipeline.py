@@ -79,7 +79,8 @@ def build_stages(dossier: Dossier, model: Model | None = None) -> list[Stage]:
                              indicator=model.indicator if model else None),
             EventStage(dossier, when=model.event_when if model else None,
                        event_type=model.event_type if model else None,
-                       pair=model.pair if model else None)]
+                       pair=model.pair if model else None,
+                       factuality=model.factuality if model else None)]
 
 
 def check_order(stages: list[Stage], provided: Iterable[str] = ("sents", "layout")) -> None:

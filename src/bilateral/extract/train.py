@@ -4,13 +4,16 @@ The rules find the candidates; each candidate is matched to the gold record it s
 (a figure: same indicator and value, the gold quote over it; an event: same type and pair,
 the gold quote at its trigger), and the gold answer becomes its label. A number is labelled
 with the indicator of the gold figure quoted over it, or "none" when gold has no figure of
-its value; a coded event with the pair of the gold event of its type quoted at it. An event
+its value; a coded event with the pair of the gold event of its type quoted at it, and as
+reported when gold has an event of its pair (of any type: the type is decided next) in its
+sentence, or of its type and pair elsewhere in the document (a repeat of an event gold
+records once is no error), else not. An event
 the trigger rules propose is labelled with the type of the gold event of its pair quoted in
 its sentence, or "none" when gold has no such event; its decision is measured by the F1 of
 the events kept (as the scoring counts them), and ships only if it also beats the rules on
 each annotated set held out whole, since its errors are the trigger lexicon's, which differ
-most between one relationship's articles and another's; the indicator decision is measured
-and shipped the same way, as its errors are the catalogue's cues. The model directory
+most between one relationship's articles and another's; the indicator and factuality
+decisions are measured and shipped the same way. The model directory
 written records the data's hash, the seed, the examples and, per decision, the accuracy of
 the rules and of the trained model measured by cross-validation over documents (no document
 is scored by a model that saw it).
@@ -19,7 +22,7 @@ is scored by a model that saw it).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -31,22 +34,27 @@ from bilateral.extract.context import fold
 from bilateral.extract.decisions import (
     NO_EVENT,
     NO_INDICATOR,
+    NOT_REPORTED,
+    REPORTED,
     EventCandidate,
     IndicatorCandidate,
     ObservationCandidate,
     PairCandidate,
     RuleEventType,
+    RuleFactuality,
     RuleIndicator,
     RulePair,
     RuleStatus,
     RuleWhen,
     TrainedEventType,
+    TrainedFactuality,
     TrainedIndicator,
     TrainedPair,
     TrainedStatus,
     TrainedWhen,
     WhenCandidate,
     event_type_features,
+    factuality_features,
     indicator_features,
     pair_features,
     pair_options,
@@ -75,11 +83,13 @@ WHEN_C = 1.0
 EVENT_TYPE_C = 1.0
 INDICATOR_C = 1.0
 PAIR_C = 1.0
+FACTUALITY_C = 1.0
 #: The decisions learnt, in the order they are trained.
-DECISIONS = ("status", "when", "event_when", "event_type", "indicator", "pair")
+DECISIONS = ("status", "when", "event_when", "event_type", "indicator", "pair", "factuality")
 #: The decisions that ship only if they also beat the rules on each annotated set held out
-#: whole: those whose errors are a relationship's own wording.
-ACROSS_SETS = ("event_type", "indicator")
+#: whole: those whose errors are a relationship's own wording (which events and figures its
+#: articles report, and how).
+ACROSS_SETS = ("event_type", "indicator", "factuality")
 #: How much likelier than the rules' choice a trained choice must be to replace it: tried in
 #: cross-validation, the best one ships. Never less than 0.1: a model that overrules the rules
 #: whenever it leans the other way at all misreads plain sentences the rules read right
@@ -93,7 +103,8 @@ class Example:
 
     document: str
     candidate: Any  # ObservationCandidate for status, WhenCandidate for when,
-    # EventCandidate for event_type, IndicatorCandidate for indicator, PairCandidate for pair
+    # EventCandidate for event_type, IndicatorCandidate for indicator, PairCandidate for pair,
+    # FactualityCandidate for factuality
     label: str
 
 
@@ -114,7 +125,7 @@ class _Recorded:
     reads_options = True  # ... and the indicator and pair candidates with their options
 
     def __init__(self, rules: RuleStatus | RuleWhen | RuleEventType | RuleIndicator | RulePair
-                 ) -> None:
+                 | RuleFactuality) -> None:
         self.rules = rules
         self.name = rules.name
         self.seen: list[Any] = []
@@ -134,11 +145,11 @@ class AnnotatedSet:
 
 
 def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
-          with_rules: bool = True,
+          with_rules: bool = True, force: Collection[str] = (),
           progress: Callable[[int, int], None] | None = None) -> TrainReport:
-    """Train the status decision, the when decisions of figures and events and the event
-    type decision from annotated ``sets`` (one relationship or several) and write a model
-    directory."""
+    """Train the contextual decisions from annotated ``sets`` (one relationship or several)
+    and write a model directory. The decisions named in ``force`` ship trained whatever the
+    cross-validation says, to measure what they do to the extraction."""
     if not sets:
         raise ModelError("training needs at least one annotated corpus")
     files = [path for s in sets for path in (*s.corpus, s.gold)]
@@ -171,7 +182,9 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
                                _kept_f1),
                 "indicator": (partial(_fit_indicator, seed=seed), _decide_indicator,
                               _kept_f1),
-                "pair": (partial(_fit_pair, seed=seed), _decide_pair, _accuracy)}
+                "pair": (partial(_fit_pair, seed=seed), _decide_pair, _accuracy),
+                "factuality": (partial(_fit_factuality, seed=seed), _decide_factuality,
+                               _kept_f1)}
     for name, (fit_items, decide, measure) in learners.items():
         items = gathered[name]
         if len({e.document for e in items}) < FOLDS:
@@ -186,7 +199,7 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
                                     for s in scores["held_out_sets"].values())
         report.accuracy[name] = scores
         # ship the trained decision only where it beats the rules on held-out documents
-        if beaten:
+        if beaten or name in force:
             weights[name] = fit_items(items)
             setattr(decisions, name, DecisionConfig(
                 use="trained", weights=f"{name}.json", margin=report.accuracy[name]["margin"]))
@@ -210,13 +223,16 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
     the rules', as the trained status gives it) and ``event_when`` with the gold time, where
     gold states one; for ``event_type``, every event the trigger rules propose, with the type
     gold gives it or "none"; for ``indicator``, every number, with the indicator gold gives
-    it or "none"; for ``pair``, every coded event gold quotes, with its "SOURCE>TARGET"."""
+    it or "none"; for ``pair``, every coded event gold quotes, with its "SOURCE>TARGET"; for
+    ``factuality``, every coded event (those a negation or hypothetical guards included),
+    "reported" or "none"."""
     report = report if report is not None else TrainReport()
-    statuses, times, event_times, event_types, indicators, pairs = (
+    statuses, times, event_times, event_types, indicators, pairs, facts = (
         _Recorded(RuleStatus()), _Recorded(RuleWhen()), _Recorded(RuleWhen()),
-        _Recorded(RuleEventType()), _Recorded(RuleIndicator()), _Recorded(RulePair()))
+        _Recorded(RuleEventType()), _Recorded(RuleIndicator()), _Recorded(RulePair()),
+        _Recorded(RuleFactuality()))
     extractor = Extractor(dossier, model=Model("rules", statuses, times, event_times,
-                                               event_types, indicators, pairs))
+                                               event_types, indicators, pairs, facts))
     found: dict[str, list[Example]] = {name: [] for name in DECISIONS}
     documents = list(documents)
     for done, document in enumerate(documents, 1):
@@ -224,7 +240,7 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
         if annotated is None:
             report.skipped.append(f"{document.label}: no gold record")
             continue
-        for recorded in (statuses, times, event_times, event_types, indicators, pairs):
+        for recorded in (statuses, times, event_times, event_types, indicators, pairs, facts):
             recorded.seen.clear()
         try:
             extractor.annotate(document)
@@ -249,8 +265,11 @@ def examples(documents: Iterable[Document], gold: dict[str, Any], dossier: Dossi
             if match is not None and match.get("when"):
                 found["event_when"].append(Example(document.label, candidate,
                                                    str(match["when"])))
+        # an event the guard drops is recorded by the factuality decision and goes no further
         found["event_type"] += [Example(document.label, c, _gold_type_for(c, events))
                                 for c in event_types.seen]
+        found["factuality"] += [Example(document.label, c, REPORTED if _gold_type_for(
+            c.event, events) != NO_EVENT else NO_EVENT) for c in facts.seen]
         for number in indicators.seen:
             label = _gold_indicator_for(number, observations)
             if label is not None:
@@ -404,6 +423,18 @@ def _decide_pair(model: LinearModel, example: Example, margin: float) -> bool:
     decided = TrainedPair(model, margin=margin).predict([example.candidate])[0]
     return _same_pair(example.candidate, example.label, decided.source.state,
                       decided.target.state)
+
+
+def _fit_factuality(examples: list[Example], *, seed: int) -> LinearModel:
+    return fit([factuality_features(e.candidate) for e in examples],
+               [REPORTED if e.label == REPORTED else NOT_REPORTED for e in examples],
+               c=FACTUALITY_C, seed=seed)
+
+
+def _decide_factuality(model: LinearModel, example: Example, margin: float) -> str:
+    """"reported" when the decision keeps the event, else "none" (for ``_kept_f1``)."""
+    kept = TrainedFactuality(model, margin=margin).predict([example.candidate])[0].reported
+    return REPORTED if kept else NO_EVENT
 
 
 def _fit_event_type(examples: list[Example], *, seed: int) -> LinearModel:
