@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from bilateral.cli import app
 from bilateral.errors import ModelError
 from bilateral.extract.decisions import (
+    BY_MODEL,
     NO_EVENT,
     NO_INDICATOR,
     NOT_REPORTED,
@@ -29,6 +30,7 @@ from bilateral.extract.decisions import (
     RulePair,
     RuleStatus,
     RuleWhen,
+    StatusEvidence,
     TimeOption,
     TrainedEventType,
     TrainedFactuality,
@@ -66,7 +68,7 @@ def candidate(sentence: str, figure: str, *, rule: str = "actual",
         text=sentence, sentence=(0, len(sentence)), value=(at, at + len(figure)),
         figure=float(figure.rstrip("%")), indicator=indicator, unit="percent_gdp",
         allowed=allowed, role=None,
-        rule_status=rule, rule_evidence="default")
+        rule_status=rule, rule_evidence=StatusEvidence("default"))
 
 
 # --- the linear model --------------------------------------------------------------------------
@@ -117,7 +119,29 @@ def test_fit_is_deterministic_and_learns_the_cue():
 def test_rule_status_returns_what_the_rules_chose():
     chosen = RuleStatus().predict([candidate("Outlays rose to 1.9% last year.", "1.9%",
                                              rule="actual")])
-    assert [(d.status, d.evidence) for d in chosen] == [("actual", "default")]
+    assert [(d.status, d.evidence.how) for d in chosen] == [("actual", "default")]
+
+
+def test_a_figures_status_evidence_is_the_span_of_its_cue_words():
+    text = "Washington threatened a 35% tariff on Japanese cars on Monday."
+    found = Extractor(model="rules").extract(Document(id="d", text=text,
+                                                      published="2025-06-01")).observations
+    assert [(o.status, o.value) for o in found] == [("threatened", 35.0)]
+    record = found[0]
+    assert record.rule.endswith("+status.cue:threatened")
+    stage_found = _stage_matches(text)
+    start, end = stage_found[0].evidence.cue
+    assert text[start:end] == "threatened" and stage_found[0].evidence.how == "cue"
+    assert stage_found[0].status_cue == (start, end)
+    assert StatusEvidence("cue", (start, end)).describe(text) == "cue:threatened"
+    assert StatusEvidence("default").describe(text) == "default"
+
+
+def _stage_matches(text: str) -> list:
+    """The observation stage's own matches, evidence included, for ``text``."""
+    extractor = Extractor(model="rules")
+    doc = extractor.annotate(Document(id="d", text=text, published="2025-06-01"))
+    return list(doc._.observations)
 
 
 def test_status_features_read_the_words_either_side_of_the_figure():
@@ -135,10 +159,10 @@ def test_trained_status_overrides_the_rules_and_says_so():
     model = LinearModel(("actual", "demanded"), (0.5, -0.5), {"before=insisted": (-2.0, 2.0)})
     decision = TrainedStatus(model, with_rules=False).predict(
         [candidate("The envoy insisted on 3% within two years.", "3%", rule="actual")])[0]
-    assert decision.status == "demanded" and decision.evidence == "model"
+    assert decision.status == "demanded" and decision.evidence == BY_MODEL
     kept = TrainedStatus(model, with_rules=False).predict(
         [candidate("Spending came to 1.4% in 2023.", "1.4%", rule="actual")])[0]
-    assert kept.status == "actual" and kept.evidence == "default"
+    assert kept.status == "actual" and kept.evidence == StatusEvidence("default")
 
 
 # --- the when decision -------------------------------------------------------------------------
@@ -520,7 +544,7 @@ def test_the_trained_status_overrules_the_rules_only_by_a_margin():
     sentence = candidate("The envoy insisted on 3% within two years.", "3%", rule="actual")
     assert TrainedStatus(model, with_rules=False).predict([sentence])[0].status == "demanded"
     kept = TrainedStatus(model, with_rules=False, margin=0.3).predict([sentence])[0]
-    assert (kept.status, kept.evidence) == ("actual", "default")
+    assert (kept.status, kept.evidence.how) == ("actual", "default")
 
 
 def test_rules_and_the_default_model_are_interchangeable_in_the_extractor():

@@ -35,6 +35,28 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:\.\d+)?%?|\$")
 
 
 @dataclass(frozen=True)
+class StatusEvidence:
+    """How a figure's status was set: ``how`` names the rule ("cue", "default", "context",
+    "indicator", "future-change", "condition", "transition-from", "part", ...; "model" for the
+    trained decision), ``cue`` is where the words that set it stand in the document's text,
+    when words did, and ``deal`` says a deal word before an announcement made it agreed."""
+
+    how: str
+    cue: tuple[int, int] | None = None
+    deal: bool = False
+
+    def describe(self, text: str) -> str:
+        """The rule with its cue's words, as a record's rule id shows it ("cue:threatened",
+        "cue:will cut+deal")."""
+        words = f":{text[self.cue[0]:self.cue[1]].lower()}" if self.cue else ""
+        return f"{self.how}{words}{'+deal' if self.deal else ''}"
+
+
+#: The evidence of a status the trained decision chose.
+BY_MODEL = StatusEvidence("model")
+
+
+@dataclass(frozen=True)
 class ObservationCandidate:
     """A figure the rules tied to an indicator: where it sits and what the rules read."""
 
@@ -47,13 +69,13 @@ class ObservationCandidate:
     allowed: tuple[str, ...]  # statuses the indicator admits; empty: all
     role: str | None  # "from"/"to" of a transition, "low"/"high" of a range
     rule_status: str
-    rule_evidence: str  # how the rules chose: "cue:<words>", "default", "context:...", ...
+    rule_evidence: StatusEvidence  # how the rules chose, and the span of their cue
 
 
 @dataclass(frozen=True)
 class StatusDecision:
     status: str
-    evidence: str  # the rule evidence when the rules decided, else "model"
+    evidence: StatusEvidence  # the rules' evidence when the rules decided, else BY_MODEL
     confidence: float
 
 
@@ -100,7 +122,7 @@ class TrainedStatus:
                 decisions.append(StatusDecision(candidate.rule_status, candidate.rule_evidence,
                                                 rule))
             else:
-                decisions.append(StatusDecision(status, "model", confidence))
+                decisions.append(StatusDecision(status, BY_MODEL, confidence))
         return decisions
 
 
@@ -136,7 +158,11 @@ def status_features(candidate: ObservationCandidate, *, with_rules: bool) -> Fea
         features[f"role={candidate.role}"] = 1.0
     if with_rules:
         features[f"rule={candidate.rule_status}"] = 1.0
-        features[f"rule_how={candidate.rule_evidence.split(':')[0]}"] = 1.0
+        # a deal word tells a change to come apart (it is all the rules read there); beside a
+        # cue it adds nothing the cue does not say
+        evidence = candidate.rule_evidence
+        how = f"{evidence.how}+deal" if evidence.deal and evidence.cue is None else evidence.how
+        features[f"rule_how={how}"] = 1.0
         features[f"rule|unit={candidate.rule_status}|{candidate.unit}"] = 1.0
     _add_window(features, text, (s_start, s_end), (start, end), LEFT_WORDS, RIGHT_WORDS)
     for word in set(words(text[s_start:s_end])):

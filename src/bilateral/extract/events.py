@@ -279,9 +279,10 @@ class EventStage:
             event = self.implied.get(observation.indicator)
             if event is None or observation.status not in event.statuses:
                 continue
+            cue = observation.status_cue
             if observation.status == "actual" and event.acts and not (
-                    observation.status_cue and self.acts[observation.indicator].fullmatch(
-                        observation.status_cue)):
+                    cue and self.acts[observation.indicator].fullmatch(
+                        text[cue[0]:cue[1]].lower())):
                 continue  # a value in force, not the act that set it
             sentence = layout.sentence(observation.start)
             when = observation.when or reported

@@ -31,6 +31,7 @@ from bilateral.extract.decisions import (
     RuleStatus,
     RuleWhen,
     StatusComponent,
+    StatusEvidence,
     WhenCandidate,
     WhenComponent,
 )
@@ -61,6 +62,9 @@ KINDS_FOR_UNIT = {
     "count": ("count",),
 }
 
+
+#: The evidence of a status no word set: the indicator's first, or "actual".
+DEFAULT = StatusEvidence("default")
 
 #: Words that introduce the date a measure takes effect.
 _EFFECTIVE = re.compile(r"\b(?:starting|from|effective|beginning|as of|as from|on)\s+$")
@@ -225,14 +229,12 @@ class ObservationMatch:
     rule: str
     actor: str | None
     note: str | None = None
-    # how the status was set: "cue:<words>", "default", "context:<status>", "model", ...
-    evidence: str = ""
+    evidence: StatusEvidence = DEFAULT  # how the status was set, and the span of its cue
 
     @property
-    def status_cue(self) -> str | None:
-        """The words that set the status, when words near the number did."""
-        how = self.evidence
-        return how.removeprefix("cue:").split("+")[0] if how.startswith("cue:") else None
+    def status_cue(self) -> tuple[int, int] | None:
+        """Where the words that set the status stand, when a cue near the number did."""
+        return self.evidence.cue if self.evidence.how == "cue" else None
 
 
 @dataclass(frozen=True)
@@ -352,37 +354,38 @@ class ObservationStage:
                     direction_at(text, quantity.start, quantity.end) == FUTURE
                 lead_start = layout.paragraph_start(quantity.start) if pledge or future_change \
                     else s_start
-                status, status_rule = self.status_for(
+                status, evidence = self.status_for(
                     quantity, indicator, text[start:end].lower(), quantity.start - start,
                     text[lead_start:quantity.start].lower(),
-                    others=[(a - start, b - start) for a, b in nearby])
+                    others=[(a - start, b - start) for a, b in nearby], offset=start)
                 if status == NEGATED:
                     continue  # "Japan did not agree to 25%": no agreed 25%, nor any other
-                if status_rule == "default" and future_change and _allows(indicator, "announced"):
+                if evidence == DEFAULT and future_change and _allows(indicator, "announced"):
                     # a change still to come with no word of who decided it: announced, or part
                     # of the deal the paragraph reports
-                    status, status_rule = "announced", "future-change"
+                    status, evidence = "announced", StatusEvidence("future-change")
                     if self.deal is not None and _allows(indicator, "agreed") \
                             and self.deal.search(text[lead_start:quantity.start].lower()):
-                        status, status_rule = "agreed", "future-change+deal"
-                if status_rule == "default":
-                    status, status_rule = _status_in_context(found, indicator, quantity, layout,
-                                                             status, status_rule)
+                        status, evidence = "agreed", StatusEvidence("future-change", deal=True)
+                if evidence == DEFAULT:
+                    status, evidence = _status_in_context(found, indicator, quantity, layout,
+                                                          status, evidence)
                 figure = ObservationCandidate(
                     text=text, sentence=(s_start, s_end),
                     value=(quantity.start, quantity.end), figure=quantity.value,
                     indicator=indicator.id, unit=indicator.unit,
                     allowed=tuple(indicator.statuses), role=quantity.role, rule_status=status,
-                    rule_evidence=status_rule)
+                    rule_evidence=evidence)
                 decided = self.status_decision.predict([figure])[0]
-                status, status_rule = decided.status, decided.evidence
+                status, evidence = decided.status, decided.evidence
                 if status in ("announced", "actual") and _allows(indicator, "threatened") \
-                        and not status_rule.startswith("cue:") \
-                        and _conditional(text, s_start, quantity, end):
-                    status, status_rule = "threatened", "condition"
+                        and evidence.cue is None and _conditional(text, s_start, quantity, end):
+                    status, evidence = "threatened", StatusEvidence("condition")
                 # a value in force in the present tense holds as the report is written; an
                 # undated report leaves it the time stated before
-                current = bool(_CURRENT.search(status_rule)) or (
+                cue = evidence.cue
+                current = (cue is not None
+                           and bool(_CURRENT.search(text[cue[0]:cue[1]].lower()))) or (
                     status == "actual" and reported is not None
                     and bool(_PRESENT_IN_FORCE.search(text, s_start, quantity.start)))
                 when = self.when_for(quantity, status, doc._.times, layout, reported,
@@ -399,7 +402,8 @@ class ObservationStage:
                 found.append(ObservationMatch(
                     indicator=indicator.id, value=quantity.value, unit=indicator.unit,
                     status=status, when=when, start=start, end=end, actor=actor,
-                    rule=f"obs.cue/{indicator.id}+status.{status_rule}", evidence=status_rule))
+                    rule=f"obs.cue/{indicator.id}+status.{evidence.describe(text)}",
+                    evidence=evidence))
         found = _superseded(found, past, at, quantities, layout, doc._.times)
         doc._.observations = _one_per_fact(found)
         return doc
@@ -455,13 +459,15 @@ class ObservationStage:
             own_end = quantity.end if apposition is None else next(
                 (m.start() for m in _PHRASE_END.finditer(text, apposition.end(), s_end)), s_end)
         own = text[quantity.end:own_end].lower()
-        status, how = "actual", "part" if part else "transition-from"
+        status, evidence = "actual", StatusEvidence("part" if part else "transition-from")
         if not part:
             for cue in self.statuses:
                 if cue.tier < 2 and (not indicator.statuses or cue.status in indicator.statuses):
                     match = cue.pattern.search(own)
                     if match:
-                        status, how = cue.status, f"transition-from+cue:{match.group()}"
+                        status, evidence = cue.status, StatusEvidence(
+                            "transition-from+cue", (quantity.end + match.start(),
+                                                    quantity.end + match.end()))
                         break
         if indicator.statuses and status not in indicator.statuses:
             return []  # a pledge has no value in force
@@ -474,7 +480,8 @@ class ObservationStage:
         return [ObservationMatch(
             indicator=indicator.id, value=quantity.value, unit=indicator.unit, status=status,
             when=when, start=start, end=end, actor=None,
-            rule=f"obs.cue/{indicator.id}+status.{how}", evidence=how)]
+            rule=f"obs.cue/{indicator.id}+status.{evidence.describe(text)}",
+            evidence=evidence)]
 
     def indicator_for(self, quantity: Quantity, context: str, phrase: str, *,
                       level: bool = False, span: tuple[int, int] | None = None,
@@ -576,11 +583,13 @@ class ObservationStage:
                                   span=(at, at + len(quantity.text)), state=state)
 
     def status_for(self, quantity: Quantity, indicator: Indicator, context: str, at: int,
-                   lead: str, others: Iterable[tuple[int, int]] = ()) -> tuple[str, str]:
-        """The status the words around the number give it (``at`` is where the number starts
-        in ``context``; ``lead`` is its sentence up to the number, or its paragraph for a
-        pledge). A cue with another number (``others``) between it and this one is that
-        number's ("threatened with 25% in July, and settled at 15%").
+                   lead: str, others: Iterable[tuple[int, int]] = (), *,
+                   offset: int = 0) -> tuple[str, StatusEvidence]:
+        """The status the words around the number give it, and how (``at`` is where the number
+        starts in ``context``, which starts at ``offset`` of the text, where the evidence's cue
+        span is; ``lead`` is its sentence up to the number, or its paragraph for a pledge). A
+        cue with another number (``others``) between it and this one is that number's
+        ("threatened with 25% in July, and settled at 15%").
 
         A frame (threat, demand, proposal) governs its clause and is taken first; else the cue
         nearest the number, as the verb or noun next to a figure says what it is; weak cues
@@ -589,10 +598,10 @@ class ObservationStage:
         is the one in force; an indicator may fix or narrow the status.
         """
         if quantity.role == "from":
-            return "actual", "transition-from"
+            return "actual", StatusEvidence("transition-from")
         allowed = indicator.statuses
         if len(allowed) == 1:
-            return allowed[0], "indicator"
+            return allowed[0], StatusEvidence("indicator")
         end = at + len(quantity.text)
         best: tuple[int, int, int, int, str, str, int] | None = None
         for cue in self.statuses:
@@ -609,14 +618,14 @@ class ObservationStage:
                 if best is None or rank < best:
                     best = rank
         if best is None:
-            return (allowed[0] if allowed else "actual"), "default"
-        status, cue_text = best[4], best[5]
+            return (allowed[0] if allowed else "actual"), DEFAULT
+        status, cue = best[4], (offset + best[6], offset + best[6] + len(best[5]))
         if self._negated(context, best[6]):
-            return NEGATED, f"negated:{cue_text}"
+            return NEGATED, StatusEvidence("negated", cue)
         if status == "announced" and self.deal is not None and self.deal.search(lead) \
                 and (not allowed or "agreed" in allowed):
-            return "agreed", f"cue:{cue_text}+deal"
-        return status, f"cue:{cue_text}"
+            return "agreed", StatusEvidence("cue", cue, deal=True)
+        return status, StatusEvidence("cue", cue)
 
     def _negated(self, context: str, cue_start: int) -> bool:
         """Whether a negation governs the status cue at ``cue_start``: it ends at most a word
@@ -766,7 +775,7 @@ def _others(text: str, quantities: list[Quantity], starts: list[int], first: Qua
 
 def _status_in_context(found: list[ObservationMatch], indicator: Indicator,
                        quantity: Quantity, layout: Layout, status: str,
-                       rule: str) -> tuple[str, str]:
+                       evidence: StatusEvidence) -> tuple[str, StatusEvidence]:
     """A number with no status cue of its own shares the status of the figure of the same unit
     stated before it in the paragraph: figures in a row report the same act ("Trump announced
     tariffs on April 2 ... Japan's rate was set ... with Japan facing 24%")."""
@@ -774,11 +783,10 @@ def _status_in_context(found: list[ObservationMatch], indicator: Indicator,
     for match in reversed(found):
         if match.start < start:
             break
-        if match.unit == indicator.unit and match.evidence != "default" \
-                and not match.evidence.startswith("context:") \
+        if match.unit == indicator.unit and match.evidence.how not in ("default", "context") \
                 and (not indicator.statuses or match.status in indicator.statuses):
-            return match.status, f"context:{match.status}"
-    return status, rule
+            return match.status, StatusEvidence("context")
+    return status, evidence
 
 
 def _deal_time(deal: re.Pattern[str], times: list[TimeExpr], layout: Layout,
@@ -804,10 +812,10 @@ def _one_per_fact(found: list[ObservationMatch]) -> list[ObservationMatch]:
     dates it more precisely ("in July", then "on July 22"); a mention with no status words of
     its own repeats a figure stated elsewhere with them, whatever status it defaulted to."""
     kept: dict[tuple[str, float, str], ObservationMatch] = {}
-    stated = {(m.indicator, m.value, m.status) for m in found if m.evidence != "default"}
+    stated = {(m.indicator, m.value, m.status) for m in found if m.evidence != DEFAULT}
     figures = {key[:2] for key in stated}
     for match in found:
-        if match.evidence == "default" and (match.indicator, match.value) in figures \
+        if match.evidence == DEFAULT and (match.indicator, match.value) in figures \
                 and (match.indicator, match.value, match.status) not in stated:
             continue  # no words of its own: the figure repeated, not a new status of it
         key = (match.indicator, match.value, match.status)
