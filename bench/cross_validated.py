@@ -9,8 +9,8 @@ no trained part of the model saw. (The rules were written reading these document
 check set is free of that.)
 
     python bench/cross_validated.py                       # dev and dev-kor, 5 folds
-    python bench/cross_validated.py --force factuality    # ship that decision trained in
-                                                          # every fold, to see what it does
+    python bench/cross_validated.py --ship-trained factuality   # ship that decision trained
+                                                                # in every fold, as train does
     python bench/cross_validated.py --folds 3 --json
 """
 
@@ -56,8 +56,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--force", action="append", default=[], metavar="DECISION",
-                        help="ship this decision trained in every fold (repeatable)")
+    parser.add_argument("--ship-trained", action="append", default=[], metavar="DECISION",
+                        help="ship this decision trained in every fold, as `bilateral train "
+                             "--ship-trained` does (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     data = {name: (read(CORPORA / name / "corpus.jsonl"), read(CORPORA / name / "gold.jsonl"))
@@ -78,7 +79,7 @@ def main() -> int:
                 held_out[name] = (write(work / f"{name}.test.corpus.jsonl", test_corpus),
                                   write(work / f"{name}.test.gold.jsonl", test_gold))
             model = work / f"model-{fold}"
-            report = train(sets, model, seed=args.seed, force=args.force)
+            report = train(sets, model, seed=args.seed, force=args.ship_trained)
             shipped.append(report.shipped)
             for name, (corpus, gold) in held_out.items():
                 for variant, chosen in (("rules", "rules"), ("trained", str(model))):

@@ -337,6 +337,26 @@ def test_trained_indicator_drops_relabels_or_adds_only_by_a_margin():
         (None, "rules")]
 
 
+def test_trained_indicator_scores_each_option_as_its_whole_features_would():
+    # the words around the number are summed once per unit: the same sums as feature by feature
+    model = LinearModel(("no", "yes"), (0.3, -0.2),
+                        {"percent|before=odds": (1.5, -1.1), "near=all": (-0.7, 0.9),
+                         "percent|just_before=at": (0.2, 0.4), "chosen_by_rules": (-0.5, 0.6),
+                         "rivals=1": (0.1, -0.3)})
+    odds = number("Analysts put the odds of a car tariff cut at 35%.", "35%",
+                  options=(_AUTOS, _RECIPROCAL))
+    decided = TrainedIndicator(model).predict([odds])[0]
+    whole = {o.indicator: model.probabilities(indicator_features(odds, o))["yes"]
+             for o in odds.options}
+    best = max(whole, key=whole.__getitem__)
+    expected = best if whole[best] > 1 - whole[best] else None
+    assert decided.indicator == expected
+    assert decided.confidence == pytest.approx(max(whole[best], 1 - whole[best]))
+    assert model.probability(indicator_features(odds, _AUTOS), "yes") == pytest.approx(
+        whole["us_tariff_japan_autos"])
+    assert model.probability({}, "maybe") == 0.0
+
+
 def test_the_extractor_records_the_indicator_the_decision_gives():
     model = LinearModel(("no", "yes"), (0.0, 0.0),
                         {"percent|just_after=chance": (4.0, -4.0)})
@@ -482,6 +502,7 @@ def test_built_in_models_load():
     assert (rules.status.name, rules.when.name) == ("rules", "rules")
     default = load_model(None)
     assert default.status.name == "trained" and default.when.name == "trained"
+    assert default.indicator.name == "trained" and rules.indicator.name == "rules"
     assert default.event_when.name == "trained" and rules.event_when.name == "rules"
     assert default.meta["data_sha256"] and "cross_validated_accuracy" in default.meta
 
@@ -740,3 +761,25 @@ def test_train_learns_to_drop_numbers_the_indicator_cues_misread(tmp_path: Path)
     found = {m: [o.value for o in Extractor(model=m).extract(document).observations]
              for m in ("rules", str(tmp_path / "model"))}
     assert found == {"rules": [55.0], str(tmp_path / "model"): []}
+
+
+def test_train_ships_a_decision_trained_when_told_and_names_an_unknown_one(tmp_path: Path):
+    corpus, gold = _fixture(tmp_path)
+    code, output = invoke("train", str(corpus), str(gold), "--out", str(tmp_path / "model"),
+                          "--ship-trained", "factuality", "--json")
+    assert code == 0, output
+    report = json.loads(output)
+    scores = report["accuracy"]["factuality"]
+    assert report["shipped"]["factuality"] == "trained"
+    assert scores.get("forced", False) is (scores["trained"] <= scores["rules"])
+    config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
+    assert config["decisions"]["factuality"]["use"] == "trained"
+    assert load_model(tmp_path / "model").factuality.name == "trained"
+    # a decision whose examples all have one answer cannot be trained, forced or not
+    code, output = invoke("train", str(corpus), str(gold), "--out", str(tmp_path / "pairs"),
+                          "--ship-trained", "pair")
+    assert code == 1 and "the pair decision cannot be trained" in " ".join(output.split())
+    code, output = invoke("train", str(corpus), str(gold), "--out", str(tmp_path / "other"),
+                          "--ship-trained", "colour")
+    assert code == 2 and "no decision 'colour'" in " ".join(output.split())
+    assert not (tmp_path / "other").exists()

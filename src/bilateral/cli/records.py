@@ -125,17 +125,27 @@ def train(
         help="Another annotated corpus to learn from, with its gold and dossier (default: "
              "--dossier); repeat for more.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the training and of its folds.")] = 0,
+    ship_trained: Annotated[list[str] | None, typer.Option(
+        "--ship-trained", metavar="DECISION",
+        help="Ship this decision trained whatever cross-validation says (when annotated "
+             "articles kept out of training show it better); repeat for more.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Train the trainable decisions from annotated corpora and write a model directory.
 
-    Each decision is measured by cross-validation over documents, rules against trained.
+    Each decision is measured by cross-validation over documents, rules against trained, and
+    ships trained only where it is better (or where --ship-trained names it).
     Use the model with --model DIR on extract, ingest and eval.
 
     Example: bilateral train corpus.jsonl gold.jsonl --out my-model
     """
-    from bilateral.extract.train import FOLDS, AnnotatedSet
+    from bilateral.extract.train import DECISIONS, FOLDS, AnnotatedSet
     from bilateral.extract.train import train as run_train
+
+    unknown = [name for name in ship_trained or [] if name not in DECISIONS]
+    if unknown:
+        raise typer.BadParameter(f"no decision {', '.join(map(repr, unknown))}; the decisions "
+                                 f"are {', '.join(DECISIONS)}", param_hint="--ship-trained")
 
     sets = [AnnotatedSet((corpus,), gold, dossier)]
     for value in also or []:
@@ -143,7 +153,8 @@ def train(
         sets.append(AnnotatedSet((Path(parts[0]),), Path(parts[1]),
                                  parts[2] if len(parts) == 3 else dossier))
     with progress_bar("Training", items=True) as (progress, task):
-        report = run_train(sets, out_dir, seed=seed, progress=lambda done, total:
+        report = run_train(sets, out_dir, seed=seed, force=ship_trained or (),
+                           progress=lambda done, total:
                            progress.update(task, completed=done, total=total))
     if as_json:
         print(json.dumps({"out": str(out_dir), "documents": report.documents,

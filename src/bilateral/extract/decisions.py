@@ -242,8 +242,8 @@ class TrainedWhen:
     def predict(self, candidates: Sequence[WhenCandidate]) -> list[WhenDecision]:
         decisions = []
         for candidate in candidates:
-            scored = [(self.model.probabilities(when_features(candidate, o)).get("yes", 0.0), -n,
-                       o) for n, o in enumerate(candidate.options)]
+            scored = [(self.model.probability(when_features(candidate, o), "yes"), -n, o)
+                      for n, o in enumerate(candidate.options)]
             rule = max((p for p, _, o in scored if o.value == candidate.rule_when), default=0.0)
             confidence, _, option = max(scored, key=lambda s: s[:2], default=(0.0, 0, None))
             if option is None or option.value == candidate.rule_when \
@@ -508,8 +508,14 @@ class TrainedIndicator:
     def predict(self, candidates: Sequence[IndicatorCandidate]) -> list[IndicatorDecision]:
         decisions = []
         for candidate in candidates:
-            scored = {o.indicator: self.model.probabilities(
-                indicator_features(candidate, o)).get("yes", 0.0) for o in candidate.options}
+            # the words around the number weigh the same for every option of one unit: their
+            # sum is read once per unit
+            around = number_window(candidate)
+            shared = {unit: self.model.partial(_by_unit(around, unit))
+                      for unit in {o.unit for o in candidate.options}}
+            scored = {o.indicator: self.model.probability(
+                option_features(candidate, o), "yes", shared[o.unit])
+                for o in candidate.options}
             scored[NO_INDICATOR] = 1.0 - max(scored.values(), default=0.0)
             rule = candidate.rule_indicator or NO_INDICATOR
             choice = max(scored, key=lambda name: (scored[name], name == rule))
@@ -527,11 +533,29 @@ def _coverage(matched: int, groups: int) -> str:
     return "all" if matched >= groups else "some" if matched else "none"
 
 
+def number_window(candidate: IndicatorCandidate) -> Features:
+    """The words around the number, as the indicator decision reads them for every option."""
+    window: dict[str, float] = {}
+    _add_window(window, candidate.text, candidate.sentence, candidate.value, *INDICATOR_WORDS)
+    return window
+
+
+def _by_unit(around: Features, unit: str) -> Features:
+    return {f"{unit}|{name}": value for name, value in around.items()}
+
+
 def indicator_features(candidate: IndicatorCandidate, option: IndicatorOption) -> Features:
-    """What says whether the number measures ``option``: the share of its cue groups near the
-    number, in its sentence and in the sentence before; the rules' distance and choice; an
-    excluding word or another state; how many options are named as fully; and the words
-    around the number, each paired with the option's unit.
+    """``option_features`` and the words around the number, each paired with the option's
+    unit."""
+    return {**option_features(candidate, option),
+            **_by_unit(number_window(candidate), option.unit)}
+
+
+def option_features(candidate: IndicatorCandidate, option: IndicatorOption) -> Features:
+    """What says whether the number measures ``option``, the words around it apart: the share
+    of its cue groups near the number, in its sentence and in the sentence before; the rules'
+    distance and choice; an excluding word or another state; how many options are named as
+    fully.
 
     The indicator's id is left out on purpose: cues, units and words carry over to another
     relationship's catalogue, ids do not."""
@@ -562,10 +586,6 @@ def indicator_features(candidate: IndicatorCandidate, option: IndicatorOption) -
         features[f"chosen_by_rules|how={candidate.rule_evidence}"] = 1.0
     elif candidate.rule_indicator is not None:
         features["rules_chose_another"] = 1.0
-    window: dict[str, float] = {}
-    _add_window(window, candidate.text, candidate.sentence, candidate.value, *INDICATOR_WORDS)
-    for name, value in window.items():
-        features[f"{unit}|{name}"] = value
     return features
 
 
@@ -646,7 +666,7 @@ class TrainedPair:
         decisions = []
         for candidate in candidates:
             rule = rule_pair(candidate)
-            scored = [(self.model.probabilities(pair_features(candidate, pair)).get("yes", 0.0),
+            scored = [(self.model.probability(pair_features(candidate, pair), "yes"),
                        pair == rule, pair) for pair in pair_options(candidate)]
             rule_score = max((p for p, chosen, _ in scored if chosen), default=0.0)
             best = max(scored, key=lambda s: s[:2], default=None)

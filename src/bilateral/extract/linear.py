@@ -26,17 +26,55 @@ class LinearModel:
     bias: tuple[float, ...]
     weights: Mapping[str, tuple[float, ...]]
 
-    def scores(self, features: Features) -> dict[str, float]:
-        totals = list(self.bias)
+    def scores(self, features: Features, start: Sequence[float] | None = None
+               ) -> dict[str, float]:
+        """Each class's score; ``start`` (the ``partial`` of features shared by several
+        calls, read once) is added to the bias."""
         weights = self.weights
+        base = self.bias if start is None else [b + s for b, s in zip(self.bias, start,
+                                                                      strict=True)]
+        if len(base) == 2:  # the yes/no models: two running sums, no list per feature
+            first, second = base
+            for name, value in features.items():
+                row = weights.get(name)
+                if row is not None:
+                    first += value * row[0]
+                    second += value * row[1]
+            return {self.classes[0]: first, self.classes[1]: second}
+        totals = list(base)
         for name, value in features.items():
             row = weights.get(name)
             if row is not None:
                 totals = [total + value * weight for total, weight in zip(totals, row, strict=True)]
         return dict(zip(self.classes, totals, strict=True))
 
-    def probabilities(self, features: Features) -> dict[str, float]:
-        scores = self.scores(features)
+    def probability(self, features: Features, label: str,
+                    start: Sequence[float] | None = None) -> float:
+        """The probability of one class (0 for a class the model does not know); for a
+        yes/no model, the logistic of the difference of the two scores."""
+        if label not in self.classes:
+            return 0.0
+        if len(self.classes) != 2:
+            return self.probabilities(features, start)[label]
+        weights = self.weights
+        sign = 1.0 if label == self.classes[1] else -1.0
+        difference = self.bias[1] - self.bias[0]
+        if start is not None:
+            difference += start[1] - start[0]
+        for name, value in features.items():
+            row = weights.get(name)
+            if row is not None:
+                difference += value * (row[1] - row[0])
+        return 1.0 / (1.0 + math.exp(max(-700.0, min(700.0, -sign * difference))))
+
+    def partial(self, features: Features) -> tuple[float, ...]:
+        """The sums the features add to each class's score, bias left out."""
+        return tuple(s - b for s, b in zip(self.scores(features).values(), self.bias,
+                                           strict=True))
+
+    def probabilities(self, features: Features, start: Sequence[float] | None = None
+                      ) -> dict[str, float]:
+        scores = self.scores(features, start)
         top = max(scores.values())
         exp = {c: math.exp(s - top) for c, s in scores.items()}
         total = sum(exp.values())

@@ -8,6 +8,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -287,6 +288,7 @@ class ObservationStage:
         past: list[tuple[int, Quantity]] = []  # in-force values in the past tense
         at: dict[int, int] = {}  # where the number of each found value stands
         states = [m for m in doc._.actors if m.state]
+        counted: dict[tuple[int, str], tuple[int, int]] = {}  # cue groups per sentence
         for i, quantity in enumerate(quantities):
             check_budget(doc)
             if quantity.kind == "percent" and quantity.role is None and _CHANGE_LEAD.search(
@@ -323,7 +325,9 @@ class ObservationStage:
                 how = "reference" if indicator else "none"
             s_start, s_end = layout.sentence(quantity.start)
             options = self._options(quantity, layout, context, phrase, span, others,
-                                    level=level, state=state) \
+                                    level=level, state=state,
+                                    chosen=indicator.id if indicator else None,
+                                    counted=counted) \
                 if self.indicator_decision.reads_options else ()
             chosen = self.indicator_decision.predict([IndicatorCandidate(
                 text=text, sentence=(s_start, s_end), value=(quantity.start, quantity.end),
@@ -410,10 +414,13 @@ class ObservationStage:
 
     def _options(self, quantity: Quantity, layout: Layout, context: str, phrase: str,
                  span: tuple[int, int], others: list[tuple[int, int]], *, level: bool,
-                 state: tuple[str, str] | None) -> tuple[IndicatorOption, ...]:
-        """Every indicator whose unit the number fits, with how much of its cues stands in
-        the window ``context`` (where the number is at ``span``), the sentence and the
-        sentence before, for the indicator decision to weigh."""
+                 state: tuple[str, str] | None, chosen: str | None,
+                 counted: dict[tuple[int, str], tuple[int, int]]) -> tuple[IndicatorOption, ...]:
+        """Every indicator whose unit the number fits and which a cue of its sentence, or of
+        the sentence before, names (and the rules' ``chosen`` one), with how much of its cues
+        stands in the window ``context`` (where the number is at ``span``), the sentence and
+        the sentence before, for the indicator decision to weigh. ``counted`` keeps the
+        counts of a sentence (and the one before) for the other numbers in it."""
         text = layout.match_text
         s_start, s_end = layout.sentence(quantity.start)
         sentence = text[s_start:s_end].lower()
@@ -426,12 +433,18 @@ class ObservationStage:
             indicator = cues.indicator
             if not _unit_fits(indicator, quantity, level=level):
                 continue
+            in_sentence, in_before = counted.get((s_start, indicator.id)) or counted.setdefault(
+                (s_start, indicator.id), (_groups_in(cues.groups, sentence),
+                                          _groups_in(cues.groups, before) if before else 0))
+            if not (in_sentence or in_before or indicator.id == chosen):
+                continue  # nothing there names it
+            near = _groups_in(cues.groups, context)
             options.append(IndicatorOption(
                 indicator=indicator.id, unit=indicator.unit, groups=len(cues.groups),
-                near=_groups_in(cues.groups, context),
-                sentence=_groups_in(cues.groups, sentence),
-                before=_groups_in(cues.groups, before) if before else 0,
-                reach=_reach(cues.groups, context, *span, others),
+                near=near, sentence=in_sentence, before=in_before,
+                # the farthest group's distance, when every group is near
+                reach=_reach(cues.groups, context, *span, others)
+                if near == len(cues.groups) else None,
                 excluded=_excluded(cues, phrase), other_state=_other_state(indicator, state)))
         return tuple(options)
 
@@ -888,11 +901,17 @@ def _groups_in(groups: tuple[re.Pattern[str], ...], text: str) -> int:
     return sum(1 for group in groups if group.search(text))
 
 
+@lru_cache(maxsize=4)
+def _lowered(text: str) -> str:
+    """The document's text in lower case, made once for all its numbers."""
+    return text.lower()
+
+
 def _own_list(text: str, span: tuple[int, int], sentence: tuple[int, int]) -> list[tuple[int, int]]:
     """The items, as spans, of the list that stands right after the number at ``span`` ("25%
     tariffs on cars, steel and aluminum") or, failing that, right before it ("car and steel
     duties of 25%"), in its sentence; none when no list is that near."""
-    lowered = text.lower()
+    lowered = _lowered(text)
     found = None
     for match in _LIST.finditer(lowered, span[1], min(sentence[1], span[1] + 240)):
         if _LIST_GAP.fullmatch(lowered, span[1], match.start()) \

@@ -199,8 +199,13 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
                                     for s in scores["held_out_sets"].values())
         report.accuracy[name] = scores
         # ship the trained decision only where it beats the rules on held-out documents
+        if name in force and not beaten:
+            scores["forced"] = True  # shipped trained on other evidence than these scores
         if beaten or name in force:
-            weights[name] = fit_items(items)
+            try:
+                weights[name] = fit_items(items)
+            except ModelError as exc:
+                raise ModelError(f"the {name} decision cannot be trained: {exc}") from exc
             setattr(decisions, name, DecisionConfig(
                 use="trained", weights=f"{name}.json", margin=report.accuracy[name]["margin"]))
         report.shipped[name] = getattr(decisions, name).use
