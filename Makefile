@@ -59,11 +59,9 @@ cv: setup
 	$(VENV)/bin/python bench/cross_validated.py $(addprefix --ship-trained ,$(SHIP_TRAINED))
 
 # Train the shipped default model from the two development corpora, U.S.–Japan and
-# U.S.–South Korea (deterministic with its seed). The indicator decision ships trained: on the
-# check corpus, which no model or rule is fitted to, it does better than the cue rules
-# (observations 0.687/0.507 against 0.667/0.493) where cross-validation over the development
-# corpora, whose texts the rules were written from, finds the two equal.
-SHIP_TRAINED = indicator
+# U.S.–South Korea (deterministic with its seed). SHIP_TRAINED names decisions to ship trained
+# whatever cross-validation says (none by default).
+SHIP_TRAINED =
 model: setup
 	$(VENV)/bin/bilateral train ../shared/corpus/dev/corpus.jsonl ../shared/corpus/dev/gold.jsonl \
 	  --also ../shared/corpus/dev-kor/corpus.jsonl,../shared/corpus/dev-kor/gold.jsonl,us-korea \

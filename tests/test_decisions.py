@@ -502,7 +502,7 @@ def test_built_in_models_load():
     assert (rules.status.name, rules.when.name) == ("rules", "rules")
     default = load_model(None)
     assert default.status.name == "trained" and default.when.name == "trained"
-    assert default.indicator.name == "trained" and rules.indicator.name == "rules"
+    assert default.indicator.name == "rules" and rules.indicator.name == "rules"
     assert default.event_when.name == "trained" and rules.event_when.name == "rules"
     assert default.meta["data_sha256"] and "cross_validated_accuracy" in default.meta
 
@@ -775,6 +775,14 @@ def test_train_ships_a_decision_trained_when_told_and_names_an_unknown_one(tmp_p
     config = json.loads((tmp_path / "model" / "config.json").read_text(encoding="utf-8"))
     assert config["decisions"]["factuality"]["use"] == "trained"
     assert load_model(tmp_path / "model").factuality.name == "trained"
+    # trained again into the same directory without it: its old weights go with it
+    assert (tmp_path / "model" / "factuality.json").is_file()
+    if not scores["trained"] > scores["rules"]:
+        code, output = invoke("train", str(corpus), str(gold), "--out",
+                              str(tmp_path / "model"))
+        assert code == 0, output
+        assert not (tmp_path / "model" / "factuality.json").exists()
+        assert load_model(tmp_path / "model").factuality.name == "rules"
     # a decision whose examples all have one answer cannot be trained, forced or not
     code, output = invoke("train", str(corpus), str(gold), "--out", str(tmp_path / "pairs"),
                           "--ship-trained", "pair")

@@ -161,8 +161,14 @@ def _weights(path: Path, config_file: Path, name: str,
 
 
 def write_model(path: Path, config: ModelConfig, weights: dict[str, LinearModel]) -> None:
-    """Write a model directory: each trained decision's weights and the config naming them."""
+    """Write a model directory: each trained decision's weights and the config naming them.
+    The weights a decision that now uses its rules left there before are removed, so that the
+    directory (and its digest) holds only what the config uses."""
     path.mkdir(parents=True, exist_ok=True)
+    for name in Decisions.model_fields:
+        stale = path / f"{name}.json"
+        if name not in weights and stale.is_file():
+            stale.unlink()
     for name, linear in weights.items():
         (path / f"{name}.json").write_text(
             json.dumps(linear.to_json(), separators=(",", ":"), sort_keys=True) + "\n",

@@ -416,8 +416,9 @@ class ObservationStage:
                  span: tuple[int, int], others: list[tuple[int, int]], *, level: bool,
                  state: tuple[str, str] | None, chosen: str | None,
                  counted: dict[tuple[int, str], tuple[int, int]]) -> tuple[IndicatorOption, ...]:
-        """Every indicator whose unit the number fits and which a cue of its sentence, or of
-        the sentence before, names (and the rules' ``chosen`` one), with how much of its cues
+        """Every indicator whose unit the number fits, which a cue of its sentence, or of the
+        sentence before, names and which the dossier does not rule out for it (and the rules'
+        ``chosen`` one), with how much of its cues
         stands in the window ``context`` (where the number is at ``span``), the sentence and
         the sentence before, for the indicator decision to weigh. ``counted`` keeps the
         counts of a sentence (and the one before) for the other numbers in it."""
@@ -438,6 +439,9 @@ class ObservationStage:
                                           _groups_in(cues.groups, before) if before else 0))
             if not (in_sentence or in_before or indicator.id == chosen):
                 continue  # nothing there names it
+            if indicator.id != chosen and (_excluded(cues, phrase)
+                                           or _other_state(indicator, state)):
+                continue  # the dossier rules it out: a word of its phrase, another state
             near = _groups_in(cues.groups, context)
             options.append(IndicatorOption(
                 indicator=indicator.id, unit=indicator.unit, groups=len(cues.groups),
