@@ -285,8 +285,7 @@ def number(sentence: str, figure: str, *, rule: str | None = "us_tariff_japan_au
 
 def option(indicator: str, *, near: int = 2, groups: int = 2) -> IndicatorOption:
     return IndicatorOption(indicator=indicator, unit="percent", groups=groups, near=near,
-                           sentence=near, before=0, reach=0 if near == groups else None,
-                           excluded=False, other_state=False)
+                           sentence=near, before=0, reach=0 if near == groups else None)
 
 
 _AUTOS, _RECIPROCAL = option("us_tariff_japan_autos"), option("us_tariff_japan_reciprocal",

@@ -444,8 +444,6 @@ class IndicatorOption:
     sentence: int  # ... in its sentence
     before: int  # ... in the sentence before it, in the same paragraph
     reach: int | None  # how far the farthest group is, in the rules' steps; None: one is missing
-    excluded: bool  # a word of the number's own phrase rules the indicator out
-    other_state: bool  # the number is tied to a state the indicator does not concern
 
 
 @dataclass(frozen=True)
@@ -554,8 +552,7 @@ def indicator_features(candidate: IndicatorCandidate, option: IndicatorOption) -
 def option_features(candidate: IndicatorCandidate, option: IndicatorOption) -> Features:
     """What says whether the number measures ``option``, the words around it apart: the share
     of its cue groups near the number, in its sentence and in the sentence before; the rules'
-    distance and choice; an excluding word or another state; how many options are named as
-    fully.
+    distance and choice; how many options are named as fully.
 
     The indicator's id is left out on purpose: cues, units and words carry over to another
     relationship's catalogue, ids do not."""
@@ -573,10 +570,6 @@ def option_features(candidate: IndicatorCandidate, option: IndicatorOption) -> F
     }
     if option.reach is not None:
         features[f"reach={min(option.reach, 4)}"] = 1.0
-    if option.excluded:
-        features["excluded"] = 1.0
-    if option.other_state:
-        features["other_state"] = 1.0
     if candidate.role:
         features[f"role={candidate.role}"] = 1.0
     if candidate.level:

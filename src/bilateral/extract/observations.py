@@ -448,8 +448,7 @@ class ObservationStage:
                 near=near, sentence=in_sentence, before=in_before,
                 # the farthest group's distance, when every group is near
                 reach=_reach(cues.groups, context, *span, others)
-                if near == len(cues.groups) else None,
-                excluded=_excluded(cues, phrase), other_state=_other_state(indicator, state)))
+                if near == len(cues.groups) else None))
         return tuple(options)
 
     def _earlier_value(self, quantity: Quantity, indicator: Indicator, layout: Layout, s_end: int,
