@@ -506,6 +506,16 @@ def test_built_in_models_load():
     assert default.meta["data_sha256"] and "cross_validated_accuracy" in default.meta
 
 
+def test_every_decision_is_trained_configured_and_loaded_by_one_name():
+    from bilateral.extract.model import _IMPLEMENTATIONS, Decisions
+    from bilateral.extract.train import DECISIONS
+
+    assert set(DECISIONS) == set(Decisions.model_fields) == set(_IMPLEMENTATIONS)
+    rules = load_model("rules")
+    assert {name: getattr(rules, name).name for name in DECISIONS} == dict.fromkeys(
+        DECISIONS, "rules")
+
+
 def test_a_model_directory_written_before_the_event_type_decision_uses_its_rules(
         tmp_path: Path):
     (tmp_path / "config.json").write_text('{"format": 1, "decisions": {"status": '

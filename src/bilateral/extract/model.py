@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -104,6 +105,21 @@ class Model:
     digest: str = "rules"  # sha256 of the directory's files: which weights made a record
 
 
+#: Per decision, its rule implementation and how its trained one is built from its weights and
+#: its entry of the config.
+Trained = Callable[[LinearModel, DecisionConfig], Any]
+_IMPLEMENTATIONS: dict[str, tuple[Callable[[], Any], Trained]] = {
+    "status": (RuleStatus, lambda w, c: TrainedStatus(w, with_rules=c.with_rules,
+                                                      margin=c.margin)),
+    "when": (RuleWhen, lambda w, c: TrainedWhen(w, margin=c.margin)),
+    "event_when": (RuleWhen, lambda w, c: TrainedWhen(w, margin=c.margin)),
+    "event_type": (RuleEventType, lambda w, c: TrainedEventType(w, margin=c.margin)),
+    "indicator": (RuleIndicator, lambda w, c: TrainedIndicator(w, margin=c.margin)),
+    "pair": (RulePair, lambda w, c: TrainedPair(w, margin=c.margin)),
+    "factuality": (RuleFactuality, lambda w, c: TrainedFactuality(w, margin=c.margin)),
+}
+
+
 def load_model(model: str | Path | None = None) -> Model:
     """A built-in model by name (``default``, ``rules``) or a model directory; ``None`` is
     ``default``. Errors name the file and what is wrong with it."""
@@ -118,34 +134,13 @@ def load_model(model: str | Path | None = None) -> Model:
         raise ModelError(f"{path}: no model directory there (it needs a config.json); give "
                          f"one written by 'bilateral train' or one of {', '.join(BUILT_IN)}")
     config = _config(config_file)
-    status: StatusComponent = RuleStatus()
-    if (weights := _weights(path, config_file, "status", config.decisions.status)) is not None:
-        status = TrainedStatus(weights, with_rules=config.decisions.status.with_rules,
-                               margin=config.decisions.status.margin)
-    when: WhenComponent = RuleWhen()
-    if (weights := _weights(path, config_file, "when", config.decisions.when)) is not None:
-        when = TrainedWhen(weights, margin=config.decisions.when.margin)
-    event_when: WhenComponent = RuleWhen()
-    if (weights := _weights(path, config_file, "event_when",
-                            config.decisions.event_when)) is not None:
-        event_when = TrainedWhen(weights, margin=config.decisions.event_when.margin)
-    event_type: EventTypeComponent = RuleEventType()
-    if (weights := _weights(path, config_file, "event_type",
-                            config.decisions.event_type)) is not None:
-        event_type = TrainedEventType(weights, margin=config.decisions.event_type.margin)
-    indicator: IndicatorComponent = RuleIndicator()
-    if (weights := _weights(path, config_file, "indicator",
-                            config.decisions.indicator)) is not None:
-        indicator = TrainedIndicator(weights, margin=config.decisions.indicator.margin)
-    pair: PairComponent = RulePair()
-    if (weights := _weights(path, config_file, "pair", config.decisions.pair)) is not None:
-        pair = TrainedPair(weights, margin=config.decisions.pair.margin)
-    factuality: FactualityComponent = RuleFactuality()
-    if (weights := _weights(path, config_file, "factuality",
-                            config.decisions.factuality)) is not None:
-        factuality = TrainedFactuality(weights, margin=config.decisions.factuality.margin)
-    return Model(str(model or "default"), status, when, event_when, event_type, indicator,
-                 pair, factuality, dict(config.meta), _digest(path))
+    decided = {}
+    for name, (rules, trained) in _IMPLEMENTATIONS.items():
+        chosen: DecisionConfig = getattr(config.decisions, name)
+        weights = _weights(path, config_file, name, chosen)
+        decided[name] = rules() if weights is None else trained(weights, chosen)
+    return Model(str(model or "default"), **decided, meta=dict(config.meta),
+                 digest=_digest(path))
 
 
 def _weights(path: Path, config_file: Path, name: str,
