@@ -200,6 +200,28 @@ def test_when_features_say_where_a_time_stands_from_the_figure():
     assert when_features(found, found.options[-1])["precision=none"] == 1.0
 
 
+class _SeenWhen(RuleWhen):
+    """The rules' time, remembering the options each candidate came with."""
+
+    def __init__(self, reads_options: bool) -> None:
+        self.reads_options = reads_options
+        self.options: list[tuple[TimeOption, ...]] = []
+
+    def predict(self, candidates):
+        self.options += [c.options for c in candidates]
+        return super().predict(candidates)
+
+
+def test_time_options_are_gathered_only_for_a_when_decision_that_reads_them():
+    text = "Japan raised defence outlays to 1.8% of GDP in March, officials said on Friday."
+    document = Document(id="d", text=text, published="2025-06-01")
+    for reads in (False, True):
+        seen = _SeenWhen(reads)
+        Extractor(model=Model("seen", RuleStatus(), when=seen)).extract(document)
+        assert seen.options, "the figure was not offered to the when decision"
+        assert all(bool(options) is reads for options in seen.options)
+
+
 def test_trained_when_takes_the_best_scored_option():
     model = LinearModel(("no", "yes"), (0.0, 0.0),
                         {"lead=by": (-1.0, 1.0), "status|lead=target|by": (-1.0, 1.0),

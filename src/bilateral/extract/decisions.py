@@ -212,7 +212,11 @@ class WhenDecision:
 
 
 class WhenComponent(Protocol):
+    """Decides the time of each figure or event; ``reads_options`` says whether it reads the
+    options, so that the stage may skip gathering them."""
+
     name: str
+    reads_options: bool
 
     def predict(self, candidates: Sequence[WhenCandidate]) -> list[WhenDecision]: ...
 
@@ -222,6 +226,7 @@ class RuleWhen:
     the nearest time in the sentence, the deal's date, the report's month ...)."""
 
     name = "rules"
+    reads_options = False
 
     def predict(self, candidates: Sequence[WhenCandidate]) -> list[WhenDecision]:
         return [WhenDecision(c.rule_when, "rules", 1.0) for c in candidates]
@@ -234,6 +239,7 @@ class TrainedWhen:
     scores more than ``margin`` above the rules' choice."""
 
     name = "trained"
+    reads_options = True
 
     def __init__(self, model: LinearModel, *, margin: float = 0.0) -> None:
         self.model = model

@@ -241,7 +241,7 @@ class EventStage:
                     text=text, span=(s_start + start, s_start + end), what=kind, unit="event",
                     published=published, rule_when=rule_when,
                     options=time_options(s_start + start, doc._.times, layout, reported,
-                                         rule_when),
+                                         rule_when) if self.when_decision.reads_options else (),
                     event=(kind, pair[0].state, pair[1].state))])[0].when
                 for source, target in _expand(pair, mentions, text, kind):
                     # one event per type, pair and month: the same visit is mentioned again

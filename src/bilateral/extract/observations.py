@@ -397,7 +397,8 @@ class ObservationStage:
                 when = self.when_decision.predict([WhenCandidate(
                     text=text, span=(quantity.start, quantity.end), what=status,
                     unit=indicator.unit, figure=figure, published=published,
-                    options=time_options(quantity.start, doc._.times, layout, reported, when),
+                    options=time_options(quantity.start, doc._.times, layout, reported, when)
+                    if self.when_decision.reads_options else (),
                     rule_when=when)])[0].when
                 if status == "actual" and direction_at(text, quantity.start, quantity.end) == PAST:
                     past.append((len(found), quantity))

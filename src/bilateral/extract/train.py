@@ -122,7 +122,7 @@ class _Recorded:
     """A rule decision that remembers every candidate it was asked about."""
 
     reads_context = True  # the event candidates it records are read in full
-    reads_options = True  # ... and the indicator and pair candidates with their options
+    reads_options = True  # ... and the indicator, pair and time candidates with their options
 
     def __init__(self, rules: RuleStatus | RuleWhen | RuleEventType | RuleIndicator | RulePair
                  | RuleFactuality) -> None:
