@@ -102,6 +102,11 @@ def times_in(times, start: int, end: int, *, ahead: bool = True) -> list:
     return [t for t in times[first:last] if t.value and (ahead or t.kind not in AHEAD)]
 
 
+def span_gap(a: int, b: int, start: int, end: int) -> int:
+    """Characters between the spans [a, b) and [start, end); 0 when they overlap."""
+    return start - b if b <= start else max(0, a - end)
+
+
 def starting_in(items: list, start: int, end: int) -> list:
     """The items (mentions, quantities: anything sorted by ``start``) starting in [start, end)."""
     first = bisect_left(items, start, key=_start)

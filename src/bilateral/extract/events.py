@@ -14,6 +14,7 @@ from bilateral.extract.context import (
     Layout,
     check_budget,
     report_month,
+    span_gap,
     starting_in,
     time_earlier_in_paragraph,
     time_options,
@@ -218,16 +219,17 @@ class EventStage:
                     pair = self._decide_pair(text, (s_start, s_end),
                                              (s_start + start, s_start + end), kind, pair,
                                              parties_here, mentions)
-                if self.factuality_decision.reads_context \
-                        and not self.factuality_decision.predict([FactualityCandidate(
-                            event_candidate(text, (s_start, s_end),
-                                            (s_start + start, s_start + end), kind, pair,
-                                            mentions, self.cues), guard)])[0].reported:
+                # what the factuality and type decisions read, built once for both
+                proposed = event_candidate(
+                    text, (s_start, s_end), (s_start + start, s_start + end), kind, pair,
+                    mentions, self.cues) if self.factuality_decision.reads_context \
+                    or self.type_decision.reads_context else None
+                if self.factuality_decision.reads_context and not \
+                        self.factuality_decision.predict([FactualityCandidate(
+                            proposed, guard)])[0].reported:
                     continue
                 if self.type_decision.reads_context:
-                    kind = self.type_decision.predict([event_candidate(
-                        text, (s_start, s_end), (s_start + start, s_start + end), kind, pair,
-                        mentions, self.cues)])[0].type
+                    kind = self.type_decision.predict([proposed])[0].type
                     if kind == NO_EVENT:
                         continue
                 nearest = _nearest_time(doc._.times, s_start, s_end, s_start + start,
@@ -330,7 +332,8 @@ class EventStage:
             before = mention.end <= trigger[0]
             key = (str(mention.state), before)
             best = nearest.get(key)
-            if best is None or _gap_to(mention, trigger) < _gap_to(best, trigger):
+            if best is None or span_gap(mention.start, mention.end, *trigger) \
+                    < span_gap(best.start, best.end, *trigger):
                 nearest[key] = mention
         chosen = [*nearest.values(), *(m for m in pair if m not in nearest.values())]
         decided = self.pair_decision.predict([PairCandidate(
@@ -806,12 +809,6 @@ def _nearest_time(times, s_start: int, s_end: int, start: int, end: int, text: s
         return gap + CLAUSE_PENALTY * (bool(crosses) + bool(effective) + report)
 
     return min(candidates, key=distance)
-
-
-def _gap_to(mention: Mention, trigger: tuple[int, int]) -> int:
-    """Characters between a mention and a trigger."""
-    return trigger[0] - mention.end if mention.end <= trigger[0] else max(0, mention.start
-                                                                          - trigger[1])
 
 
 def event_candidate(text: str, sentence: tuple[int, int], trigger: tuple[int, int], kind: str,

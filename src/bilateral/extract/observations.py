@@ -18,6 +18,7 @@ from bilateral.extract.context import (
     Layout,
     check_budget,
     report_month,
+    span_gap,
     starting_in,
     time_options,
     times_in,
@@ -419,10 +420,10 @@ class ObservationStage:
                  counted: dict[tuple[int, str], tuple[int, int]]) -> tuple[IndicatorOption, ...]:
         """Every indicator whose unit the number fits, which a cue of its sentence, or of the
         sentence before, names and which the dossier does not rule out for it (and the rules'
-        ``chosen`` one), with how much of its cues
-        stands in the window ``context`` (where the number is at ``span``), the sentence and
-        the sentence before, for the indicator decision to weigh. ``counted`` keeps the
-        counts of a sentence (and the one before) for the other numbers in it."""
+        ``chosen`` one), with how much of its cues stands in the window ``context`` (where
+        the number is at ``span``), the sentence and the sentence before, for the indicator
+        decision to weigh. ``counted`` keeps the counts of a sentence (and the one before)
+        for the other numbers in it."""
         text = layout.match_text
         s_start, s_end = layout.sentence(quantity.start)
         sentence = text[s_start:s_end].lower()
@@ -628,7 +629,7 @@ class ObservationStage:
                 if any((match.end() <= a and b <= at) or (end <= a and b <= match.start())
                        or (a <= match.start() and match.end() <= b) for a, b in others):
                     continue
-                distance = _gap(match.start(), match.end(), at, end)
+                distance = span_gap(match.start(), match.end(), at, end)
                 rank = (cue.tier, cue.order if cue.tier == 0 else distance,
                         match.start() - match.end(), cue.order, cue.status, match.group(),
                         match.start())
@@ -857,8 +858,8 @@ def _reach(groups: tuple[re.Pattern[str], ...], context: str, start: int, end: i
     for group in groups:
         distances = []
         for m in group.finditer(context):
-            distance = _gap(m.start(), m.end(), start, end)
-            if (any(_gap(m.start(), m.end(), a, b) < distance for a, b in others)
+            distance = span_gap(m.start(), m.end(), start, end)
+            if (any(span_gap(m.start(), m.end(), a, b) < distance for a, b in others)
                     and not _OWN_OBJECT.fullmatch(context, end, m.start())) \
                     or (m.end() <= start and any(b <= m.start() for _, b in others)
                         and _NEW_CLAUSE.search(context, m.end(), start)):
@@ -947,11 +948,6 @@ def _phrase(words: str) -> str:
     """A number's own phrase as exclusions read it: in lower case, with a percent sign spelt as
     the word, so that one entry ("percent of") stands for "15% of" and "15 percent of"."""
     return _PERCENT_SIGN.sub(" percent", words.lower())
-
-
-def _gap(a: int, b: int, start: int, end: int) -> int:
-    """Characters between the spans [a, b) and [start, end)."""
-    return start - b if b <= start else max(0, a - end)
 
 
 def _nearest_state_before(mentions, offset: int, layout: Layout,
