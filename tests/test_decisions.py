@@ -60,6 +60,12 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def events_by_model(document: Document, *models: Model) -> dict[str, set[tuple[str, str, str]]]:
+    """The (type, source, target) of the events each model's extractor codes in ``document``."""
+    return {m.name: {(e.type, e.source, e.target) for e in Extractor(model=m).extract(
+        document).events} for m in models}
+
+
 def candidate(sentence: str, figure: str, *, rule: str = "actual",
               indicator: str = "japan_defense_spending_gdp",
               allowed: tuple[str, ...] = ()) -> ObservationCandidate:
@@ -287,8 +293,7 @@ def test_the_extractor_codes_the_type_the_event_type_decision_gives():
     text = ("Washington met Tokyo's demand for softer rules on Monday. Japan met the U.S. "
             "deadline for new quotas in May.")
     document = Document(id="d", text=text, published="2025-06-01")
-    coded = {m.name: {(e.type, e.source, e.target) for e in Extractor(model=m).extract(
-        document).events} for m in (rules, trained)}
+    coded = events_by_model(document, rules, trained)
     # the demand is also a request, a type the model was not trained on: the rules' stands
     assert coded == {"rules": {("CONSULT", "USA", "JPN"), ("REQUEST", "USA", "JPN")},
                      "retyped": {("CONCEDE", "USA", "JPN"), ("REQUEST", "USA", "JPN")}}
@@ -449,8 +454,7 @@ def test_the_extractor_codes_the_pair_the_pair_decision_gives():
     reversed_ = Model("reversed", rules.status, pair=TrainedPair(model))
     document = Document(id="d", text="The U.S. asked Japan on Monday to buy more gas.",
                         published="2025-06-01")
-    found = {m.name: {(e.type, e.source, e.target) for e in Extractor(model=m).extract(
-        document).events} for m in (rules, reversed_)}
+    found = events_by_model(document, rules, reversed_)
     assert found == {"rules": {("REQUEST", "USA", "JPN")},
                      "reversed": {("REQUEST", "JPN", "USA")}}
 
@@ -510,8 +514,7 @@ def test_the_extractor_drops_the_events_the_factuality_decision_drops():
     text = ("The U.S. reportedly asked Japan on Monday to buy more gas. Japan asked the U.S. "
             "on Tuesday to lower its car tariff.")
     document = Document(id="d", text=text, published="2025-06-01")
-    found = {m.name: {(e.type, e.source, e.target) for e in Extractor(model=m).extract(
-        document).events} for m in (rules, trained)}
+    found = events_by_model(document, rules, trained)
     assert found == {"rules": {("REQUEST", "USA", "JPN"), ("REQUEST", "JPN", "USA")},
                      "hearsay": {("REQUEST", "JPN", "USA")}}
 
