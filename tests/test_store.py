@@ -19,7 +19,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from bilateral.errors import InputError, StoreError
+from bilateral.errors import InputError, MissingExtra, StoreError
 from bilateral.records import Document, Event, Extraction, Observation, Rejection
 from bilateral.store import (
     BatchItem,
@@ -762,7 +762,7 @@ def test_open_store_errors_are_clear(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     with pytest.raises(StoreError, match=r"garbage\.db"):
         open_store(not_a_db)
     monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
-    with pytest.raises(StoreError, match=r"pip install 'bilateral\[postgres\]'"):
+    with pytest.raises(MissingExtra, match=r"pip install 'bilateral\[postgres\]'"):
         open_store("postgresql://u@127.0.0.1/d")
 
 

@@ -10,7 +10,8 @@
     ├── StoreError                 the database could not be opened, migrated or written
     │   └── LookupFailed           a reference names no document, or more than one
     ├── EvaluationError            gold or prediction files cannot be scored
-    └── ReportError                a brief cannot be written (format, browser for PDF)
+    ├── ReportError                a brief cannot be written (format, browser for PDF)
+    └── MissingExtra               a command needs an optional part that is not installed
 
 Every message says what happened, where, and what to do; codes (``B1xx``) are stable so a
 user can search for them.
@@ -79,3 +80,18 @@ class EvaluationError(BilateralError):
 
 class ReportError(BilateralError):
     code = "B600"
+
+
+class MissingExtra(BilateralError):
+    """A command needs a package of an extra (``bilateral[web]``, ...) that is not installed;
+    the message names the install command."""
+
+    code = "B700"
+
+    def __init__(self, extra: str, purpose: str, module: str, reason: str = "") -> None:
+        super().__init__(
+            f"{purpose} needs the optional part bilateral[{extra}], which is not installed "
+            f"(module {module!r}: {reason or 'not found'}). Install it with: "
+            f"pip install 'bilateral[{extra}]'")
+        self.extra = extra
+        self.module = module

@@ -63,6 +63,9 @@ def serve(
 
     Example: bilateral serve --db postgresql://team@db/bilateral --host 0.0.0.0 --workers 4
     """
+    from bilateral.extras import require
+
+    require("web", "bilateral serve")
     import uvicorn
 
     from bilateral.dossier import load_dossier

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bilateral.errors import ModelError
+from bilateral.extras import require
 
 Features = Mapping[str, float]
 
@@ -127,11 +128,10 @@ def fit(examples: Sequence[Features], labels: Sequence[str], *, c: float = 1.0,
 
     Deterministic for a given ``seed``: the solver is lbfgs and features are ordered by name.
     """
-    try:
-        from sklearn.feature_extraction import DictVectorizer
-        from sklearn.linear_model import LogisticRegression
-    except ImportError as exc:  # depends on the installation
-        raise ModelError("training needs scikit-learn: pip install 'bilateral[train]'") from exc
+    require("train", "Training a model")
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     classes = sorted(set(labels))
     if len(classes) < 2:
         raise ModelError(f"training needs examples of two or more classes, got only "

@@ -72,6 +72,7 @@ from bilateral.extract.model import (
 )
 from bilateral.extract.pipeline import Extractor
 from bilateral.extract.score import read_interchange, value_close, when_compatible
+from bilateral.extras import require
 from bilateral.ingest.readers import discover, read
 from bilateral.records import Document, dyad
 
@@ -150,6 +151,7 @@ def train(sets: Sequence[AnnotatedSet], out: str | Path, *, seed: int = 0,
     """Train the contextual decisions from annotated ``sets`` (one relationship or several)
     and write a model directory. The decisions named in ``force`` ship trained whatever the
     cross-validation says, to measure what they do to the extraction."""
+    require("train", "Training a model")  # before the corpus is read, not after
     if not sets:
         raise ModelError("training needs at least one annotated corpus")
     files = [path for s in sets for path in (*s.corpus, s.gold)]

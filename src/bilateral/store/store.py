@@ -49,6 +49,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from bilateral.errors import InputError, LookupFailed, StoreError
+from bilateral.extras import require
 from bilateral.quotes import Sentence, sentence_around
 from bilateral.records import Document, Event, Extraction, Observation, Provenance, Rejection
 from bilateral.store import schema as t
@@ -308,12 +309,7 @@ def make_engine(url: str | os.PathLike[str] | URL | None = None) -> Engine:
             return _sqlite_engine(resolved)
         if backend == "postgresql":
             if resolved.get_driver_name() == "psycopg":
-                try:
-                    import psycopg  # noqa: F401
-                except ImportError as exc:
-                    raise StoreError(
-                        "PostgreSQL support needs the psycopg driver: "
-                        "pip install 'bilateral[postgres]'") from exc
+                require("postgres", f"Opening the PostgreSQL store {_display(resolved)}")
             return create_engine(resolved, pool_pre_ping=True)
     except NoSuchModuleError as exc:
         raise StoreError(f"no SQLAlchemy driver for {_display(resolved)}: {exc}") from exc
