@@ -262,19 +262,6 @@ def test_brief_as_markdown_and_to_a_file(db, tmp_path):
     assert not (tmp_path / "b.docx").exists()
 
 
-def test_every_command_has_help_with_an_example():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    commands = [c for c in app.registered_commands]
-    assert len(commands) >= 9
-    for command in commands:
-        name = command.name or command.callback.__name__
-        code, output = invoke(name, "--help")
-        assert code == EXIT_OK
-        assert "Example: bilateral" in output, f"{name} --help shows no example"
-        assert f"bilateral {name}" in readme, f"the README does not show `bilateral {name}`"
-    assert "bilateral dossier check" in readme
-
-
 # --- what articles may carry to a terminal --------------------------------------------------
 
 HOSTILE = "\x1b[2J\x07[red]x[/red]"  # clear the screen, ring the bell, Rich markup

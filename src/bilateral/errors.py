@@ -8,7 +8,8 @@
     │   └── OverBudget             a document took longer than its extraction budget
     ├── ModelError                 a model directory is missing, unreadable or invalid
     ├── StoreError                 the database could not be opened, migrated or written
-    │   └── LookupFailed           a reference names no document, or more than one
+    │   ├── LookupFailed           a reference names no document, or more than one
+    │   └── StoreMissing           no store where one was to be read (and none is created)
     ├── EvaluationError            gold or prediction files cannot be scored
     ├── ReportError                a brief cannot be written (format, browser for PDF)
     └── MissingExtra               a command needs an optional part that is not installed
@@ -72,6 +73,13 @@ class LookupFailed(StoreError):
     def __init__(self, message: str, *, found: int) -> None:
         super().__init__(message)
         self.found = found
+
+
+class StoreMissing(StoreError):
+    """A store opened only to be read is not there: no such SQLite file, or a database
+    without the store's tables."""
+
+    code = "B420"
 
 
 class EvaluationError(BilateralError):

@@ -5,8 +5,9 @@ Commands live by what they do: ``records`` (ingest, extract, evaluate, query wha
 tokens, watch a folder); ``shared`` holds the app, the options and the output every command
 uses.
 
-Exit codes: 0 success; 1 an error stopped the command (message on stderr); 2 bad usage;
-3 the command finished but some inputs were rejected (see the report).
+Exit codes: 0 success; 1 an error stopped the command (message on stderr); 2 bad usage, or no
+store to read (readers never create one); 3 the command finished but some inputs were rejected
+(see the report). The README's table of exit and error codes is checked against the code.
 """
 
 from __future__ import annotations

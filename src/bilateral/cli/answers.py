@@ -3,7 +3,6 @@ the merged timeline, the relations index, the brief, and the demo that ends with
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,28 +11,27 @@ from rich.table import Table
 from rich.text import Text
 
 from bilateral.cli.shared import (
+    TABLE,
     DbOption,
     DossierOption,
-    JsonOption,
     LimitOption,
+    Output,
     SinceOption,
     UntilOption,
     app,
     check_date,
     check_plover,
     check_status,
-    emit,
+    err,
     iso3,
+    listing,
     out,
     print_ingest,
+    print_table,
     progress_bar,
     terminal_text,
 )
 from bilateral.limits import printable
-
-
-def _print_json(rows: Any) -> None:
-    print(json.dumps(rows, indent=2, ensure_ascii=False))
 
 
 def _claim_row(claim: Any, **extra: Any) -> dict[str, Any]:
@@ -43,16 +41,22 @@ def _claim_row(claim: Any, **extra: Any) -> dict[str, Any]:
             "quote": first.quote}
 
 
+#: CSV columns of a claim, after those of the command.
+_CLAIM_FIELDS = ["status", "value", "unit", "when", "sources", "doc_id", "quote"]
+
+
 @app.command()
+@listing
 def indicators(
     status: Annotated[str | None, typer.Option(
-        callback=check_status, help="Only this status (actual, announced, agreed, ...).")] = None,
+        callback=check_status, metavar="STATUS",
+        help="Only this status (actual, announced, agreed, ...).")] = None,
     key: Annotated[bool, typer.Option("--key", help="Only the dossier's key indicators.")] = False,
     since: SinceOption = None,
     until: UntilOption = None,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
-    as_json: JsonOption = False,
+    output: Output = TABLE,
 ) -> None:
     """The current value of every indicator per status, with its sources.
 
@@ -66,67 +70,80 @@ def indicators(
     from bilateral.report.plain import claim_dict
     from bilateral.store import open_store
 
-    stories = [h for h in histories(open_store(db), load_dossier(dossier), since=since,
-                                    until=until) if h.key or not key]
+    stories = [h for h in histories(open_store(db, create=False), load_dossier(dossier),
+                                    since=since, until=until) if h.key or not key]
     current = [v for v in current_values(stories, disputes(stories))
                if status is None or v.status == status]
-    if as_json:
-        _print_json([{**claim_dict(v.claim), "name": v.history.name, "disputed": v.disputed}
-                     for v in current])
-        return
-    rows = [_claim_row(v.claim, indicator=v.history.indicator,
-                       disputed="!" if v.disputed else "") for v in current]
-    emit(rows, ["indicator", "status", "value", "when", "sources", "disputed", "doc_id",
-                "quote"], as_json=False, as_csv=False,
-         title="Current value per indicator and status")
+    rows = [_claim_row(v.claim, indicator=v.history.indicator, name=v.history.name,
+                       disputed=v.disputed) for v in current]
+    output.emit(rows, ["indicator", "status", "value", "when", "sources", "disputed", "doc_id",
+                       "quote"],
+                fields=["indicator", "name", *_CLAIM_FIELDS, "disputed"],
+                items=[{**claim_dict(v.claim), "name": v.history.name, "disputed": v.disputed}
+                       for v in current],
+                title="Current value per indicator and status")
 
 
 @app.command()
+@listing
 def indicator(
     indicator_id: Annotated[str, typer.Argument(metavar="ID", help="Indicator id.")],
     status: Annotated[str | None, typer.Option(
-        callback=check_status, help="Only this status.")] = None,
+        callback=check_status, metavar="STATUS", help="Only this status.")] = None,
     since: SinceOption = None,
     until: UntilOption = None,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
-    as_json: JsonOption = False,
+    output: Output = TABLE,
 ) -> None:
     """The history of one indicator: every claim in time order, with its sources.
 
-    Example: bilateral indicator us_tariff_japan_reciprocal
+    --json prints the history as one object (claims, current values, revisions); --jsonl and
+    --csv one claim a line.
+
+    Example: bilateral indicator us_tariff_japan_reciprocal --csv
     """
     from bilateral.analyse import histories, revisions
     from bilateral.dossier import load_dossier
-    from bilateral.report.plain import history_dict
+    from bilateral.report.plain import claim_dict, history_dict
     from bilateral.store import open_store
 
+    fields = ["indicator", *_CLAIM_FIELDS, "reports", "revised"]
     loaded = load_dossier(dossier)
-    found = histories(open_store(db), loaded, indicator=indicator_id, since=since, until=until)
+    found = histories(open_store(db, create=False), loaded, indicator=indicator_id,
+                      since=since, until=until)
     if not found:
-        if loaded.indicator(indicator_id) is None:
-            known = ", ".join(i.id for i in loaded.indicators)
+        known = loaded.indicator(indicator_id)
+        if known is None:
+            listed = ", ".join(i.id for i in loaded.indicators)
             raise typer.BadParameter(f"{indicator_id!r} is not an indicator of the dossier "
-                                     f"{loaded.id}; use one of {known}", param_hint="ID")
-        out.print(f"No values of {indicator_id} in the store"
-                  f"{' for that period' if since or until else ''}.")
+                                     f"{loaded.id}; use one of {listed}", param_hint="ID")
+        (out if output.table else err).print(
+            f"No values of {indicator_id} in the store"
+            f"{' for that period' if since or until else ''}.")
+        if not output.table:
+            output.write([], fields=fields, document={
+                "indicator": known.id, "name": known.name, "unit": known.unit,
+                "key": known.key, "current": {}, "claims": [], "revisions": []})
         return
     history = found[0]
     revised = revisions(found)
-    if as_json:
-        _print_json(history_dict(history, revised=revised))
-        return
     steps = {c.id: f"{n}{'<' if i == 0 else '>'}" for n, r in enumerate(revised, 1)
              for i, c in enumerate((r.before, r.after))}
-    rows = [_claim_row(c, reports=len(c.reports), revised=steps.get(c.id, ""))
-            for c in history.claims if status is None or c.status == status]
-    emit(rows, ["when", "status", "value", "sources", "reports", "revised", "doc_id", "quote"],
-         as_json=False, as_csv=False, title=f"{history.name} ({history.indicator})")
-    for n, r in enumerate(revised, 1):
-        out.print(terminal_text(
-            f"Revision {n} ({r.status}): {_step(r.before, history.unit)} (published "
-            f"{r.before.last_reported or '?'}) revised to {_step(r.after, history.unit)} "
-            f"(published {r.after.last_reported or '?'})"))
+    claims = [c for c in history.claims if status is None or c.status == status]
+    rows = [_claim_row(c, indicator=history.indicator, reports=len(c.reports),
+                       revised=steps.get(c.id, "")) for c in claims]
+    output.emit(rows, ["when", "status", "value", "sources", "reports", "revised", "doc_id",
+                       "quote"],
+                fields=fields, items=[claim_dict(c) for c in claims],
+                document=history_dict(history, revised=revised),
+                title=f"{history.name} ({history.indicator})")
+    if output.table:
+        for n, r in enumerate(revised, 1):
+            out.print(terminal_text(
+                f"Revision {n} ({r.status}): {_step(r.before, history.unit)} (published "
+                f"{r.before.last_reported or '?'}) revised to {_step(r.after, history.unit)} "
+                f"(published {r.after.last_reported or '?'})"))
 
 
 def _histories(db: str | None, dossier: str, indicator_id: str | None, since: str | None,
@@ -136,8 +153,8 @@ def _histories(db: str | None, dossier: str, indicator_id: str | None, since: st
     from bilateral.dossier import load_dossier
     from bilateral.store import open_store
 
-    return histories(open_store(db), load_dossier(dossier), indicator=indicator_id,
-                     since=since, until=until)
+    return histories(open_store(db, create=False), load_dossier(dossier),
+                     indicator=indicator_id, since=since, until=until)
 
 
 def _step(claim: Any, unit: str) -> str:
@@ -146,20 +163,25 @@ def _step(claim: Any, unit: str) -> str:
     return f"{format_value(claim.value, unit)} for {claim.when or 'undated'}"
 
 
+IndicatorFilter = Annotated[str | None, typer.Option(
+    "--indicator", metavar="ID", help="Indicator id.")]
+
+
 @app.command("disputes")
+@listing
 def list_disputes(
-    indicator_id: Annotated[str | None, typer.Option("--indicator", help="Indicator id.")] = None,
+    indicator_id: IndicatorFilter = None,
     since: SinceOption = None,
     until: UntilOption = None,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
-    as_json: JsonOption = False,
+    output: Output = TABLE,
 ) -> None:
     """Where the sources disagree, each side with its quote and sources.
 
     The same indicator, status and time with different values, or the same value attached to
     different times, stated at about the same time. A figure its source changed over time is a
-    revision, listed by `bilateral revisions`, not here.
+    revision, listed by `bilateral revisions`, not here. --csv has one row per side.
 
     Example: bilateral disputes --indicator japan_investment_pledge_usd
     """
@@ -167,29 +189,30 @@ def list_disputes(
     from bilateral.report.plain import dispute_dict
 
     found = disputes(_histories(db, dossier, indicator_id, since, until))
-    if as_json:
-        _print_json([dispute_dict(d) for d in found])
-        return
     rows = [_claim_row(c, dispute=n, indicator=d.indicator, kind=d.kind)
             for n, d in enumerate(found, 1) for c in d.claims]
-    emit(rows, ["dispute", "indicator", "kind", "status", "value", "when", "sources", "doc_id",
-                "quote"], as_json=False, as_csv=False,
-         title=f"Disputes ({len(found)}), each side on its own row")
+    output.emit(rows, ["dispute", "indicator", "kind", "status", "value", "when", "sources",
+                       "doc_id", "quote"],
+                fields=["dispute", "indicator", "kind", *_CLAIM_FIELDS],
+                items=[dispute_dict(d) for d in found],
+                title=f"Disputes ({len(found)}), each side on its own row")
 
 
 @app.command("revisions")
+@listing
 def list_revisions(
-    indicator_id: Annotated[str | None, typer.Option("--indicator", help="Indicator id.")] = None,
+    indicator_id: IndicatorFilter = None,
     since: SinceOption = None,
     until: UntilOption = None,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
-    as_json: JsonOption = False,
+    output: Output = TABLE,
 ) -> None:
     """Figures a source changed over time: a target brought forward, a rate lowered.
 
     Each revision's values in the order they were published, each with its quote; the rule
-    that tells a revision from a dispute is in bilateral.analyse.disputes.
+    that tells a revision from a dispute is in bilateral.analyse.disputes. --csv has one row
+    per value.
 
     Example: bilateral revisions --indicator japan_defense_spending_gdp
     """
@@ -197,30 +220,33 @@ def list_revisions(
     from bilateral.report.plain import revision_dict
 
     found = revisions(_histories(db, dossier, indicator_id, since, until))
-    if as_json:
-        _print_json([revision_dict(r) for r in found])
-        return
     rows = [_claim_row(c, revision=n, indicator=r.indicator, kind=r.kind,
                        step="from" if i == 0 else "to" if i == len(r.steps) - 1 else "then",
                        last_reported=c.last_reported or None)
             for n, r in enumerate(found, 1) for i, c in enumerate(r.steps)]
-    emit(rows, ["revision", "indicator", "kind", "step", "status", "value", "when",
-                "last_reported", "doc_id", "quote"], as_json=False, as_csv=False,
-         title=f"Revisions ({len(found)}), each value on its own row, oldest first")
+    output.emit(rows, ["revision", "indicator", "kind", "step", "status", "value", "when",
+                       "last_reported", "doc_id", "quote"],
+                fields=["revision", "indicator", "kind", "step", *_CLAIM_FIELDS,
+                        "last_reported"],
+                items=[revision_dict(r) for r in found],
+                title=f"Revisions ({len(found)}), each value on its own row, oldest first")
 
 
 @app.command("timeline")
+@listing
 def show_timeline(
-    state: Annotated[str | None, typer.Option(help="ISO3 of source or target.")] = None,
+    state: Annotated[str | None, typer.Option(
+        metavar="ISO3", help="ISO3 of source or target.")] = None,
     type_: Annotated[str | None, typer.Option(
-        "--type", callback=check_plover, help="PLOVER type, e.g. CONSULT.")] = None,
+        "--type", callback=check_plover, metavar="TYPE", help="PLOVER type, e.g. CONSULT.")
+    ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
     min_sources: Annotated[int, typer.Option(
-        min=1, help="Only events reported by at least this many documents.")] = 1,
+        min=1, metavar="N", help="Only events reported by at least this many documents.")] = 1,
     limit: LimitOption = 100,
     db: DbOption = None,
-    as_json: JsonOption = False,
+    output: Output = TABLE,
 ) -> None:
     """Events merged across documents: one row per real-world event, with its sources.
 
@@ -233,32 +259,33 @@ def show_timeline(
     from bilateral.report.plain import entry_dict
     from bilateral.store import open_store
 
-    entries = timeline(open_store(db), state=iso3(state), type=type_, since=since, until=until,
-                       min_sources=min_sources)[-limit:]
-    if as_json:
-        _print_json([entry_dict(e) for e in entries])
-        return
-    rows = [{"when": e.when, "type": e.type, "source": e.source, "target": e.target,
-             "sources": e.sources, "doc_id": e.quote.doc.label, "quote": e.quote.quote}
-            for e in entries]
-    emit(rows, ["when", "type", "source", "target", "sources", "doc_id", "quote"],
-         as_json=False, as_csv=False, title="Timeline")
+    entries = timeline(open_store(db, create=False), state=iso3(state), type=type_,
+                       since=since, until=until, min_sources=min_sources)[-limit:]
+    rows = [{"id": e.id, "when": e.when, "type": e.type, "source": e.source,
+             "target": e.target, "sources": e.sources, "doc_id": e.quote.doc.label,
+             "quote": e.quote.quote} for e in entries]
+    output.emit(rows, ["when", "type", "source", "target", "sources", "doc_id", "quote"],
+                fields=["id", "when", "type", "source", "target", "sources", "doc_id",
+                        "quote"],
+                items=[entry_dict(e) for e in entries], title="Timeline")
 
 
 @app.command("index")
+@listing
 def relations(
-    state: Annotated[str | None, typer.Option(help="Only dyads with this ISO3 state.")] = None,
+    state: Annotated[str | None, typer.Option(
+        metavar="ISO3", help="Only dyads with this ISO3 state.")] = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    dyads: Annotated[int, typer.Option(min=1, help="Dyads to show at most.")] = 4,
+    dyads: Annotated[int, typer.Option(min=1, metavar="N", help="Dyads to show at most.")] = 4,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
-    as_json: JsonOption = False,
+    output: Output = TABLE,
 ) -> None:
     """The monthly cooperation–conflict index per directed dyad, with its event counts.
 
     A month's score is the sum of the dossier's PLOVER weights of its events, each real-world
-    event counted once.
+    event counted once. --jsonl has one dyad a line, --csv one row per dyad and month.
 
     Example: bilateral index --since 2025-01 --dyads 2
     """
@@ -267,10 +294,15 @@ def relations(
     from bilateral.report.plain import index_dict
     from bilateral.store import open_store
 
-    found = relations_index(open_store(db), load_dossier(dossier), state=iso3(state),
-                            since=since, until=until)[:dyads]
-    if as_json:
-        _print_json([index_dict(d) for d in found])
+    found = relations_index(open_store(db, create=False), load_dossier(dossier),
+                            state=iso3(state), since=since, until=until)[:dyads]
+    if not output.table:
+        dyad_rows = [index_dict(d) for d in found]
+        output.write(dyad_rows, rows=[
+            {"source": d["source"], "target": d["target"], **month}
+            for d in dyad_rows for month in d["months"]],
+            fields=["source", "target", "month", "score", "events", "cooperation", "conflict",
+                    "mean"])
         return
     if not found:
         out.print("No dated events in the store for that selection.")
@@ -304,16 +336,17 @@ def _trend(dyad_index: Any) -> Text:
 @app.command()
 def brief(
     out_file: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Write the brief here: .html, .pdf (needs Chromium or Chrome) "
-                            "or .md. Without it, Markdown goes to the terminal.")] = None,
+        "--out", "-o", metavar="FILE",
+        help="Write the brief here: .html, .pdf (needs Chromium or Chrome) or .md. Without "
+             "it, Markdown goes to the terminal.")] = None,
     since: SinceOption = None,
     until: UntilOption = None,
     as_of: Annotated[str | None, typer.Option(
-        callback=check_date,
+        callback=check_date, metavar="DATE",
         help="What counts as pending is dated after this (YYYY[-MM[-DD]]); default: the end "
              "of --until, else the newest article.")] = None,
     min_sources: Annotated[int, typer.Option(
-        min=1, help="Only figures and events reported by at least this many documents "
+        min=1, metavar="N", help="Only figures and events reported by at least this many documents "
                     "(near-duplicate copies count once).")] = 1,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
@@ -330,8 +363,9 @@ def brief(
     from bilateral.report import build_brief, render_markdown, write_brief
     from bilateral.store import open_store
 
-    made = build_brief(open_store(db), load_dossier(dossier), since=since, until=until,
-                       as_of=last_day(as_of) if as_of else None, min_sources=min_sources)
+    made = build_brief(open_store(db, create=False), load_dossier(dossier), since=since,
+                       until=until, as_of=last_day(as_of) if as_of else None,
+                       min_sources=min_sources)
     if out_file is None:
         text = render_markdown(made)
         if out.is_terminal:
@@ -349,7 +383,8 @@ def brief(
 
 @app.command()
 def demo(
-    db: Annotated[Path, typer.Option(help="SQLite file to create afresh.")] = Path("out/demo.db"),
+    db: Annotated[Path, typer.Option(metavar="FILE", help="SQLite file to create afresh.")
+                  ] = Path("out/demo.db"),
 ) -> None:
     """Ingest the bundled example corpus, print its headline figures and write its brief.
 
@@ -361,10 +396,10 @@ def demo(
 
     result = run_demo(db, progress_factory=progress_bar)
     print_ingest(result.report, None)
-    rows = [_claim_row(h.claim, name=h.history.name, disputed="!" if h.disputed else "")
+    rows = [_claim_row(h.claim, name=h.history.name, disputed=h.disputed)
             for h in result.brief.headline]
-    emit(rows, ["name", "status", "value", "when", "sources", "disputed"],
-         as_json=False, as_csv=False, title="Headline figures (! where sources disagree)")
+    print_table(rows, ["name", "status", "value", "when", "sources", "disputed"],
+                title="Headline figures (! where sources disagree)")
     out.print(f"Store: {result.db}  (quotes and histories: bilateral indicators --db "
               f"sqlite:///{result.db})")
     out.print(f"Brief: {result.brief_path}  (open it in a browser; for a PDF: bilateral brief "

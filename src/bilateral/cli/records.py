@@ -15,13 +15,14 @@ from rich.text import Text
 from bilateral.cli.shared import (
     EXIT_OK,
     EXIT_PARTIAL,
-    CsvOption,
+    TABLE,
     DbOption,
     DocFilter,
     DossierOption,
     JsonOption,
     LimitOption,
     ModelOption,
+    Output,
     SinceOption,
     UntilOption,
     app,
@@ -29,13 +30,14 @@ from bilateral.cli.shared import (
     check_plover,
     check_status,
     dossier_app,
-    emit,
     err,
     highlight,
     iso3,
+    listing,
     out,
     print_ingest,
     print_rejections,
+    print_table,
     progress_bar,
     resolve_doc,
     terminal_text,
@@ -47,14 +49,17 @@ from bilateral.report.formatting import format_value, shorten
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl).")],
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH", help="Files or folders (.txt .md .html .jsonl).")],
     db: DbOption = None,
     dossier: DossierOption = "us-japan",
     model: ModelOption = None,
     report: Annotated[Path | None, typer.Option(
+        metavar="FILE",
         help="Write the run report (every rejected file or line and why) as JSON.")] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 200,
-    max_bytes: Annotated[int, typer.Option(min=1, help="Largest article accepted.")] = 5_000_000,
+    max_bytes: Annotated[int, typer.Option(
+        min=1, metavar="BYTES", help="Largest article accepted.")] = 5_000_000,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest articles into the store, extracting their observations and events.
@@ -83,8 +88,10 @@ def ingest(
 
 @app.command()
 def extract(
-    inputs: Annotated[list[Path], typer.Argument(help="A folder, files or a JSONL corpus.")],
-    out_file: Annotated[Path, typer.Option("--out", "-o", help="Interchange JSONL to write.")],
+    inputs: Annotated[list[Path], typer.Argument(
+        metavar="PATH", help="A folder, files or a JSONL corpus.")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", metavar="FILE",
+                                           help="Interchange JSONL to write.")],
     dossier: DossierOption = "us-japan",
     model: ModelOption = None,
 ) -> None:
@@ -186,12 +193,11 @@ def reextract(
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 100,
     as_json: JsonOption = False,
 ) -> None:
-    """Extract the stored documents again with the current extractor and --dossier, replacing
-    their observations and events.
+    """Extract the stored documents again, replacing their observations and events.
 
-    Each batch is replaced in one transaction; records carry the extractor version and the
-    dossier's content hash. A document the extractor fails on keeps its records and is listed
-    as rejected (exit code 3).
+    The current extractor and --dossier are used. Each batch is replaced in one transaction;
+    records carry the extractor version and the dossier's content hash. A document the
+    extractor fails on keeps its records and is listed as rejected (exit code 3).
 
     Example: bilateral reextract --db sqlite:///news.db --dossier my-dossier.yaml
     """
@@ -235,8 +241,10 @@ def _mode(value: str) -> str:
 @app.command("eval")
 def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold annotations, interchange JSONL.")],
-    pred: Annotated[Path | None, typer.Option(help="Predictions, interchange JSONL.")] = None,
+    pred: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="Predictions, interchange JSONL.")] = None,
     corpus: Annotated[Path | None, typer.Option(
+        metavar="PATH",
         help="A corpus to extract first with --dossier (JSONL, folder or file), then score.")
     ] = None,
     dossier: DossierOption = "us-japan",
@@ -245,7 +253,8 @@ def evaluate(
         "--details", help="Also list, per document, the gold records missed and the predicted "
                           "records that match no gold record, with their quotes.")] = False,
     mode: Annotated[str, typer.Option(
-        callback=_mode, help="Matching mode of --details: strict or lenient.")] = "strict",
+        callback=_mode, metavar="MODE",
+        help="Matching mode of --details: strict or lenient.")] = "strict",
     as_json: JsonOption = False,
 ) -> None:
     """Score predictions against gold: precision, recall and F1, lenient and strict.
@@ -376,84 +385,102 @@ def _difference(item: Any, other: str) -> str:
 
 # --- queries ----------------------------------------------------------------------------------
 
+def _fields(record_type: type, *extra: str) -> list[str]:
+    """CSV columns of a record type: its fields in order, then ``extra``."""
+    from dataclasses import fields
+
+    return [f.name for f in fields(record_type)] + list(extra)
+
+
 @app.command()
+@listing
 def observations(
-    indicator: Annotated[str | None, typer.Option(help="Indicator id.")] = None,
+    indicator: Annotated[str | None, typer.Option(metavar="ID", help="Indicator id.")] = None,
     status: Annotated[str | None, typer.Option(
-        callback=check_status, help="actual, announced, agreed, ...")] = None,
-    state: Annotated[str | None, typer.Option(help="ISO3 of the state stated by or for.")] = None,
+        callback=check_status, metavar="STATUS", help="actual, announced, agreed, ...")] = None,
+    state: Annotated[str | None, typer.Option(
+        metavar="ISO3", help="ISO3 of the state stated by or for.")] = None,
     doc: DocFilter = None,
     since: SinceOption = None,
     until: UntilOption = None,
     limit: LimitOption = 100,
     db: DbOption = None,
-    as_json: JsonOption = False,
-    as_csv: CsvOption = False,
+    output: Output = TABLE,
 ) -> None:
     """List observations with their quotes.
 
-    Example: bilateral observations --indicator us_tariff_japan_reciprocal --since 2025
+    Example: bilateral observations --indicator us_tariff_japan_reciprocal --since 2025 --csv
     """
+    from bilateral.records import Observation
     from bilateral.store import open_store
 
-    store = open_store(db)
+    store = open_store(db, create=False)
     found = store.observations(doc_id=resolve_doc(store, doc), indicator=indicator,
                                status=status, state=iso3(state), since=since, until=until,
                                limit=limit)
-    rows = with_sentences(store, found, table=not (as_json or as_csv))
-    emit(rows, ["doc_id", "indicator", "value", "status", "when", "actor", "sentence"],
-         as_json=as_json, as_csv=as_csv, title="Observations, the quote [in brackets]")
+    output.emit(with_sentences(store, found, table=output.table),
+                ["doc_id", "indicator", "value", "status", "when", "actor", "sentence"],
+                fields=_fields(Observation, "sentence", "mark"),
+                title="Observations, the quote [in brackets]")
 
 
 @app.command()
+@listing
 def events(
     type_: Annotated[str | None, typer.Option(
-        "--type", callback=check_plover, help="PLOVER type, e.g. CONSULT.")] = None,
-    state: Annotated[str | None, typer.Option(help="ISO3 of source or target.")] = None,
-    source: Annotated[str | None, typer.Option(help="ISO3 of the source.")] = None,
-    target: Annotated[str | None, typer.Option(help="ISO3 of the target.")] = None,
+        "--type", callback=check_plover, metavar="TYPE", help="PLOVER type, e.g. CONSULT.")
+    ] = None,
+    state: Annotated[str | None, typer.Option(
+        metavar="ISO3", help="ISO3 of source or target.")] = None,
+    source: Annotated[str | None, typer.Option(metavar="ISO3", help="ISO3 of the source.")] = None,
+    target: Annotated[str | None, typer.Option(metavar="ISO3", help="ISO3 of the target.")] = None,
     doc: DocFilter = None,
     since: SinceOption = None,
     until: UntilOption = None,
     limit: LimitOption = 100,
     db: DbOption = None,
-    as_json: JsonOption = False,
-    as_csv: CsvOption = False,
+    output: Output = TABLE,
 ) -> None:
     """List coded events with their quotes.
 
-    Example: bilateral events --type CONSULT --state JPN --since 2025-01
+    Example: bilateral events --type CONSULT --state JPN --since 2025-01 --jsonl
     """
+    from bilateral.records import Event
     from bilateral.store import open_store
 
-    store = open_store(db)
+    store = open_store(db, create=False)
     found = store.events(doc_id=resolve_doc(store, doc), type=type_,
                          state=iso3(state), source=iso3(source), target=iso3(target),
                          since=since, until=until, limit=limit)
-    rows = with_sentences(store, found, table=not (as_json or as_csv))
-    emit(rows, ["doc_id", "when", "type", "source", "target", "sentence"],
-         as_json=as_json, as_csv=as_csv, title="Events, the quote [in brackets]")
+    output.emit(with_sentences(store, found, table=output.table),
+                ["doc_id", "when", "type", "source", "target", "sentence"],
+                fields=_fields(Event, "sentence", "mark"),
+                title="Events, the quote [in brackets]")
 
 
 @app.command()
+@listing
 def docs(
     limit: LimitOption = 50,
-    offset: Annotated[int, typer.Option(min=0, help="Rows to skip.")] = 0,
-    source: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    offset: Annotated[int, typer.Option(min=0, metavar="N", help="Rows to skip.")] = 0,
+    source: Annotated[str | None, typer.Option(metavar="OUTLET",
+                                               help="Only this outlet.")] = None,
     db: DbOption = None,
-    as_json: JsonOption = False,
+    output: Output = TABLE,
 ) -> None:
     """List stored documents, newest first.
 
     Example: bilateral docs --limit 20 --json
     """
-    from bilateral.store import open_store
+    from bilateral.store import StoredDocument, open_store
 
-    store = open_store(db)
-    rows = store.documents(limit=limit, offset=offset, source=source)
-    emit(rows, ["id", "published", "source", "title", "duplicate_of"], as_json=as_json,
-         as_csv=False, title=f"Documents of {store.count_documents()}",
-         drop_json=("text",))
+    store = open_store(db, create=False)
+    rows = [{k: v for k, v in as_dict(d).items() if k != "text"}
+            for d in store.documents(limit=limit, offset=offset, source=source,
+                                     with_text=False)]
+    output.emit(rows, ["id", "published", "source", "title", "duplicate_of"],
+                fields=[f for f in _fields(StoredDocument) if f != "text"],
+                title=f"Documents of {store.count_documents()}")
 
 
 @app.command()
@@ -469,7 +496,7 @@ def show(
     """
     from bilateral.store import open_store
 
-    store = open_store(db)
+    store = open_store(db, create=False)
     document = store.get_document(doc_ref)
     found_obs = store.observations(doc_id=document.id)
     found_events = store.events(doc_id=document.id)
@@ -493,43 +520,46 @@ def show(
     out.print(highlight(document.text, [(o.start, o.end) for o in found_obs],
                         [(e.start, e.end) for e in found_events]))
     out.print()
-    emit(with_sentences(store, found_obs, table=True, texts=texts),
-         ["indicator", "value", "status", "when", "sentence", "rule"], as_json=False,
-         as_csv=False, title="Observations (yellow), the quote [in brackets]")
-    emit(found_events, ["type", "source", "target", "when", "rule"], as_json=False,
-         as_csv=False, title="Events (cyan)")
+    print_table(with_sentences(store, found_obs, table=True, texts=texts),
+                ["indicator", "value", "status", "when", "sentence", "rule"],
+                title="Observations (yellow), the quote [in brackets]")
+    print_table(found_events, ["type", "source", "target", "when", "rule"],
+                title="Events (cyan)")
 
 
 @app.command()
+@listing
 def search(
-    query: Annotated[str, typer.Argument(help='Words or a "quoted phrase".')],
+    query: Annotated[str, typer.Argument(metavar="QUERY", help='Words or a "quoted phrase".')],
     limit: LimitOption = 20,
     db: DbOption = None,
-    as_json: JsonOption = False,
+    output: Output = TABLE,
 ) -> None:
     """Full-text search over stored documents.
 
     Example: bilateral search '"host nation support"'
     """
-    from bilateral.store import open_store
+    from bilateral.store import SearchHit, open_store
 
-    hits = open_store(db).search(query, limit=limit)
-    emit(hits, ["doc_id", "score", "title", "snippet"], as_json=as_json, as_csv=False,
-         title=f"Search: {query}")
+    hits = open_store(db, create=False).search(query, limit=limit)
+    output.emit(hits, ["doc_id", "score", "title", "snippet"], fields=_fields(SearchHit),
+                title=f"Search: {query}")
 
 
 @app.command()
+@listing
 def actors(
     unknown: Annotated[bool, typer.Option(
         "--unknown", help="List the frequent names in the stored documents that the dossier "
                           "does not know (people, organisations, groups, places), instead of "
                           "the dossier's actors.")] = False,
     min_count: Annotated[int, typer.Option(
-        min=1, help="With --unknown: fewest mentions a name needs to be listed.")] = 2,
+        min=1, metavar="N",
+        help="With --unknown: fewest mentions a name needs to be listed.")] = 2,
     limit: LimitOption = 50,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
-    as_json: JsonOption = False,
+    output: Output = TABLE,
 ) -> None:
     """List the dossier's actors, or with --unknown the names it does not know yet.
 
@@ -542,27 +572,37 @@ def actors(
 
     loaded = load_dossier(dossier)
     if not unknown:
-        _print_actors(loaded, limit, as_json)
+        _print_actors(loaded, limit, output)
         return
     from bilateral.analyse.actors import as_rows, load_model, unknown_names
     from bilateral.store import open_store
 
-    store = open_store(db)
+    store = open_store(db, create=False)
     load_model()  # before the bar, so that a missing model fails at once
     with progress_bar("Reading documents", items=True) as (progress, task):
         names = unknown_names(store, loaded, min_count=min_count, limit=limit,
                               progress=lambda done, total: progress.update(
                                   task, completed=done, total=total))
-    emit(as_rows(names), ["name", "label", "mentions", "documents", "doc_id", "quote"],
-         as_json=as_json, as_csv=False,
-         title=f"Names the dossier {loaded.id} does not know, {min_count}+ mentions")
+    output.emit(as_rows(names), ["name", "label", "mentions", "documents", "doc_id", "quote"],
+                fields=["name", "label", "mentions", "documents", "doc_id", "quote",
+                        "variants"],
+                title=f"Names the dossier {loaded.id} does not know, {min_count}+ mentions")
 
 
-def _print_actors(dossier: Any, limit: int, as_json: bool) -> None:
+def _print_actors(dossier: Any, limit: int, output: Output) -> None:
     actors = dossier.actors[:limit]
-    if as_json:
-        print(json.dumps([a.model_dump(mode="json") for a in actors], indent=2,
-                         ensure_ascii=False))
+    if not output.table:
+        rows = []
+        for actor in actors:
+            role = actor.role_on(None)
+            rows.append({"id": actor.id, "name": actor.name, "kind": actor.kind,
+                         "state": role.state if role else None,
+                         "title": role.title if role else None,
+                         "start": role.start if role else None,
+                         "end": role.end if role else None, "aliases": list(actor.aliases)})
+        output.write([a.model_dump(mode="json") for a in actors], rows=rows,
+                     fields=["id", "name", "kind", "state", "title", "start", "end",
+                             "aliases"])
         return
     table = Table(title=f"Actors of {dossier.id} ({len(actors)} of {len(dossier.actors)})")
     table.add_column("id", no_wrap=True)
@@ -584,7 +624,8 @@ def _print_actors(dossier: Any, limit: int, as_json: bool) -> None:
 
 @dossier_app.command("check")
 def dossier_check(
-    file: Annotated[str, typer.Argument(help="Dossier file (YAML/TOML) or built-in name.")],
+    file: Annotated[str, typer.Argument(
+        metavar="FILE", help="Dossier file (YAML/TOML) or built-in name.")],
     as_json: JsonOption = False,
 ) -> None:
     """Check a dossier: errors (it cannot be used) and warnings (probably a mistake), each

@@ -25,8 +25,8 @@ from bilateral.cli.shared import (
 )
 from bilateral.limits import printable
 
-token_app = typer.Typer(help="API tokens: who may ingest through a server's API.",
-                        no_args_is_help=True)
+token_app = typer.Typer(help="API tokens: who may ingest through a server's API.\n\n"
+                             "Example: bilateral token add ingest-bot", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
 
@@ -115,7 +115,7 @@ def token_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """
     from bilateral.store import open_store
 
-    tokens = open_store(db).tokens()
+    tokens = open_store(db, create=False).tokens()
     if as_json:
         print(json.dumps([{"name": n, "created_at": c.isoformat()} for n, c in tokens],
                          indent=2))
@@ -140,7 +140,7 @@ def token_revoke(
     from bilateral.errors import InputError
     from bilateral.store import open_store
 
-    if not open_store(db).revoke_token(name):
+    if not open_store(db, create=False).revoke_token(name):
         raise InputError(f"no API token named {name!r}; see bilateral token list")
     out.print(f"Revoked the API token {escape(name)}.")
 

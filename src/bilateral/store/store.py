@@ -48,7 +48,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from bilateral.errors import InputError, LookupFailed, StoreError
+from bilateral.errors import InputError, LookupFailed, StoreError, StoreMissing
 from bilateral.extras import require
 from bilateral.quotes import Sentence, sentence_around
 from bilateral.records import Document, Event, Extraction, Observation, Provenance, Rejection
@@ -395,7 +395,7 @@ def _check_revisions(current: tuple[str, ...], script: Any, where: str) -> bool:
 
 
 def open_store(url: str | os.PathLike[str] | URL | None = None, *, migrate: bool = True,
-               run_lease: timedelta = RUN_LEASE) -> Store:
+               run_lease: timedelta = RUN_LEASE, create: bool = True) -> Store:
     """Open (and by default create or upgrade) the store.
 
     ``url``: a SQLAlchemy URL, ``postgresql://...`` (psycopg 3), or a path ending in .db /
@@ -403,12 +403,16 @@ def open_store(url: str | os.PathLike[str] | URL | None = None, *, migrate: bool
     ``migrate``: bring the schema to the newest revision (idempotent), and mark runs whose
     process stopped beating for longer than ``run_lease`` as abandoned. With ``migrate=False``
     a store that is not at the newest revision is refused, and nothing is written.
+    ``create=False`` is for readers: where there is no store (no SQLite file, a database or
+    schema without the store's tables) it raises StoreMissing instead of creating an empty one.
     """
     resolved = resolve_url(url)
-    engine = make_engine(resolved)
     where = _display(resolved)
+    if not create:
+        _require_sqlite_file(resolved, where)
+    engine = make_engine(resolved)
     try:
-        _prepare(engine, where, migrate)
+        _prepare(engine, where, migrate, create)
         store = Store(engine, resolved, run_lease=run_lease)
         if migrate:
             store.abandon_stale_runs()
@@ -418,14 +422,31 @@ def open_store(url: str | os.PathLike[str] | URL | None = None, *, migrate: bool
     return store
 
 
-def _prepare(engine: Engine, where: str, migrate: bool) -> None:
-    """Check the schema revision; upgrade it when asked to and needed."""
+def _missing(where: str, url: URL, why: str) -> StoreMissing:
+    shown = url.render_as_string(hide_password=True)
+    return StoreMissing(f"no store at {where} ({why}); create one by ingesting articles into "
+                        f"it: bilateral ingest PATH... --db {shown}")
+
+
+def _require_sqlite_file(url: URL, where: str) -> None:
+    """SQLite creates a missing file on connecting: refuse before that."""
+    database = url.database or ""
+    if (url.get_backend_name() == "sqlite" and not database.startswith("file:")
+            and not Path(database).is_file()):
+        raise _missing(where, url, "no such file")
+
+
+def _prepare(engine: Engine, where: str, migrate: bool, create: bool = True) -> None:
+    """Check the schema revision; upgrade it when asked to and needed. Without ``create``, a
+    database with no schema at all is no store."""
     script = _script_directory()
     action = "migrating" if migrate else "checking the schema of"
     try:
         # A plain read first, so opening an up-to-date store never waits for a writer.
         with engine.connect() as conn, conn.begin():
             current = _current_revisions(conn)
+        if not current and not create:
+            raise _missing(where, engine.url, "the database has no bilateral tables")
         if _check_revisions(current, script, where):
             return
         if not migrate:
