@@ -17,12 +17,14 @@ any of them empty where the store has no value. A time the text gave as a year o
 ("2025", "2025-07") is kept as written and also given as the first and last day of that period,
 so that date arithmetic needs no parsing.
 
-Rows are read and written a batch at a time: documents by id (``Store.document_batches``),
-observations and events a page at a time (``Store.observations``/``Store.events``), so a store
-of any size is never held in memory at once. Claims, the timeline and the index are merged
-across all their records by the analysis before the first row exists; they are written in
-batches too. A file appears whole or not at all, and only when the store did not change while
-it was read (``Store.version``): an export never mixes the states before and after an ingest.
+Rows are read and written a batch at a time: documents a hundred at a time in id order
+(``Store.document_batches``), observations and events document by document in that order
+(``Store.observations``/``Store.events`` with the document as a filter, an indexed query each),
+so a store of any size is never held in memory at once and the time an export takes grows in
+proportion to the store. Claims, the timeline and the index are merged across all their
+records by the analysis before the first row exists; they are written in batches too. A file
+appears whole or not at all, and only when the store did not change while it was read
+(``Store.version``): an export never mixes the states before and after an ingest.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from bilateral.records import Event, Observation
 
 if TYPE_CHECKING:  # the store and the analysis are imported when a table is read
     from bilateral.dossier import Dossier
-    from bilateral.store import Citation, Store, StoredDocument
+    from bilateral.store import Store, StoredDocument
 
 TABLES = ("documents", "observations", "events", "claims", "timeline", "index")
 FORMATS = ("csv", "jsonl", "parquet")
@@ -50,8 +52,10 @@ FORMATS = ("csv", "jsonl", "parquet")
 #: event data set (PLOVER-coded), for tools written for it.
 LAYOUTS = ("plain", "polecat")
 SUFFIXES = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}
-#: Rows read from the store, and written, at a time.
+#: Rows written at a time (a Parquet row group).
 BATCH_ROWS = 1000
+#: Documents read from the store at a time, texts included.
+DOCUMENTS_READ = 100
 
 ColumnType = Literal["string", "int64", "float64", "bool", "date", "timestamp"]
 
@@ -369,45 +373,43 @@ def batches(store: Store, table: str, *, layout: str = "plain", dossier: Dossier
 def _batches(store: Store, table: str, layout: str, dossier: Dossier | None, f: Filters,
              size: int) -> Iterator[list[dict[str, Any]]]:
     if table == "documents":
-        yield from _rebatch((_document_row(d) for page in store.document_batches(size)
-                             for d in page if _overlaps(d.published, f)), size)
+        rows: Iterable[dict[str, Any]] = (
+            _document_row(d) for page in store.document_batches(DOCUMENTS_READ)
+            for d in page if _overlaps(d.published, f))
     elif table == "observations":
-        for page in _pages(lambda limit, offset: store.observations(
-                indicator=f.indicator, status=f.status, state=f.state, since=f.since,
-                until=f.until, limit=limit, offset=offset), size):
-            yield [_observation_row(o) for o in page]
+        rows = (_observation_row(o) for _, found in _by_document(store, lambda doc_id: (
+            store.observations(doc_id=doc_id, indicator=f.indicator, status=f.status,
+                               state=f.state, since=f.since, until=f.until))) for o in found)
     elif table == "events":
-        pages = _pages(lambda limit, offset: store.events(
-            type=f.type, state=f.state, since=f.since, until=f.until, limit=limit,
-            offset=offset), size)
+        records = _by_document(store, lambda doc_id: store.events(
+            doc_id=doc_id, type=f.type, state=f.state, since=f.since, until=f.until))
         if layout == "polecat":
             assert dossier is not None
             parties = _Parties(dossier)
-            for page in pages:
-                cited = store.citations({e.doc_id for e in page})
-                yield [_polecat_row(e, cited.get(e.doc_id), parties) for e in page]
+            rows = (_polecat_row(e, doc, parties) for doc, found in records for e in found)
         else:
-            for page in pages:
-                yield [_event_row(e) for e in page]
+            rows = (_event_row(e) for _, found in records for e in found)
     elif table == "claims":
         assert dossier is not None
-        yield from _rebatch(_claim_rows(store, dossier, f), size)
+        rows = _claim_rows(store, dossier, f)
     elif table == "timeline":
-        yield from _rebatch(_timeline_rows(store, f), size)
+        rows = _timeline_rows(store, f)
     else:
         assert dossier is not None
-        yield from _rebatch(_index_rows(store, dossier, f), size)
+        rows = _index_rows(store, dossier, f)
+    yield from _rebatch(rows, size)
 
 
-def _pages(fetch: Callable[[int, int], list[Any]], size: int) -> Iterator[list[Any]]:
-    offset = 0
-    while True:
-        page = fetch(size, offset)
-        if page:
-            yield page
-        if len(page) < size:
-            return
-        offset += size
+def _by_document(store: Store, records: Callable[[str], list[Any]]
+                 ) -> Iterator[tuple[StoredDocument, list[Any]]]:
+    """Each document (in id order, ``DOCUMENTS_READ`` at a time) with its records, read by
+    the store's listing with the document as a filter: one indexed query per document, so
+    the time grows with the store, not with its square as paging by offset would."""
+    for page in store.document_batches(DOCUMENTS_READ):
+        for doc in page:
+            found = records(doc.id)
+            if found:
+                yield doc, found
 
 
 def _rebatch(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -546,17 +548,16 @@ class _Parties:
         return None
 
 
-def _polecat_row(e: Event, doc: Citation | None, parties: _Parties) -> dict[str, Any]:
+def _polecat_row(e: Event, doc: StoredDocument, parties: _Parties) -> dict[str, Any]:
     from bilateral.store import event_id
 
-    published = doc.published if doc else None
     row: dict[str, Any] = {c.name: None for c in POLECAT_EVENTS}
     row.update({"Event ID": event_id(e), "Event Date": _day(e.when), "Event Type": e.type,
-                **parties.describe("Actor", e.source_actor, e.source, published),
-                **parties.describe("Recipient", e.target_actor, e.target, published),
-                "Source": doc.outlet if doc else None, "Publication Date": _day(published),
-                "Story ID": e.doc_id, "Headline": doc.title if doc else None,
-                "Event Text": e.quote, "Event Period": e.when})
+                **parties.describe("Actor", e.source_actor, e.source, doc.published),
+                **parties.describe("Recipient", e.target_actor, e.target, doc.published),
+                "Source": doc.source, "Publication Date": _day(doc.published),
+                "Story ID": e.doc_id, "Headline": doc.title, "Event Text": e.quote,
+                "Event Period": e.when})
     return row
 
 
