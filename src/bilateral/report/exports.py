@@ -46,6 +46,13 @@ if TYPE_CHECKING:  # the store and the analysis are imported when a table is rea
     from bilateral.dossier import Dossier
     from bilateral.store import Store, StoredDocument
 
+__all__ = [
+    "APPLIES", "BATCH_ROWS", "FORMATS", "LAYOUTS", "NEEDS_DOSSIER", "POLECAT_EVENTS", "SECTORS",
+    "SUFFIXES", "TABLES", "Column", "ExportResult", "Filters", "arrow_schema", "batches",
+    "check_all", "check_filters", "check_format", "check_table", "columns", "export",
+    "export_all", "format_of", "unsupported",
+]
+
 TABLES = ("documents", "observations", "events", "claims", "timeline", "index")
 FORMATS = ("csv", "jsonl", "parquet")
 #: ``plain``: the store's own columns; ``polecat``: events in the columns of the POLECAT
