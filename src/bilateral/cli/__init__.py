@@ -18,6 +18,7 @@ from bilateral.cli.shared import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, 
 from bilateral.cli import records  # noqa: F401  # isort: skip
 from bilateral.cli import answers  # noqa: F401  # isort: skip
 from bilateral.cli import server  # noqa: F401  # isort: skip
+from bilateral.cli import export  # noqa: F401  # isort: skip
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "app", "main"]
 
