@@ -8,8 +8,8 @@ wrong is a 500 with a short message; the traceback goes to the server's log, nev
 client. Messages are bounded, since they may quote the request, and every response, errors
 included, carries the security headers.
 The OpenAPI document is at /api/openapi.json, with every answer's schema and the errors
-each endpoint can answer; FastAPI's interactive pages, which load their scripts from a CDN,
-are off, since the server works offline.
+each endpoint can answer; /api/docs shows it as an interactive page whose scripts the server
+serves itself (FastAPI's own pages, which load theirs from a CDN, are off).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ log = logging.getLogger("bilateral.serve")
 #: The top of the OpenAPI document and of /api/docs (Markdown).
 DESCRIPTION = """\
 Reads are open. `POST /api/documents` needs an API token, `Authorization: Bearer <token>`
-(make one with `bilateral token add NAME`).
+(make one with `bilateral token add NAME`; to try it on this page, paste it into *Authorize*).
 
 Every error has one shape, the `Error` schema:
 `{"error": {"status": 404, "message": "...", "details": [...]}}`. A bad parameter is a 400
@@ -52,7 +52,7 @@ anything else.
 
 def create_app(settings: ServeSettings | None = None) -> FastAPI:
     """The application over the store the settings name (opened, and migrated, at once)."""
-    from bilateral.serve import api, pages
+    from bilateral.serve import api, docs, pages
 
     settings = settings or ServeSettings.from_env()
     store = open_store(settings.db)
@@ -66,6 +66,7 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.state.bilateral = ServerState(settings=settings, store=store, dossier=dossier,
                                       answers=Answers(store, dossier, settings.answers_max_age))
     app.include_router(api.router)
+    app.include_router(docs.router)
     _describe_bodies(app, api.request_schemas())
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
