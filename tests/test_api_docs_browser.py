@@ -126,6 +126,18 @@ def test_a_token_pasted_into_authorize_reaches_a_write_and_is_not_stored(watched
     assert seen == [f"{failed} 401 (Unauthorized)", f"{failed} 400 (Bad Request)"]
 
 
+def test_the_dashboard_leads_to_the_page(browser, server):
+    page = browser.new_page()
+    try:
+        page.goto(server[0] + "/")
+        page.locator("footer.site").get_by_role("link", name="the API").click()
+        page.wait_for_url("**/api/docs")
+        expect(page.locator(f'{LOADED}[data-path="/api/timeline"]')).to_be_visible(
+            timeout=20_000)
+    finally:
+        page.close()
+
+
 def test_the_server_logged_no_error(server):
     told = (server[2] / "serve.log").read_text()
     assert "Traceback" not in told and " 500 " not in told
