@@ -3,6 +3,9 @@
 Every parameter is declared with its type and allowed values, so FastAPI rejects a bad one
 with a 400 before any query runs; values reach SQL only as bound parameters of the store's own
 queries. Reads are open; ingest needs an API token (see ``security``).
+
+Each route declares its answer's model (``schemas``), which the OpenAPI document shows and
+every answer is checked against, and the errors it can answer, all in the one error shape.
 """
 
 from __future__ import annotations
@@ -35,19 +38,29 @@ from bilateral.report.plain import (
     index_dict,
     revision_dict,
 )
+from bilateral.serve import schemas
+from bilateral.serve.schemas import PloverType, errors
 from bilateral.serve.security import require_token
 from bilateral.serve.state import ServerState, server_state
 
-router = APIRouter(prefix="/api")
+#: The groups of endpoints in the OpenAPI document and on /api/docs.
+TAGS = [
+    {"name": "documents", "description": "The stored articles: list, read, search, ingest."},
+    {"name": "records", "description": "Observations and events as each document states them, "
+                                       "with their quotes."},
+    {"name": "answers", "description": "What the records say merged across documents: current "
+                                       "values, histories, disputes, the timeline, the index."},
+    {"name": "server", "description": "Whether the server and its store answer."},
+]
+# Any request may be refused for a bad parameter (a NUL in any query parameter among them),
+# by the rate limit, or because the store does not answer.
+router = APIRouter(prefix="/api", responses=errors(400, 429, 503, "default"))
 log = logging.getLogger("bilateral.serve")
 
 Period = Annotated[str | None, Query(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
                                      description="YYYY, YYYY-MM or YYYY-MM-DD")]
 State = Annotated[str | None, Query(pattern=r"^[A-Z]{3}$", description="ISO3 code, e.g. JPN")]
 Status = Literal["actual", "announced", "agreed", "target", "demanded", "proposed", "threatened"]
-PloverType = Literal["AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT",
-                     "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE",
-                     "COERCE", "ASSAULT"]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Indicator = Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{0,99}$")]
@@ -83,7 +96,8 @@ class NewDocuments(BaseModel):
 
 # --- health -------------------------------------------------------------------------------------
 
-@router.get("/health", summary="Whether the server and its store answer")
+@router.get("/health", summary="Whether the server and its store answer",
+            response_model=schemas.Health, tags=["server"])
 def health(server: Server) -> dict[str, Any]:
     """Cheap on any store: it reads the runs, not the documents."""
     version = server.store.version()
@@ -99,7 +113,8 @@ def _document_meta(doc: Any) -> dict[str, Any]:
             "char_count": doc.char_count}
 
 
-@router.get("/documents", summary="Documents, newest publication first")
+@router.get("/documents", summary="Documents, newest publication first",
+            response_model=schemas.DocumentList, tags=["documents"])
 def list_documents(server: Server, limit: Limit = 50, offset: Offset = 0,
                    source: Annotated[str | None, Query(max_length=500)] = None,
                    since: Period = None, until: Period = None,
@@ -111,7 +126,10 @@ def list_documents(server: Server, limit: Limit = 50, offset: Offset = 0,
             "offset": offset}
 
 
-@router.get("/documents/{ref}", summary="One document with its text and records")
+@router.get("/documents/{ref}", summary="One document with its text and records",
+            response_model=schemas.DocumentShown, tags=["documents"],
+            responses=errors(404, e404="No document has this id, a prefix of it, or this "
+                                       "corpus id."))
 def show_document(server: Server, ref: str) -> dict[str, Any]:
     if not 1 <= len(ref) <= 200:
         raise HTTPException(400, "a document reference has 1 to 200 characters")
@@ -143,7 +161,8 @@ def _with_sentences(server: ServerState, rows: list[Any]) -> list[dict[str, Any]
              **_sentence(sentence_for(r, found))} for r in rows]
 
 
-@router.get("/search", summary="Full-text search over documents")
+@router.get("/search", summary="Full-text search over documents",
+            response_model=schemas.SearchResults, tags=["documents"])
 def search(server: Server, q: Annotated[str, Query(min_length=1, max_length=500)],
            limit: Annotated[int, Query(ge=1, le=200)] = 20,
            include_duplicates: bool = False) -> dict[str, Any]:
@@ -154,12 +173,21 @@ def search(server: Server, q: Annotated[str, Query(min_length=1, max_length=500)
 
 _UPLOADS = (".txt", ".md", ".html", ".htm", ".jsonl")
 _NEW_DOCUMENTS_BODY = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": NewDocuments.model_json_schema()},
+    "application/json": {"schema": {"$ref": "#/components/schemas/NewDocuments"}},
     "multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],
         "properties": {"file": {"type": "string", "format": "binary",
                                 "description": f"a {', '.join(_UPLOADS)} file"}}}},
 }}}
+
+
+def request_schemas() -> dict[str, Any]:
+    """The schemas of the JSON body ``POST /api/documents`` takes, for the components of the
+    OpenAPI document: the route reads its body itself, so FastAPI does not collect them."""
+    top = NewDocuments.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {**top.pop("$defs", {}), "NewDocuments": top}
+
+
 #: Longest form of an uploaded file's name kept for messages and origins.
 MAX_NAME_CHARS = 200
 #: Longest stem of the temporary file an upload is written to, in UTF-8 bytes (a file
@@ -173,7 +201,8 @@ JSON_ORIGIN = "request"
 
 @router.post("/documents", status_code=201, dependencies=[Depends(require_token)],
              summary="Ingest articles: JSON, or an uploaded file (needs a token)",
-             openapi_extra=_NEW_DOCUMENTS_BODY)
+             openapi_extra=_NEW_DOCUMENTS_BODY, response_model=schemas.IngestResult,
+             tags=["documents"], responses=errors(401, 413, 415, 422))
 async def add_documents(request: Request, server: Server) -> dict[str, Any]:
     """JSON ``{"documents": [{"text": ..., "title": ..., "published": "2025-07-23"}]}``, or a
     multipart form with one ``file`` (text, Markdown, HTML or JSONL). Ingest runs as the
@@ -265,7 +294,9 @@ def _origin(origin: str, path: str, shown: str) -> str:
 
 # --- records ------------------------------------------------------------------------------------
 
-@router.get("/observations", summary="Observations with their quotes")
+@router.get("/observations", summary="Observations with their quotes",
+            response_model=schemas.ObservationList, tags=["records"],
+            responses=errors(404, e404="No document matches ``doc``."))
 def list_observations(server: Server, indicator: Indicator | None = None,
                       status: Status | None = None, state: State = None,
                       doc: DocRef | None = None, since: Period = None, until: Period = None,
@@ -277,7 +308,9 @@ def list_observations(server: Server, indicator: Indicator | None = None,
     return {"items": _with_sentences(server, rows), "limit": limit, "offset": offset}
 
 
-@router.get("/events", summary="Coded events with their quotes")
+@router.get("/events", summary="Coded events with their quotes",
+            response_model=schemas.EventList, tags=["records"],
+            responses=errors(404, e404="No document matches ``doc``."))
 def list_events(server: Server, type: PloverType | None = None,
                 state: State = None, source: State = None,
                 target: State = None, doc: DocRef | None = None, since: Period = None,
@@ -291,7 +324,8 @@ def list_events(server: Server, type: PloverType | None = None,
 
 # --- answers ------------------------------------------------------------------------------------
 
-@router.get("/indicators", summary="The current value of every indicator per status")
+@router.get("/indicators", summary="The current value of every indicator per status",
+            response_model=schemas.CurrentValues, tags=["answers"])
 def list_indicators(server: Server, status: Status | None = None, key: bool = False,
                     reports: Reports = 3) -> dict[str, Any]:
     snapshot = server.answers.get()
@@ -301,7 +335,10 @@ def list_indicators(server: Server, status: Status | None = None, key: bool = Fa
                       if (status is None or v.status == status) and (v.history.key or not key)]}
 
 
-@router.get("/indicators/{indicator_id}", summary="One indicator's history, claim by claim")
+@router.get("/indicators/{indicator_id}", summary="One indicator's history, claim by claim",
+            response_model=schemas.History, tags=["answers"],
+            responses=errors(404, e404="The dossier has no such indicator, or the store no "
+                                       "value of it."))
 def show_indicator(server: Server, indicator_id: str, since: Period = None,
                    until: Period = None, reports: Reports = 3) -> dict[str, Any]:
     snapshot = server.answers.get()
@@ -318,7 +355,8 @@ def show_indicator(server: Server, indicator_id: str, since: Period = None,
     return found
 
 
-@router.get("/revisions", summary="Figures a source changed over time")
+@router.get("/revisions", summary="Figures a source changed over time",
+            response_model=schemas.RevisionList, tags=["answers"])
 def list_revisions(server: Server, indicator: Indicator | None = None,
                    limit: Limit = 100, offset: Offset = 0, reports: Reports = 3
                    ) -> dict[str, Any]:
@@ -328,7 +366,8 @@ def list_revisions(server: Server, indicator: Indicator | None = None,
             "total": len(found), "limit": limit, "offset": offset}
 
 
-@router.get("/disputes", summary="Where the sources disagree (revisions apart)")
+@router.get("/disputes", summary="Where the sources disagree (revisions apart)",
+            response_model=schemas.DisputeList, tags=["answers"])
 def list_disputes(server: Server, indicator: Indicator | None = None,
                   limit: Limit = 100, offset: Offset = 0, reports: Reports = 3) -> dict[str, Any]:
     found = [d for d in server.answers.get().disputes
@@ -337,7 +376,8 @@ def list_disputes(server: Server, indicator: Indicator | None = None,
             "total": len(found), "limit": limit, "offset": offset}
 
 
-@router.get("/timeline", summary="Events merged across documents, in time order")
+@router.get("/timeline", summary="Events merged across documents, in time order",
+            response_model=schemas.Timeline, tags=["answers"])
 def show_timeline(server: Server, state: State = None,
                   type: PloverType | None = None, since: Period = None, until: Period = None,
                   min_sources: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -351,7 +391,8 @@ def show_timeline(server: Server, state: State = None,
             "total": len(entries), "limit": limit, "offset": offset}
 
 
-@router.get("/index", summary="Monthly cooperation–conflict index per directed dyad")
+@router.get("/index", summary="Monthly cooperation–conflict index per directed dyad",
+            response_model=schemas.RelationsIndex, tags=["answers"])
 def relations_index(server: Server, state: State = None,
                     since: Period = None, until: Period = None,
                     dyads: Annotated[int, Query(ge=1, le=100)] = 6) -> dict[str, Any]:

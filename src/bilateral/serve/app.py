@@ -7,13 +7,15 @@ not be used, 429 too many requests, 503 the store did not answer. Anything else 
 wrong is a 500 with a short message; the traceback goes to the server's log, never to the
 client. Messages are bounded, since they may quote the request, and every response, errors
 included, carries the security headers.
-The OpenAPI document is at /api/openapi.json; the interactive pages that would load their
-scripts from a CDN are left out, since the server works offline.
+The OpenAPI document is at /api/openapi.json, with every answer's schema and the errors
+each endpoint can answer; /api/docs shows it as an interactive page whose scripts the server
+serves itself (FastAPI's own pages, which load theirs from a CDN, are off).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -34,9 +36,23 @@ from bilateral.store import open_store
 log = logging.getLogger("bilateral.serve")
 
 
+#: The top of the OpenAPI document and of /api/docs (Markdown).
+DESCRIPTION = """\
+Reads are open. `POST /api/documents` needs an API token, `Authorization: Bearer <token>`
+(make one with `bilateral token add NAME`; to try it on this page, paste it into *Authorize*).
+
+Every error has one shape, the `Error` schema:
+`{"error": {"status": 404, "message": "...", "details": [...]}}`. A bad parameter is a 400
+whose `details` name each problem (`query.limit`); 401 a write without a valid token; 404
+nothing there; 413 too large a body; 415 a body neither JSON nor a form; 422 input that could
+not be ingested; 429 too many requests (see `Retry-After`); 503 the store did not answer; 500
+anything else.
+"""
+
+
 def create_app(settings: ServeSettings | None = None) -> FastAPI:
     """The application over the store the settings name (opened, and migrated, at once)."""
-    from bilateral.serve import api, pages
+    from bilateral.serve import api, docs, pages
 
     settings = settings or ServeSettings.from_env()
     store = open_store(settings.db)
@@ -45,10 +61,13 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
                   summary="Events and indicator figures of a relationship between two states, "
                           "each tied to the sentence it came from.",
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
+                  description=DESCRIPTION, openapi_tags=api.TAGS,
                   dependencies=[Depends(no_nul)])
     app.state.bilateral = ServerState(settings=settings, store=store, dossier=dossier,
                                       answers=Answers(store, dossier, settings.answers_max_age))
     app.include_router(api.router)
+    app.include_router(docs.router)
+    _describe_bodies(app, api.request_schemas())
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
     _errors(app)
@@ -61,6 +80,19 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
                            allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _describe_bodies(app: FastAPI, schemas: dict[str, Any]) -> None:
+    """Add ``schemas`` to the components of ``app``'s OpenAPI document: those of a body that
+    a route reads itself, which FastAPI does not collect."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()  # made once, then kept by FastAPI
+        document.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:
