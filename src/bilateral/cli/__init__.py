@@ -1,9 +1,9 @@
 """The ``bilateral`` command: parse arguments, call one library function, print the result.
 
 Commands live by what they do: ``records`` (ingest, extract, evaluate, query what is stored),
-``answers`` (indicators, disputes, timeline, index, brief, demo) and ``server`` (serve, API
-tokens, watch a folder); ``shared`` holds the app, the options and the output every command
-uses.
+``answers`` (indicators, disputes, timeline, index, brief, demo), ``export`` (tables as CSV,
+JSON lines or Parquet) and ``server`` (serve, API tokens, watch a folder); ``shared`` holds the
+app, the options and the output every command uses.
 
 Exit codes: 0 success; 1 an error stopped the command (message on stderr); 2 bad usage, or no
 store to read (readers never create one); 3 the command finished but some inputs were rejected
