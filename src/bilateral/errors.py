@@ -3,7 +3,6 @@
     BilateralError                 base of everything the project raises on purpose
     ├── DossierError               a dossier file is missing, unreadable or invalid
     ├── InputError                 a file, line or argument cannot be used as input
-    │   └── RejectedInput          one document refused by ingest (carries a Rejection)
     ├── ExtractionError            a stage failed on a document (carries doc id and stage)
     │   └── OverBudget             a document took longer than its extraction budget
     ├── ModelError                 a model directory is missing, unreadable or invalid
@@ -22,7 +21,8 @@ from __future__ import annotations
 
 
 class BilateralError(Exception):
-    """Base class: the CLI turns any of these into ``Error: ...`` and exit code 1."""
+    """Base class: the CLI turns any of these into ``Error: ...`` and exit code 1 (2 for a
+    missing store)."""
 
     code = "B000"
 
