@@ -11,6 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -23,6 +24,14 @@ from test_api import database, seed
 
 LIMIT = 20_000  # bytes of a request body the servers here take
 POLL_SECONDS = 60.0  # deadline for a state the test waits for; never an assertion on time
+
+
+def run_async(coroutine):
+    """Run ``coroutine`` to its end on an event loop of its own, in a thread of its own: the
+    session's browser (Playwright's synchronous API) keeps a loop running in the main thread,
+    where asyncio.run would refuse to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module", params=["sqlite",
@@ -331,7 +340,7 @@ def test_a_document_the_extractor_fails_on_is_a_422(sqlite_url):
             return await client.post("/api/documents", headers=auth(token),
                                      json={"documents": [{"text": note("broken")}]})
 
-    response = asyncio.run(post())
+    response = run_async(post())
     assert_error(response, 422, "nothing could be ingested")
     (rejection,) = response.json()["error"]["details"]
     assert rejection["code"] == "extraction-failed" and rejection["origin"] == "request:1"
@@ -407,8 +416,8 @@ def test_limits_answers_an_overflow_that_reaches_it_in_an_exception_group():
         sent.append(message)
 
     stack = SecurityHeaders(Limits(app, rate_per_minute=0, max_body=10))
-    asyncio.run(stack({"type": "http", "headers": [], "client": ("127.0.0.1", 1)},
-                      receive, send))
+    run_async(stack({"type": "http", "headers": [], "client": ("127.0.0.1", 1)},
+                    receive, send))
     start, body = sent
     assert start["status"] == 413
     headers = {k.decode(): v.decode() for k, v in start["headers"]}
