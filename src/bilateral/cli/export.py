@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
 
-from bilateral.cli.shared import app, check_date, check_plover, check_status, err, iso3
+from bilateral.cli.shared import (
+    DbOption,
+    SinceOption,
+    UntilOption,
+    app,
+    check_plover,
+    check_status,
+    err,
+    iso3,
+)
 from bilateral.errors import InputError
 from bilateral.report.exports import FORMATS, LAYOUTS, TABLES
-
-if TYPE_CHECKING:
-    from bilateral.store import Store
 
 ALL = "all"
 #: What the command exports: a table, or every table.
@@ -40,12 +46,8 @@ def export_command(
     layout: Annotated[Layout, typer.Option(
         metavar="plain|polecat",
         help="polecat: events in the columns of the POLECAT event data set.")] = "plain",
-    since: Annotated[str | None, typer.Option(
-        metavar="YYYY[-MM[-DD]]", callback=check_date,
-        help="Only rows whose time overlaps from this date.")] = None,
-    until: Annotated[str | None, typer.Option(
-        metavar="YYYY[-MM[-DD]]", callback=check_date,
-        help="Only rows whose time overlaps up to this date.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     indicator: Annotated[str | None, typer.Option(
         metavar="ID", help="observations, claims: only this indicator.")] = None,
     status: Annotated[str | None, typer.Option(
@@ -63,10 +65,7 @@ def export_command(
         "--dossier", "-d", envvar="BILATERAL_DOSSIER", metavar="NAME|FILE",
         help="Built-in dossier name or dossier file: indicator names (claims), index "
              "weights, actors (polecat).")] = "us-japan",
-    db: Annotated[str | None, typer.Option(
-        "--db", envvar="BILATERAL_DB", show_envvar=True, metavar="URL",
-        help="Store URL: sqlite:///file.db (default sqlite:///bilateral.db) or "
-             "postgresql://...")] = None,
+    db: DbOption = None,
 ) -> None:
     """Export a table of the store as CSV, JSON Lines or Parquet.
 
@@ -109,7 +108,9 @@ def export_command(
     except InputError as exc:
         raise typer.BadParameter(exc.message, param_hint=", ".join(
             f"--{name}" for name in wrong or ("since", "until"))) from exc
-    store = _open(db)
+    from bilateral.store import open_store
+
+    store = open_store(db, create=False)  # a missing store is refused (exit 2), not created
 
     from bilateral.dossier import load_dossier
     from bilateral.report.exports import NEEDS_DOSSIER, export, export_all
@@ -135,21 +136,6 @@ def export_command(
     if result.path is not None:
         err.print(f"Exported {result.rows:,} rows of {table}"
                   f"{' (polecat)' if layout == 'polecat' else ''} to {result.path}")
-
-
-def _open(db: str | None) -> Store:
-    """The store at ``db``; a SQLite file that does not exist is refused (exit code 2)
-    instead of being created empty."""
-    from bilateral.store import open_store, resolve_url
-
-    url = resolve_url(db)
-    database = url.database or ""
-    if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") and \
-            not database.startswith("file:") and not Path(database).exists():
-        raise typer.BadParameter(f"there is no store at {database}; ingest articles into it "
-                                 f"first (bilateral ingest FOLDER --db sqlite:///{database}) "
-                                 f"or name another", param_hint="--db")
-    return open_store(url)
 
 
 def _quiet_stdout() -> None:
