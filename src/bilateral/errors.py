@@ -11,6 +11,8 @@
     │   └── StoreMissing           no store where one was to be read (and none is created)
     ├── EvaluationError            gold or prediction files cannot be scored
     ├── ReportError                a brief cannot be written (format, browser for PDF)
+    ├── ForecastError              a negotiation cannot be forecast (inputs, issue, model)
+    │   └── ScenarioError          a scenario file or dossier issue has an unusable value
     └── MissingExtra               a command needs an optional part that is not installed
 
 Every message says what happened, where, and what to do; codes (``B1xx``) are stable so a
@@ -88,6 +90,17 @@ class EvaluationError(BilateralError):
 
 class ReportError(BilateralError):
     code = "B600"
+
+
+class ForecastError(BilateralError):
+    code = "B800"
+
+
+class ScenarioError(ForecastError):
+    """An input to a negotiation model is unusable; the message names the file (or dossier
+    issue), the row and the field."""
+
+    code = "B810"
 
 
 class MissingExtra(BilateralError):
