@@ -43,7 +43,8 @@ class Finding:
 def audit(dossier: Dossier) -> list[Finding]:
     """Every cross-entry finding of ``dossier``, errors first, in dossier order."""
     findings = [*_unknown_states(dossier), *_duplicate_ids(dossier), *_shared_names(dossier),
-                *_short_stems(dossier), *_overlapping_roles(dossier), *_office_holders(dossier)]
+                *_short_stems(dossier), *_overlapping_roles(dossier), *_office_holders(dossier),
+                *_negotiations(dossier)]
     return sorted(findings, key=lambda f: f.severity != "error")
 
 
@@ -91,6 +92,36 @@ def _duplicate_ids(dossier: Dossier) -> Iterator[Finding]:
                               f"{section[:-1]} id {item.id!r} appears twice (first at "
                               f"{section}[{first[item.id]}]); give each its own id")
             first.setdefault(item.id, i)
+
+
+def _negotiations(dossier: Dossier) -> Iterator[Finding]:
+    """A negotiation must measure a catalogue indicator and name states and speakers the
+    dossier knows, or its positions could never be found in the store."""
+    actor_ids = {a.id for a in dossier.actors}
+    seen: dict[str, int] = {}
+    for i, issue in enumerate(dossier.negotiations):
+        entry = f"negotiations[{i}] (id={issue.id})"
+        if issue.id in seen:
+            yield Finding("error", f"{entry}.id", f"negotiation id {issue.id!r} appears twice "
+                                                  f"(first at negotiations[{seen[issue.id]}])")
+        seen.setdefault(issue.id, i)
+        if dossier.indicator(issue.indicator) is None:
+            yield Finding("error", f"{entry}.indicator",
+                          f"no indicator {issue.indicator!r} in the catalogue; name one of "
+                          f"the indicators: ids")
+        if not issue.scale.low <= issue.status_quo <= issue.scale.high:
+            yield Finding("error", f"{entry}.status_quo",
+                          f"status quo {issue.status_quo:g} is outside the scale "
+                          f"{issue.scale.low:g}-{issue.scale.high:g}")
+        for j, actor in enumerate(issue.actors):
+            where = f"{entry}.actors[{j}] (id={actor.id})"
+            if not dossier.knows_state(actor.state):
+                yield Finding("error", f"{where}.state",
+                              f"{actor.state} is not a state of the dossier or the gazetteer")
+            for k, speaker in enumerate(actor.speakers):
+                if speaker not in actor_ids:
+                    yield Finding("error", f"{where}.speakers[{k}]",
+                                  f"no actor {speaker!r} under actors:; name an actor id")
 
 
 def _names(dossier: Dossier) -> Iterator[tuple[str, str, str]]:

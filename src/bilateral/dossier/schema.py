@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from bilateral.dossier.negotiations import Negotiation
 from bilateral.limits import check_date, parse_period
 from bilateral.records import PLOVER_TYPES, STATUSES, UNITS
 
@@ -332,6 +333,8 @@ class Dossier(_Strict):
     negations: list[Word] = Field(default_factory=list)
     hypotheticals: list[Word] = Field(default_factory=list)
     index: RelationsIndex = Field(default_factory=RelationsIndex)
+    negotiations: list[Negotiation] = Field(
+        default_factory=list, description="pending issues to forecast, with their bargainers")
     gazetteer: bool = Field(
         default=True, description="also know every state of the shipped world gazetteer; "
                                   "false: only the states listed here")
@@ -374,3 +377,6 @@ class Dossier(_Strict):
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         return next((i for i in self.indicators if i.id == indicator_id), None)
+
+    def negotiation(self, issue_id: str) -> Negotiation | None:
+        return next((n for n in self.negotiations if n.id == issue_id), None)
