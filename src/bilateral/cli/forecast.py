@@ -17,6 +17,8 @@ from bilateral.forecast.models import MODELS
 
 Model = Literal[MODELS]  # type: ignore[valid-type]
 FileFormat = Literal["bdm", "ktab", "decide"]
+#: A long run's table shows its first and last rounds this many each.
+SHOWN_ROUNDS = 5
 
 ModelChoice = Annotated[Model, typer.Option(
     "--model", "-m", metavar="bdm|smp|mean|median",
@@ -227,11 +229,18 @@ def print_forecast(made: dict[str, Any]) -> None:
     table.add_column("round", justify="right")
     for name in ("median", "mean", *(actors if show_actors else [])):
         table.add_column(name, justify="right")
-    for r in rounds:
+    shown = rounds if len(rounds) <= SHOWN_ROUNDS * 2 + 2 else \
+        [*rounds[:SHOWN_ROUNDS + 1], None, *rounds[-SHOWN_ROUNDS:]]
+    for r in shown:
+        if r is None:
+            table.add_row("…", *("…" for _ in table.columns[1:]))
+            continue
         values = [r["median"], r["mean"], *(r["positions"][a] for a in actors)] \
             if show_actors else [r["median"], r["mean"]]
         table.add_row(str(r["round"]), *(_number(v) for v in values))
     out.print(table)
+    if len(shown) < len(rounds):
+        out.print(Text(f"{len(rounds) - 1} rounds; --json prints every one", style="dim"))
     if not show_actors:
         final = Table(title="Final positions")
         final.add_column("actor")

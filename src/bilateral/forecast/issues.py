@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: Days of reporting, back from the latest, whose "actual" values vote on the status quo.
 STATUS_QUO_WINDOW = 90
+#: Documents that must report a value in force before it replaces the dossier's status quo.
+STATUS_QUO_SOURCES = 2
 
 
 @dataclass(frozen=True)
@@ -173,8 +175,9 @@ def _from_store(dossier: Dossier, issue: Negotiation, store: Store, as_of: dt.da
 
 
 def _in_force(actuals: list[Evidence]) -> Evidence | None:
-    """The value most reports published in the last STATUS_QUO_WINDOW days call the one in
-    force (the latest such report cites it): one stray figure does not move the status quo."""
+    """The value most documents published in the last STATUS_QUO_WINDOW days call the one
+    in force (the latest such report cites it), when at least STATUS_QUO_SOURCES documents
+    agree: one stray figure does not move the status quo."""
     if not actuals:
         return None
     latest = max(dt.date.fromisoformat(e.date or "") for e in actuals)
@@ -185,6 +188,8 @@ def _in_force(actuals: list[Evidence]) -> Evidence | None:
         documents.setdefault(e.value, set()).add(e.doc_id or "")
     value = max(documents, key=lambda v: (len(documents[v]),
                                           max(e.date or "" for e in recent if e.value == v)))
+    if len(documents[value]) < STATUS_QUO_SOURCES:
+        return None  # one document alone does not overrule the dossier's cited status quo
     return [e for e in recent if e.value == value][-1]
 
 
