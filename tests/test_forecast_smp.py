@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -248,3 +249,12 @@ def test_an_actor_without_salience_or_capability_does_not_break_the_run() -> Non
                          ("C", 30.0, (80.0,), (60.0,)))
     run = run_smp(scenario)
     assert all(math.isfinite(x) for r in run.rounds for p in r.positions.values() for x in p)
+
+
+def test_saliences_as_fractions_or_percentages_give_the_same_run() -> None:
+    percent = read_ktab_csv(KTAB / "SOE-Pol-Comp.csv")
+    fraction = replace(percent, actors=tuple(
+        replace(a, saliences=tuple(s / 100 for s in a.saliences)) for a in percent.actors))
+    one, two = run_smp(percent), run_smp(fraction)
+    assert [r.positions for r in one.rounds] == [r.positions for r in two.rounds]
+    assert one.details["salience_scale"] == 100 and two.details["salience_scale"] == 1

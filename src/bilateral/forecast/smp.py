@@ -38,10 +38,10 @@ example's PropCbc, MarkovIncentive and Stochastic among them); stochastic transi
 Python's generator seeded with ``seed``, so they do not repeat KTAB's own random runs.
 
 KTAB works on [0, 1]: positions are rescaled from each dimension's bounds (the span of the
-actors' positions where a bound is unknown) and saliences read as fractions, or percentages when
-an actor's saliences add up to more than 1 (KTAB's CSV scale), so that each actor's total is at
-most 1. Where KTAB would divide by zero (every position equally likely to win, an actor with no
-salience, no capability), the model takes the neutral value: risk-neutral, indifferent, no vote.
+actors' positions where a bound is unknown) and saliences read as percentages when any is above
+1 (KTAB's CSV scale), as fractions otherwise; each actor's total must be at most 1. Where KTAB
+would divide by zero (every position equally likely to win, an actor with no salience, no
+capability), the model takes the neutral value: risk-neutral, indifferent, no vote.
 """
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ def run_smp(scenario: Scenario, *, turns: int | None = None, seed: int | None = 
     ``turns`` plays exactly that many turns; ``None`` stops by KTAB's rule, after at most
     ``max_turns``. The defaults are KTAB's for a CSV run, which is deterministic: ``seed`` is
     used only with ``transitions="stochastic"`` (each actor draws its bargain by probability
-    instead of taking the likeliest). ``salience_scale`` divides the saliences (default: 1, or
-    100 when an actor's saliences add up to more than 1).
+    instead of taking the likeliest). ``salience_scale`` divides the saliences (default: 100
+    when any salience is above 1, else 1).
     """
     if voting_rule not in VOTING_RULES:
         raise ForecastError(f"smp: unknown voting rule {voting_rule!r}; use one of "
@@ -338,7 +338,7 @@ class _Model:
            salience_scale: float | None) -> _Model:
         totals = [sum(a.saliences) for a in scenario.actors]
         if salience_scale is None:
-            salience_scale = 1.0 if max(totals) <= 1.0 else 100.0
+            salience_scale = 100.0 if max(max(a.saliences) for a in scenario.actors) > 1 else 1.0
         elif not salience_scale > 0:
             raise ForecastError(f"smp: salience_scale must be above 0, not {salience_scale}")
         for actor, total in zip(scenario.actors, totals, strict=True):
@@ -348,7 +348,7 @@ class _Model:
                 raise ScenarioError(
                     f"{at}, field salience: {actor.name!r}'s saliences add up to {total:g}, "
                     f"above {salience_scale:g}; the SMP needs each actor's attention to add up "
-                    f"to at most 100% (saliences as fractions, or percentages)")
+                    f"to at most 100% (pass salience_scale to divide the saliences by more)")
         scales = []
         for d, dim in enumerate(scenario.dimensions):
             xs = [a.positions[d] for a in scenario.actors]
