@@ -153,7 +153,7 @@ def time_model(case: str, name: str, scenarios: Sequence[Scenario], repeat: int)
     rounds = ROUNDS[name]
     actors, dims = describe(scenarios)
     if run is None:
-        return Row(case, name, actors, dims, "", note=f"not available ({missing})")
+        return Row(case, name, actors, dims, rounds, note=f"not available ({missing})")
 
     def all_of_them() -> None:
         for scenario in scenarios:
