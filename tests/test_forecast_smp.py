@@ -85,7 +85,7 @@ def test_reader_checks_the_actor_count(tmp_path: Path) -> None:
     path = tmp_path / "short.csv"
     path.write_text("Short,a test,3,1\nActor,Description,Power,Pstn1,Sal1\n"
                     "A,first,10,40,50\nB,second,20,60,50\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="number of actors: says 3, the file has 2"):
+    with pytest.raises(ScenarioError, match="field number of actors: says 3, but the file has 2"):
         read_ktab_csv(path)
 
 
@@ -93,7 +93,7 @@ def test_reader_rejects_a_position_off_the_scale(tmp_path: Path) -> None:
     path = tmp_path / "off.csv"
     path.write_text("Off,a test,2,1,\nActor,Description,Power,Pstn1,Sal1,\n"
                     "A,first,10,40,50,\nB,second,20,160,50,\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"off\.csv, row 4, field position \(Pstn1\)"):
+    with pytest.raises(ScenarioError, match=r"off\.csv, row 4, field Pstn1: 160 is out of range"):
         read_ktab_csv(path)
 
 
@@ -252,9 +252,9 @@ def test_an_actor_without_salience_or_capability_does_not_break_the_run() -> Non
 
 
 def test_saliences_as_fractions_or_percentages_give_the_same_run() -> None:
-    percent = read_ktab_csv(KTAB / "SOE-Pol-Comp.csv")
-    fraction = replace(percent, actors=tuple(
-        replace(a, saliences=tuple(s / 100 for s in a.saliences)) for a in percent.actors))
+    fraction = read_ktab_csv(KTAB / "SOE-Pol-Comp.csv")  # the reader gives shares of 1
+    percent = replace(fraction, actors=tuple(
+        replace(a, saliences=tuple(s * 100 for s in a.saliences)) for a in fraction.actors))
     one, two = run_smp(percent), run_smp(fraction)
     assert [r.positions for r in one.rounds] == [r.positions for r in two.rounds]
     assert one.details["salience_scale"] == 100 and two.details["salience_scale"] == 1
