@@ -31,7 +31,15 @@ def model_function(name: str, *, rounds: int | None = None,
     if name == "smp":
         from bilateral.forecast.smp import run_smp
 
-        return partial(run_smp, turns=rounds, seed=seed)
+        def smp(scenario: Scenario) -> ModelRun:
+            # KTAB reads an actor's saliences as shares of its attention (at most 1 in all);
+            # saliences stated per issue (the exchange model's) are all divided by the largest
+            # total, which keeps every ratio between actors and issues
+            total = max(sum(a.saliences) for a in scenario.actors)
+            return run_smp(scenario, turns=rounds, seed=seed,
+                           salience_scale=max(1.0, total))
+
+        return smp
     if name == "mean":
         return run_mean
     if name == "median":

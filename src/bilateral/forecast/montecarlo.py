@@ -1,7 +1,8 @@
 """Uncertain inputs, many runs: the spread of forecasts an analyst should expect.
 
 Each run draws every actor's capability, salience and position uniformly within its stated
-half-width (clipped to the scale and to non-negative values), runs the model and the baselines
+half-width (clipped to the scale, to non-negative values and to saliences of at most 1, an
+actor's saliences together no more than they were or 1), runs the model and the baselines
 on the draw, and the runs together give a median and an 80% interval for each. Draws come from
 one seeded generator, so the same seed gives the same interval.
 """
@@ -70,8 +71,11 @@ def draw(scenario: Scenario, spreads: Mapping[str, Spread], rng: random.Random) 
     for actor in scenario.actors:
         spread = spreads.get(actor.name, Spread())
         capability = max(0.0, actor.capability + rng.uniform(-1, 1) * spread.capability)
-        saliences = tuple(max(0.0, s + rng.uniform(-1, 1) * spread.salience)
-                          for s in actor.saliences)
+        saliences = tuple(min(1.0, max(0.0, s + rng.uniform(-1, 1) * spread.salience))
+                          if s <= 1 else s for s in actor.saliences)
+        total, before = sum(saliences), sum(actor.saliences)
+        if total > max(1.0, before):  # shares of attention stay shares
+            saliences = tuple(s * max(1.0, before) / total for s in saliences)
         positions = []
         for d, x in enumerate(actor.positions):
             dim = scenario.dimensions[d]
@@ -121,7 +125,7 @@ def band(values: list[tuple[float, ...]]) -> Band:
 def _percentile(ordered: list[float], q: float) -> float:
     if len(ordered) == 1:
         return ordered[0]
-    position = q * (len(ordered) - 1)
+    position = round(q * (len(ordered) - 1), 9)  # 0.1 × 10 is 1, not 0.9999…
     lower = int(position)
     upper = min(lower + 1, len(ordered) - 1)
     return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
