@@ -3,9 +3,9 @@
 
 Ours, each on scenarios read once beforehand (reading is not timed):
 
-    bdm        run_bdm(scenario, rounds=8): the EC emission-standards table, and each
+    bdm        rounds=8: the EC emission-standards table, and each
                Copenhagen issue alone (7 scenarios of 10 or 11 actors)
-    smp        run_smp(scenario, turns=10): KTAB's dummyData_3Dim and SOE-Pol-Comp, and
+    smp        turns=10: KTAB's dummyData_3Dim and SOE-Pol-Comp, and
                Copenhagen on the five issues every actor has a row on (one actor, Russia, has
                no row on Commitments and Extra, so the seven do not make one scenario)
     baselines  baselines(scenario) on the same scenarios
@@ -20,7 +20,7 @@ are left out: our models write nothing either, and the released command line sto
 first event anyway, its SQLite writer never having been given a database.
 
 Each run is done once untimed, then N times; the table gives the median and the best of the N
-(time.perf_counter). A model not on this branch prints "not available".
+(time.perf_counter).
 
     python bench/forecast.py              # N = 5
     python bench/forecast.py --repeat 20
@@ -42,6 +42,7 @@ from pathlib import Path
 from bilateral.errors import BilateralError
 from bilateral.forecast.baselines import baselines
 from bilateral.forecast.files import read_bdm_table, read_decide, read_ktab_csv
+from bilateral.forecast.models import model_function
 from bilateral.forecast.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,19 +125,12 @@ def timed(run: Callable[[], object], repeat: int) -> tuple[float, ...]:
 ROUNDS = {"bdm": "8", "smp": "10", "baselines": "-"}
 
 
-def model(name: str) -> tuple[Callable[[Scenario], object] | None, str]:
-    """The model's run function with the benchmark's settings, or why it is missing when it
-    is not on this branch."""
-    try:
-        if name == "bdm":
-            from bilateral.forecast.bdm import run_bdm
-            return (lambda s: run_bdm(s, rounds=8)), ""
-        if name == "smp":
-            from bilateral.forecast.smp import run_smp
-            return (lambda s: run_smp(s, turns=10)), ""
-    except ImportError as exc:
-        return None, str(exc)
-    return baselines, ""
+def model(name: str) -> Callable[[Scenario], object]:
+    """The model's run function with the benchmark's settings, as ``bilateral forecast``
+    runs it (the spatial model with per-issue saliences divided into shares)."""
+    if name == "baselines":
+        return baselines
+    return model_function(name, rounds=int(ROUNDS[name]))
 
 
 def describe(scenarios: Sequence[Scenario]) -> tuple[str, str]:
@@ -149,11 +143,9 @@ def describe(scenarios: Sequence[Scenario]) -> tuple[str, str]:
 
 
 def time_model(case: str, name: str, scenarios: Sequence[Scenario], repeat: int) -> Row:
-    run, missing = model(name)
+    run = model(name)
     rounds = ROUNDS[name]
     actors, dims = describe(scenarios)
-    if run is None:
-        return Row(case, name, actors, dims, rounds, note=f"not available ({missing})")
 
     def all_of_them() -> None:
         for scenario in scenarios:
