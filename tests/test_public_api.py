@@ -9,10 +9,10 @@ import bilateral
 
 PUBLIC = [
     "BilateralError", "Document", "Dossier", "DossierError", "EvaluationError", "Event",
-    "Extraction", "ExtractionError", "Extractor", "IngestReport", "InputError", "Observation",
-    "OverBudget", "Rejection", "ReportError", "Store", "StoreError", "build_brief", "disputes",
-    "histories", "ingest", "load_dossier", "open_store", "relations_index", "timeline",
-    "write_brief",
+    "Extraction", "ExtractionError", "Extractor", "ForecastError", "IngestReport", "InputError",
+    "Observation", "OverBudget", "Rejection", "ReportError", "Scenario", "Store", "StoreError",
+    "build_brief", "disputes", "forecast_issue", "histories", "ingest",
+    "load_dossier", "open_store", "relations_index", "timeline", "write_brief",
 ]
 
 
@@ -24,7 +24,7 @@ def test_all_is_pinned_and_every_name_resolves():
 
 def test_errors_form_one_tree():
     for name in ("DossierError", "InputError", "ExtractionError", "StoreError", "EvaluationError",
-                 "ReportError"):
+                 "ReportError", "ForecastError"):
         assert issubclass(getattr(bilateral, name), bilateral.BilateralError)
     assert issubclass(bilateral.OverBudget, bilateral.ExtractionError)
 

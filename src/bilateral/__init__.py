@@ -2,7 +2,7 @@
 tied to the sentence it came from.
 
 The public API: load a dossier, extract records from documents, ingest into and query a store,
-analyse what it holds and write the brief.
+analyse what it holds, write the brief and forecast pending negotiations.
 
     >>> from bilateral import Extractor, load_dossier, open_store
 
@@ -22,7 +22,7 @@ _EXPORTS = {
     "EvaluationError": "bilateral.errors", "ExtractionError": "bilateral.errors",
     "InputError": "bilateral.errors", "OverBudget": "bilateral.errors",
     "StoreError": "bilateral.errors",
-    "ReportError": "bilateral.errors",
+    "ReportError": "bilateral.errors", "ForecastError": "bilateral.errors",
     "Document": "bilateral.records", "Event": "bilateral.records",
     "Extraction": "bilateral.records", "Observation": "bilateral.records",
     "Rejection": "bilateral.records",
@@ -33,6 +33,7 @@ _EXPORTS = {
     "histories": "bilateral.analyse", "disputes": "bilateral.analyse",
     "timeline": "bilateral.analyse", "relations_index": "bilateral.analyse",
     "build_brief": "bilateral.report", "write_brief": "bilateral.report",
+    "Scenario": "bilateral.forecast", "forecast_issue": "bilateral.forecast",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -56,12 +57,14 @@ if TYPE_CHECKING:
         DossierError,
         EvaluationError,
         ExtractionError,
+        ForecastError,
         InputError,
         OverBudget,
         ReportError,
         StoreError,
     )
     from bilateral.extract import Extractor
+    from bilateral.forecast import Scenario, forecast_issue
     from bilateral.ingest.run import IngestReport, ingest
     from bilateral.records import Document, Event, Extraction, Observation, Rejection
     from bilateral.report import build_brief, write_brief
