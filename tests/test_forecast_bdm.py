@@ -4,7 +4,6 @@ dimensions, scale bounds)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from bilateral.errors import ForecastError, ScenarioError
 from bilateral.forecast.baselines import baselines
 from bilateral.forecast.bdm import median_voter, run_bdm
+from bilateral.forecast.files import read_bdm_table
 from bilateral.forecast.scenario import Actor, Dimension, ModelRun, Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,26 +30,21 @@ EC_MEDIANS = [8.416, 9.611, 9.962, 9.962, 9.962, 7.472, 8.825, 9.671]
 EC_MEANS = [7.461, 7.553, 7.590, 7.358, 7.349, 7.415, 7.511, 7.572]
 
 
-def read_table_for_this_test(path: Path, dimension: Dimension) -> Scenario:
-    """This test's own reader for the Actor,Capability,Position,Salience tables."""
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    actors = tuple(Actor(r["Actor"], float(r["Capability"]), (float(r["Position"]),),
-                         (float(r["Salience"]),)) for r in rows)
-    return Scenario(path.stem, (dimension,), actors, source=str(path),
-                    rows={a.name: n for n, a in enumerate(actors, start=2)})
+def read_table(path: Path, dimension: Dimension) -> Scenario:
+    """The reader's scenario on the scale the test gives it (the table states no bounds)."""
+    return replace(read_bdm_table(path), dimensions=(dimension,))
 
 
 @pytest.fixture(scope="module")
 def ec() -> Scenario:
     assert EC.is_file(), f"reference data missing: {EC} (clone ../shared beside the repo)"
-    return read_table_for_this_test(EC, EC_SCALE)
+    return read_table(EC, EC_SCALE)
 
 
 @pytest.fixture(scope="module")
 def sultan() -> Scenario:
     assert SULTAN.is_file(), f"reference data missing: {SULTAN}"
-    return read_table_for_this_test(SULTAN, Dimension("position"))
+    return read_table(SULTAN, Dimension("position"))
 
 
 ZERO_TO_TEN = Dimension("x", 0.0, 10.0)
@@ -147,6 +142,18 @@ def test_rounds_none_stops_when_positions_settle() -> None:
     assert max(abs(a - b) for a, b in zip(earlier, previous, strict=True)) > 1e-6 * 10
     # a looser tolerance stops sooner
     assert run_bdm(s, tolerance=1e-2).details["rounds_played"] < played
+
+
+def test_rounds_none_stops_when_the_positions_repeat_an_earlier_round(sultan: Scenario
+                                                                     ) -> None:
+    run = run_bdm(sultan)
+    assert run.details["stopped"] == "cycle"
+    cycle = run.details["dimensions"][0]["cycle"]
+    assert cycle is not None and cycle >= 2
+    last = run.rounds[-1].positions
+    assert last == run.rounds[-1 - cycle].positions  # the state came round again
+    longer = run_bdm(sultan, rounds=len(run.rounds) - 1 + cycle)
+    assert longer.rounds[-1].positions == last  # and would keep coming round
 
 
 def test_rounds_none_stops_at_max_rounds_when_positions_keep_moving(ec: Scenario) -> None:

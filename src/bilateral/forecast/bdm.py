@@ -95,12 +95,14 @@ def run_bdm(scenario: Scenario, *, rounds: int | None = None, q: float = 1.0,
     """Play the expected-utility model on every dimension of ``scenario``.
 
     ``rounds=N`` plays exactly N rounds; ``rounds=None`` plays until no position moves by more
-    than ``tolerance`` × the scale's range between two rounds, at most ``max_rounds``. The
-    forecast is the median voter position after the last round.
+    than ``tolerance`` × the scale's range between two rounds, or until the positions repeat
+    an earlier round's (the model is deterministic, so from there it cycles for ever), at most
+    ``max_rounds``. The forecast is the median voter position after the last round.
 
-    ``details`` holds ``q``, ``t``, ``rounds_played``, ``stopped`` ("rounds", "converged" or
-    "max_rounds"), ``converged`` (whether the last round moved nobody by more than the
-    tolerance) and, per dimension, its ``scale``, rounds played and per round the risk
+    ``details`` holds ``q``, ``t``, ``rounds_played``, ``stopped`` ("rounds", "converged",
+    "cycle" or "max_rounds"), ``converged`` (whether the last round moved nobody by more than
+    the tolerance) and, per dimension, its ``scale``, rounds played, ``cycle`` (the length of
+    the cycle it stopped on, if it did) and per round the risk
     exponents r, the risk acceptances R, how many offers each actor received and the moves
     (``actor`` moved ``towards`` another by ``kind``, ``from`` → ``to``, with ``own_eu`` and
     ``challenger_eu`` the two expected utilities that decided it).
@@ -124,6 +126,8 @@ def run_bdm(scenario: Scenario, *, rounds: int | None = None, q: float = 1.0,
         stopped = "rounds"
     elif all(p.converged for p in played):
         stopped = "converged"
+    elif all(p.converged or p.cycle for p in played):
+        stopped = "cycle"
     else:
         stopped = "max_rounds"
     details: dict[str, object] = {
@@ -171,6 +175,7 @@ class _Played:
     means: list[float]
     converged: bool
     details: dict[str, object]
+    cycle: int | None = None
 
 
 def _play(scenario: Scenario, d: int, rounds: int | None, q: float, max_rounds: int,
@@ -189,6 +194,7 @@ def _play(scenario: Scenario, d: int, rounds: int | None, q: float, max_rounds: 
     log: list[dict[str, object]] = []
     limit = rounds if rounds is not None else max_rounds
     converged = False
+    cycle: int | None = None
     for k in range(1, limit + 1):
         new, detail = _round(issue, history[-1], medians[-1])
         detail = {"round": k, **detail}
@@ -200,14 +206,30 @@ def _play(scenario: Scenario, d: int, rounds: int | None, q: float, max_rounds: 
         converged = moved <= tolerance * issue.span
         if rounds is None and converged:
             break
+        if rounds is None:  # a round depends on the positions alone: a state seen before
+            cycle = _repeats(history, tolerance * issue.span)  # comes round again for ever
+            if cycle:
+                break
     details: dict[str, object] = {
         "dimension": dim.name,
         "scale": [low, high],
         "rounds_played": len(history) - 1,
         "converged": converged,
+        "cycle": cycle,
         "rounds": log,
     }
-    return _Played(history, medians, means, converged, details)
+    return _Played(history, medians, means, converged, details, cycle)
+
+
+def _repeats(history: list[list[float]], tolerance: float) -> int | None:
+    """How many rounds ago the latest positions were last seen (the cycle's length), if
+    ever: none of the earlier states but the one just before (that is convergence)."""
+    latest = history[-1]
+    for back in range(2, len(history)):
+        earlier = history[-1 - back]
+        if max(abs(a - b) for a, b in zip(latest, earlier, strict=True)) <= tolerance:
+            return back
+    return None
 
 
 def median_voter(positions: Sequence[float], votes: Sequence[float]) -> float:
