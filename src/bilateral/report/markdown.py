@@ -273,13 +273,16 @@ def _outlook(brief: Brief, item: Outlook) -> str:
     if item.status_quo is not None:
         line += f" · **Status quo:** {escape(scale_value(item.status_quo.value, scale))}"
     parts.append(line)
-    rows = [[f"{item.model} forecast", scale_number(item.value, scale), *_band_cells(band, item)]]
-    rows += [[b.label, scale_number(b.value, scale), *_band_cells(b.band, item)]
-             for b in item.baselines]
+    spread = band is not None  # with runs: the median and interval columns
+    rows = [[f"{item.model} forecast", scale_number(item.value, scale),
+             *(_band_cells(band, item) if spread else [])]]
+    rows += [[b.label, scale_number(b.value, scale),
+              *(_band_cells(b.band, item) if spread else [])] for b in item.baselines]
     if item.status_quo is not None:
-        rows.append(["status quo", scale_number(item.status_quo.value, scale), "", ""])
-    parts.append(_table(["", "Value", "Median of runs", "80% interval"], rows,
-                        right=(1, 2, 3)))
+        rows.append(["status quo", scale_number(item.status_quo.value, scale),
+                     *(["", ""] if spread else [])])
+    head = ["", "Value", *(["Median of runs", "80% interval"] if spread else [])]
+    parts.append(_table(head, rows, right=(1, 2, 3)))
     if item.status_quo is not None:
         parts.append(f"Status quo: {_source(brief, item.status_quo)}")
     parts.append(_rounds_text(item))
