@@ -4,6 +4,7 @@ taking writes from the API and the command line while it is read."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import uuid
@@ -15,9 +16,12 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from bilateral.dossier import load_dossier
+from bilateral.forecast.issues import forecast_issue
 from bilateral.records import Document, Event, Extraction, Observation
 from bilateral.store import open_store
 from live import bilateral, running_server
+from test_forecast_brief import LATER, THREAT, write_dossier, write_store
 
 RECIPROCAL = "us_tariff_japan_reciprocal"
 DEAL = "Japan and the United States agreed on Tuesday to a 15% tariff on Japanese goods."
@@ -302,3 +306,121 @@ def test_the_api_vocabularies_are_the_records_own():
 
     assert set(get_args(Status)) == set(STATUSES)
     assert set(get_args(PloverType)) == set(PLOVER_TYPES)
+
+
+# --- negotiations: a small dossier of its own, and reports written for the tests ----------------
+
+@pytest.fixture(scope="module", params=["sqlite",
+                                        pytest.param("postgresql", marks=pytest.mark.postgres)])
+def negotiator(request: pytest.FixtureRequest,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    """A server over the levy talks: (base URL, store URL, dossier file)."""
+    folder = tmp_path_factory.mktemp("negotiator")
+    dossier = write_dossier(folder)
+    with database(request, folder) as url:
+        with open_store(url) as store:
+            write_store(store)
+        with running_server(url, "--dossier", str(dossier), "--rate-limit", "0",
+                            log=folder / "server.log") as base:
+            yield base, url, dossier
+
+
+def test_negotiations_list_the_dossiers_issues(negotiator):
+    base, _, _ = negotiator
+    items = get(base, "/api/negotiations").json()["items"]
+    assert [i["id"] for i in items] == ["parts-levy", "outlay"]
+    levy, outlay = items
+    assert levy["scale"] == {"low": 0, "high": 30, "label": "% levy"}
+    assert levy["indicator"] == "parts_levy"
+    assert levy["status_quo"]["value"] == 5
+    assert levy["status_quo"]["source"]["url"] == "https://example.org/ledger/levy-baseline"
+    assert (levy["outcome"]["value"], levy["outcome"]["date"]) == (15, "2025-09-15")
+    assert outlay["outcome"] is None
+    assert [a["id"] for a in levy["actors"]] == ["executive", "trade_office", "cabinet",
+                                                 "industry"]
+
+
+def test_a_forecast_is_the_forecast_packages_own_and_reproducible(negotiator):
+    base, url, dossier = negotiator
+    answer = get(base, "/api/negotiations/parts-levy", as_of="2025-06-30", runs=40, seed=7)
+    assert answer.status_code == 200, answer.text
+    with open_store(url) as store:
+        made = forecast_issue(load_dossier(dossier), "parts-levy", store,
+                              as_of=dt.date(2025, 6, 30), runs=40, seed=7).as_json()
+    assert answer.json() == json.loads(json.dumps(made))
+    shown = answer.json()
+    assert shown["interval"]["runs"] == 40 and shown["interval"]["seed"] == 7
+    sources = {row["id"]: row["source"] for row in shown["inputs"]}
+    assert sources["executive"]["doc_id"] == THREAT.id
+    assert sources["executive"]["quote"] == "threatened a 25% levy on machine parts"
+    start = sources["executive"]["start"]
+    assert THREAT.text[start:sources["executive"]["end"]] == sources["executive"]["quote"]
+    assert sources["trade_office"]["kind"] == "dossier"
+    assert shown["without_position"] == ["Industry Council"]
+    again = get(base, "/api/negotiations/parts-levy", as_of="2025-06-30", runs=40, seed=7)
+    assert again.json() == shown
+    other = get(base, "/api/negotiations/parts-levy", as_of="2025-06-30", runs=40, seed=8)
+    assert other.json()["interval"] != shown["interval"]
+    # by default every report counts: the later demand replaces the threat; no runs, no interval
+    latest = get(base, "/api/negotiations/parts-levy", runs=0).json()
+    executive = next(r for r in latest["inputs"] if r["id"] == "executive")
+    assert (executive["position"], executive["source"]["doc_id"]) == (30, LATER.id)
+    assert latest["interval"] is None and latest["as_of"] is None
+    assert get(base, "/api/negotiations/parts-levy", model="mean", runs=0).json()[
+        "model"] == "mean"
+
+
+@pytest.mark.parametrize(("params", "where"), [
+    ({"model": "oracle"}, "query.model"),
+    ({"as_of": "30/06/2025"}, "query.as_of"),
+    ({"runs": "1001"}, "query.runs"),
+    ({"runs": "-1"}, "query.runs"),
+    ({"seed": "x"}, "query.seed"),
+])
+def test_bad_forecast_parameters_are_400s_naming_the_parameter(negotiator, params, where):
+    base, _, _ = negotiator
+    answer = get(base, "/api/negotiations/parts-levy", **params)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["status"] == 400 and error["details"][0]["where"] == where
+
+
+def test_forecasts_that_cannot_be_made_say_why(negotiator):
+    base, _, _ = negotiator
+    missing = get(base, "/api/negotiations/no-such-issue")
+    assert missing.status_code == 404
+    assert "parts-levy, outlay" in missing.json()["error"]["message"]
+    for params, words in [({"as_of": "2025-02-30"}, "not a day of the calendar"),
+                          ({"runs": "1"}, "runs=1 gives no interval")]:
+        refused = get(base, "/api/negotiations/parts-levy", **params)
+        assert refused.status_code == 400 and words in refused.json()["error"]["message"]
+    outlay = get(base, "/api/negotiations/outlay")
+    assert outlay.status_code == 400
+    assert "only 0 bargainer(s) have a position" in outlay.json()["error"]["message"]
+    early = get(base, "/api/negotiations/parts-levy", as_of="2025-01-01")
+    assert early.status_code == 400 and "choose a later date" in early.text
+
+
+def test_a_new_report_changes_the_forecast_once_stored(sqlite_url, tmp_path):
+    dossier = write_dossier(tmp_path)
+    with open_store(sqlite_url) as store:
+        write_store(store)
+    with running_server(sqlite_url, "--dossier", str(dossier), "--rate-limit", "0",
+                        log=tmp_path / "server.log") as base:
+        before = get(base, "/api/negotiations/parts-levy", as_of="2025-06-30", runs=0).json()
+        cabinet = next(r for r in before["inputs"] if r["id"] == "cabinet")
+        assert cabinet["position"] == 8
+        offer = Document(id="4e" * 8, title="A firmer offer", source="Wire A",
+                         published="2025-05-02",
+                         text="TOKYO, May 2. Ren Oda proposed a 14% levy on Friday.")
+        quote = "proposed a 14% levy"
+        start = offer.text.index(quote)
+        with open_store(sqlite_url) as store:
+            store.write_batch(store.begin_run("ingest"), [(Extraction(offer, (Observation(
+                doc_id=offer.id, indicator="parts_levy", value=14, unit="percent",
+                status="proposed", when=None, quote=quote, start=start,
+                end=start + len(quote), rule="test"),), ()), [], None, None)])
+        after = get(base, "/api/negotiations/parts-levy", as_of="2025-06-30", runs=0).json()
+    cabinet = next(r for r in after["inputs"] if r["id"] == "cabinet")
+    assert (cabinet["position"], cabinet["source"]["doc_id"]) == (14, offer.id)
+    assert after["baselines"] != before["baselines"]

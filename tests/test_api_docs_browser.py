@@ -77,7 +77,7 @@ def test_the_page_lists_every_endpoint_and_fetches_nothing_from_elsewhere(watche
             b.querySelector('.opblock-summary-path').dataset.path])""")
     assert sorted(map(tuple, listed)) == sorted(
         (method, path) for path, item in document["paths"].items() for method in item)
-    assert len(listed) == 13
+    assert len(listed) == 15
     expect(page.locator(".info .title")).to_contain_text("bilateral")
     headers = httpx.get(f"{base}/api/docs", timeout=30).headers
     assert headers["content-security-policy"] == SECURITY_HEADERS["content-security-policy"]

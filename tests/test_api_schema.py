@@ -44,6 +44,8 @@ OPERATIONS = {
     ("get", "/api/disputes"): ("200", ANY),
     ("get", "/api/timeline"): ("200", ANY),
     ("get", "/api/index"): ("200", ANY),
+    ("get", "/api/negotiations"): ("200", ANY),
+    ("get", "/api/negotiations/{issue_id}"): ("200", ANY | {"404"}),
 }
 
 
@@ -172,7 +174,8 @@ def test_every_answer_schema_is_closed(described):
         seen.add(name)
         assert schemas[name].get("additionalProperties") is False, name
         todo.extend(_refs(schemas[name]))
-    assert {"Claim", "ReportOf", "ListedObservation", "Revision", "IndexMonth"} <= seen
+    assert {"Claim", "ReportOf", "ListedObservation", "Revision", "IndexMonth",
+            "NegotiationForecast", "PositionSource", "ForecastInterval"} <= seen
 
 
 def _refs(node: Any) -> list[str]:
@@ -215,6 +218,19 @@ def test_real_answers_validate_against_the_document(examples, described):
         assert get(path, limit=1000, reports=1000)["items"], path
     assert get("/api/index", dyads=100)["items"]
     assert get("/api/observations", "/api/observations", doc=listing["items"][0]["id"]) is not None
+    issues = get("/api/negotiations")["items"]
+    assert issues and any(i["outcome"] for i in issues)
+    forecasts = 0
+    for issue in issues:
+        for params in ({"runs": 20}, {"runs": 0, "as_of": "2025-06-30"}):
+            answer = httpx.get(f"{base}/api/negotiations/{issue['id']}", params=params,
+                               timeout=120)
+            found = described.check(answer, "get", "/api/negotiations/{issue_id}")
+            if answer.status_code == 200:  # else a 400 that says why it cannot be forecast
+                forecasts += 1
+                assert found["issue"]["id"] == issue["id"] and found["inputs"]
+                assert (found["interval"] is None) == (params["runs"] == 0)
+    assert forecasts >= 2
 
 
 def test_a_bad_parameter_is_a_400_in_the_error_schema(examples, described):
@@ -225,6 +241,9 @@ def test_a_bad_parameter_is_a_400_in_the_error_schema(examples, described):
     for path, template, params in [
             ("/api/documents/nothing-like-this", "/api/documents/{ref}", {}),
             ("/api/indicators/no_such_indicator", "/api/indicators/{indicator_id}", {}),
+            ("/api/negotiations/no-such-issue", "/api/negotiations/{issue_id}", {}),
+            ("/api/negotiations/reciprocal-tariff", "/api/negotiations/{issue_id}",
+             {"runs": "5000"}),
             ("/api/events", "/api/events", {"doc": "nothing-like-this"}),
             ("/api/health", "/api/health", {"x": "\x00"}),
             ("/api/search", "/api/search", {"q": ""})]:

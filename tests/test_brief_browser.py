@@ -77,7 +77,9 @@ def test_every_chart_is_drawn_offline_without_errors(opened, brief):
     assert page.evaluate("document.body.dataset.charts") == "drawn"
     assert seen == []
     charts = page.locator(".chart")
-    assert charts.count() == len(brief.charts) + 1  # the key indicators and the index
+    forecast = [o for o in brief.negotiations if o.forecast]
+    # the key indicators, the index, and each negotiation forecast
+    assert charts.count() == len(brief.charts) + 1 + len(forecast)
     for n in range(charts.count()):
         chart = charts.nth(n)
         expect(chart.locator("svg.marks")).to_have_count(1)

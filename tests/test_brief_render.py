@@ -176,7 +176,9 @@ def test_static_html_has_inline_svg_charts_and_no_script(brief):
     html = render_html(brief, static=True)
     page = Page(html)
     plotted = [h for h in brief.charts if any(c.when for c in h.claims)]
-    assert page.svgs == len(plotted) + 1  # one per key indicator with a date, and the index
+    forecast = [o for o in brief.negotiations if o.forecast]
+    # one per key indicator with a date, the index, and one per negotiation forecast
+    assert page.svgs == len(plotted) + 1 + len(forecast)
     inner = re.findall(r'id="([^"]+)"', "".join(re.findall(r"<svg.*?</svg>", html, re.S)))
     assert inner and all(i.startswith("chart-") for i in inner)  # each chart's own ids
     assert not page.repeated_ids

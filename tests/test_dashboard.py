@@ -407,7 +407,7 @@ def test_static_files_and_chart_libraries_are_served(client):
 
 def test_pages_load_nothing_from_elsewhere_and_run_no_inline_code(client):
     urls = ["/", f"/indicators/{RECIPROCAL}", "/timeline", "/disputes", "/documents",
-            f"/documents/{DEAL.id}", "/search?q=tariff", "/timeline?type=FOO"]
+            f"/documents/{DEAL.id}", "/search?q=tariff", "/timeline?type=FOO", "/negotiations"]
     for url in urls:
         response = client.get(url)
         assert "script-src 'self'" in response.headers["content-security-policy"]
@@ -442,3 +442,49 @@ def test_an_unknown_page_is_a_page_for_a_browser_and_json_for_a_program(client):
     assert "Not found" in as_browser.text
     as_program = client.get("/no-such-page", headers={"accept": "application/json"})
     assert as_program.status_code == 404 and as_program.json()["error"]["status"] == 404
+
+
+def test_negotiations_page_shows_each_forecast_with_its_sources(tmp_path: Path):
+    """The levy talks of the brief's tests: a forecast with its baselines, status quo, chart
+    and sourced inputs, and an issue that cannot be forecast, with the reason."""
+    from test_forecast_brief import BASE, OFFER, THREAT, write_dossier, write_store
+
+    url = f"sqlite:///{tmp_path / 'levy.db'}"
+    with open_store(url) as store:
+        write_store(store)
+    settings = ServeSettings(db=url, dossier=str(write_dossier(tmp_path)))
+    with TestClient(create_app(settings)) as levy:
+        found = page(levy, "/negotiations?as_of=2025-06-30")
+        assert "/negotiations" in found.links()  # in the navigation
+        section = found.by_id("issue-parts-levy")
+        text = " ".join(section.text.split())
+        # the same forecast as the API's, with its interval and the status quo
+        api = levy.get("/api/negotiations/parts-levy", params={"as_of": "2025-06-30"}).json()
+        facts = {e.attrs.get("class", ""): " ".join(e.text.split())
+                 for e in section.inside if e.tag == "dd"}
+        band = api["interval"]["forecast"]
+        assert facts["forecast"] == f"{api['forecast']:.1f}% levy"
+        assert facts["interval"] == (f"{band['low']:.1f}–{band['high']:.1f} median "
+                                     f"{band['median']:.1f}")
+        assert facts["status-quo"] == "5.0% levy 3 Feb 2025"
+        baselines = [[c.text.strip() for c in row.inside if c.tag in ("th", "td")][:2]
+                     for row in section.inside
+                     if row.tag == "tr" and row.attrs.get("class") == "baseline"]
+        assert baselines == [[label, f"{api['baselines'][name]:.1f}"] for name, label in (
+            ("weighted_mean", "weighted mean"), ("weighted_median", "weighted median"),
+            ("capability_mean", "capability mean"))]
+        links = [e.attrs["href"] for e in section.inside if e.tag == "a"]
+        for doc, quote in ((BASE, "pay a 5% levy today"),
+                           (THREAT, "threatened a 25% levy on machine parts"),
+                           (OFFER, "proposed an 8% levy")):
+            start = doc.text.index(quote)
+            assert f"/documents/{doc.id}?mark={start}-{start + len(quote)}#mark" in links
+        assert "https://example.org/coastal/middle-way" in links  # the dossier's report
+        assert "left out: Industry Council" in text
+        spec = json.loads(found.by_id("spec-chart-negotiation-1").text)
+        assert {r["series"] for r in spec["data"]["values"]} == {"median", "mean",
+                                                                 "each bargainer"}
+        outlay = " ".join(found.by_id("issue-outlay").text.split())
+        assert "No forecast: negotiations: outlay as of 2025-06-30: only 0 bargainer(s)" in outlay
+        bad = levy.get("/negotiations?as_of=2025-13-01", headers={"accept": "text/html"})
+        assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text

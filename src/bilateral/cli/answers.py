@@ -333,6 +333,25 @@ def _trend(dyad_index: Any) -> Text:
     return Text(f"{word} {trend:+.1f}", style=_tone(trend) if word != "steady" else "")
 
 
+def _check_forecast_model(value: str) -> str:
+    from bilateral.report.negotiations import available_models
+
+    if value not in available_models():
+        raise typer.BadParameter(f"{value!r} is not a model; use one of "
+                                 f"{', '.join(available_models())}",
+                                 param_hint="--forecast-model")
+    return value
+
+
+def _check_forecast_runs(value: int) -> int:
+    from bilateral.report.negotiations import MAX_RUNS
+
+    if value == 1 or not 0 <= value <= MAX_RUNS:
+        raise typer.BadParameter(f"{value} is not a number of runs; use 0 (no interval) or "
+                                 f"2 to {MAX_RUNS:,}", param_hint="--forecast-runs")
+    return value
+
+
 @app.command()
 def brief(
     out_file: Annotated[Path | None, typer.Option(
@@ -348,13 +367,22 @@ def brief(
     min_sources: Annotated[int, typer.Option(
         min=1, metavar="N", help="Only figures and events reported by at least this many documents "
                     "(near-duplicate copies count once).")] = 1,
+    forecast_model: Annotated[str, typer.Option(
+        "--forecast-model", callback=_check_forecast_model, metavar="bdm|smp|mean|median",
+        help="The model that forecasts the dossier's negotiations (see bilateral forecast).")
+    ] = "bdm",
+    forecast_runs: Annotated[int, typer.Option(
+        "--forecast-runs", callback=_check_forecast_runs, metavar="N",
+        help="Monte Carlo runs behind each forecast's 80% interval, 0 for none (at most "
+             "1,000); their seed is fixed, so the same store gives the same brief.")] = 200,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
 ) -> None:
     """The analyst brief, as HTML, PDF or Markdown.
 
     Headline figures with their sources, a step chart per key indicator, the relations index,
-    the timeline, disputes, what is pending, and every source.
+    the timeline, disputes, what is pending, where the dossier's negotiations are heading
+    (each forecast beside its baselines, with its inputs and their sources), and every source.
 
     Example: bilateral brief --since 2025-01 --out brief.html
     """
@@ -365,7 +393,8 @@ def brief(
 
     made = build_brief(open_store(db, create=False), load_dossier(dossier), since=since,
                        until=until, as_of=last_day(as_of) if as_of else None,
-                       min_sources=min_sources)
+                       min_sources=min_sources, forecast_model=forecast_model,
+                       forecast_runs=forecast_runs)
     if out_file is None:
         text = render_markdown(made)
         if out.is_terminal:

@@ -235,6 +235,15 @@ def forecast_issue(dossier: Dossier, issue_id: str, store: Store | None = None, 
     """Forecast one dossier issue from the reporting published before ``as_of``; the result
     carries the issue, its status quo and every input with its source."""
     inputs = issue_inputs(dossier, issue_id, store, as_of)
+    return forecast_inputs(inputs, model=model, rounds=rounds, runs=runs, seed=seed,
+                           progress=progress)
+
+
+def forecast_inputs(inputs: IssueInputs, *, model: str = "bdm", rounds: int | None = None,
+                    runs: int = 0, seed: int | None = None,
+                    progress: Callable[[int], None] | None = None) -> Forecast:
+    """Forecast an issue from inputs already gathered (``issue_inputs``), so a caller can show
+    the typed inputs beside the forecast made from them."""
     made = forecast(inputs.scenario, model, rounds=rounds, runs=runs, seed=seed,
                     spreads=inputs.spreads, progress=progress)
     issue = inputs.issue
@@ -242,7 +251,7 @@ def forecast_issue(dossier: Dossier, issue_id: str, store: Store | None = None, 
         "issue": {"id": issue.id, "name": issue.name, "indicator": issue.indicator,
                   "scale": {"low": issue.scale.low, "high": issue.scale.high,
                             "label": issue.scale.label}},
-        "as_of": as_of.isoformat() if as_of else None,
+        "as_of": inputs.as_of.isoformat() if inputs.as_of else None,
         "status_quo": inputs.status_quo.as_json(),
         "inputs": inputs.inputs_json(),
         "without_position": list(inputs.left_out),

@@ -2,7 +2,7 @@
 
 Assembling is separate from rendering so that every format says the same thing: the headline
 figures, the key indicators' histories, the relations index, the timeline, the disputes, what is
-pending, and the sources behind every figure.
+pending, where the dossier's negotiations are heading, and the sources behind every figure.
 """
 
 from __future__ import annotations
@@ -29,9 +29,17 @@ from bilateral.analyse import (
 from bilateral.analyse.claims import report_order
 from bilateral.analyse.periods import first_day, last_day, sort_key
 from bilateral.dossier import Dossier
+from bilateral.forecast.issues import Evidence
 from bilateral.quotes import Sentence
 from bilateral.records import PLOVER_TYPES, STATUSES
 from bilateral.report.formatting import when_label
+from bilateral.report.negotiations import (
+    DEFAULT_MODEL,
+    DEFAULT_RUNS,
+    DEFAULT_SEED,
+    Outlook,
+    outlooks,
+)
 from bilateral.store import Citation, Store
 
 #: Statuses that say what a party wants for a date still to come.
@@ -75,6 +83,10 @@ class Brief:
     more_disputes: int = 0  # disputes left out of ``disputes``, the least sourced
     min_sources: int = 1  # figures and events with fewer sources were left out
     revisions: list[Revision] = field(default_factory=list)  # figures changed over time
+    # the dossier's negotiations forecast from the reporting published before ``as_of``
+    negotiations: list[Outlook] = field(default_factory=list)
+    # the stored documents the forecasts quote, for the source list
+    negotiation_documents: list[Citation] = field(default_factory=list)
 
     @property
     def period(self) -> str:
@@ -131,6 +143,8 @@ class Brief:
         for item in [*items, *self.evidence_events]:
             for report in self.evidence(item):
                 docs.setdefault(report.doc.id, report.doc)
+        for doc in self.negotiation_documents:
+            docs.setdefault(doc.id, doc)
         return sorted(docs.values(), key=lambda c: (c.published or "9999", c.outlet or "", c.id))
 
     @cached_property
@@ -161,6 +175,11 @@ class Brief:
                 cited.append(number)
         return list(found.items())
 
+    def source_of(self, evidence: Evidence) -> int | None:
+        """The source number of the stored document a forecast input quotes; None for a report
+        the dossier cites."""
+        return self.source_number.get(evidence.doc_id) if evidence.doc_id else None
+
     def has_evidence(self, claim: Claim) -> bool:
         """Whether ``#claim-<id>`` has a target in the brief."""
         return claim.id in self._evidence_ids
@@ -173,7 +192,8 @@ class Brief:
 def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
                 until: str | None = None, as_of: dt.date | None = None,
                 dyads: int = 6, events: int = 60, most_disputes: int = 20,
-                min_sources: int = 1) -> Brief:
+                min_sources: int = 1, forecast_model: str = DEFAULT_MODEL,
+                forecast_runs: int = DEFAULT_RUNS, forecast_seed: int = DEFAULT_SEED) -> Brief:
     """The brief of the records whose time overlaps [since, until].
 
     ``as_of`` decides what is pending; by default it is the end of ``until``, else the latest
@@ -183,6 +203,10 @@ def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
     the disputes (the most contested are kept, each with its best-sourced sides).
     ``min_sources`` keeps only figures and events that many original documents report; the
     relations index still counts every event.
+
+    Each negotiation of the dossier is forecast with ``forecast_model`` from the reporting
+    published before ``as_of``, its 80% interval from ``forecast_runs`` Monte Carlo runs seeded
+    with ``forecast_seed`` (0 runs: no interval); an issue that cannot be forecast shows why.
     """
     stories = histories(store, dossier, since=since, until=until, min_sources=min_sources)
     found, revised = differences(stories)
@@ -193,6 +217,10 @@ def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
     headline = current_values(stories, found)
     involved = [e for e in entries if {e.source, e.target} & set(dossier.dyad)]
     shown = involved[-events:]
+    heading = outlooks(dossier, store, as_of=as_of, model=forecast_model, runs=forecast_runs,
+                       seed=forecast_seed)
+    quoted = list(dict.fromkeys(d for o in heading for d in o.documents))
+    citations = store.citations(quoted)
     return Brief(
         title=f"{dossier.name}: analyst brief", dossier=dossier.id, since=since, until=until,
         as_of=as_of, documents=store.count_documents(include_duplicates=False),
@@ -201,7 +229,8 @@ def build_brief(store: Store, dossier: Dossier, *, since: str | None = None,
         pending=_pending(stories, entries, as_of),
         more_events=len(involved) - len(shown),
         more_disputes=max(0, len(found) - most_disputes), min_sources=min_sources,
-        revisions=revised[:most_disputes])
+        revisions=revised[:most_disputes], negotiations=heading,
+        negotiation_documents=[citations.get(d) or Citation.missing(d) for d in quoted])
 
 
 def _default_as_of(store: Store, until: str | None) -> dt.date:

@@ -10,13 +10,16 @@ learns the legend once. Every plotted claim links to its evidence in the same pa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from bilateral.analyse import Claim, DyadIndex, IndicatorHistory
 from bilateral.analyse.periods import first_day
 from bilateral.records import STATUSES
 from bilateral.report.formatting import format_value, shorten, when_label
+
+if TYPE_CHECKING:
+    from bilateral.forecast.scenario import Round
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 FONT = "Liberation Sans, Arial, Helvetica, DejaVu Sans, sans-serif"
@@ -184,4 +187,66 @@ def index_chart(index: list[DyadIndex]) -> dict[str, Any] | None:
                  "encoding": {"y": {"datum": 0, "type": "quantitative"}}},
             ],
         },
+    }
+
+
+#: The lines of a negotiation chart: the median and mean position, each bargainer thin.
+ROUND_SERIES = {"median": "#0b5394", "mean": "#d55e00", "each bargainer": "#9aa3ad"}
+STATUS_QUO_COLOUR = "#444444"
+
+
+def rounds_chart(rounds: Sequence[Round], *, low: float, high: float, label: str,
+                 status_quo: float | None = None, name: str = "") -> dict[str, Any] | None:
+    """A negotiation's positions round by round: the median and the mean as thick lines, each
+    bargainer's position as a thin grey one, the status quo as a dashed rule, on the issue's
+    whole scale. None without rounds."""
+    if not rounds:
+        return None
+    rows = []
+    for r in rounds:
+        rows.append({"round": r.number, "series": "median", "who": "median",
+                     "position": r.median[0]})
+        rows.append({"round": r.number, "series": "mean", "who": "mean", "position": r.mean[0]})
+        rows += [{"round": r.number, "series": "each bargainer", "who": actor,
+                  "position": position[0]} for actor, position in r.positions.items()]
+    numbers = [r.number for r in rounds]
+    colour = {"field": "series", "type": "nominal", "title": None,
+              "legend": {"orient": "top", "direction": "horizontal", "title": None},
+              "scale": {"domain": list(ROUND_SERIES), "range": list(ROUND_SERIES.values())}}
+    x = {"field": "round", "type": "quantitative", "title": "Round",
+         "scale": {"domain": [min(numbers), max(max(numbers), min(numbers) + 1)], "nice": False},
+         "axis": {"format": "d", "grid": False,
+                  **({"values": numbers} if len(numbers) <= 12 else {"tickMinStep": 1})}}
+    y = {"field": "position", "type": "quantitative", "title": label,
+         "scale": {"domain": [low, high], "nice": False, "zero": False},
+         "axis": {"format": ",~r", "tickCount": 5}}
+    tooltip = [{"field": "who", "title": "Line"}, {"field": "round", "title": "Round"},
+               {"field": "position", "title": label, "format": ",.2f"}]
+    layers: list[dict[str, Any]] = [
+        {"transform": [{"filter": "datum.series === 'each bargainer'"}],
+         "mark": {"type": "line", "strokeWidth": 1, "opacity": 0.8},
+         "encoding": {"x": x, "y": y, "color": colour, "detail": {"field": "who"},
+                      "tooltip": tooltip}},
+        {"transform": [{"filter": "datum.series !== 'each bargainer'"}],
+         "mark": {"type": "line", "strokeWidth": 3,
+                  "point": {"filled": True, "size": 36} if len(rounds) <= 20 else False},
+         "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip}},
+    ]
+    if status_quo is not None:
+        layers.append({
+            "data": {"values": [{"position": status_quo, "label": "status quo"}]},
+            "mark": {"type": "rule", "strokeDash": [5, 4], "color": STATUS_QUO_COLOUR,
+                     "strokeWidth": 1.5},
+            "encoding": {"y": {"field": "position", "type": "quantitative"},
+                         "tooltip": [{"field": "label", "title": "Line"},
+                                     {"field": "position", "title": label,
+                                      "format": ",.2f"}]}})
+    return {
+        "$schema": SCHEMA,
+        "description": f"{name}: median, mean and each bargainer's position by round".lstrip(": "),
+        "width": WIDTH, "height": HEIGHT,
+        "autosize": {"type": "fit", "contains": "padding"},
+        "config": CONFIG,
+        "data": {"values": rows},
+        "layer": layers,
     }

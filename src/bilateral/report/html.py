@@ -24,8 +24,9 @@ from markupsafe import Markup
 from bilateral.analyse import Claim, CurrentValue, DyadIndex
 from bilateral.errors import ReportError
 from bilateral.report.brief import Brief
-from bilateral.report.charts import STATUS_COLOURS, index_chart, indicator_chart
+from bilateral.report.charts import STATUS_COLOURS, index_chart, indicator_chart, rounds_chart
 from bilateral.report.formatting import format_value, shorten, signed, when_label
+from bilateral.report.negotiations import MODEL_NAMES, Outlook, scale_number, scale_value
 
 TIMELINE_QUOTE = 160  # characters of an event's quote in the timeline table
 _WEB_URL = re.compile(r"^https?://", re.IGNORECASE)
@@ -55,6 +56,7 @@ def _template() -> Any:
                       autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True)
     env.filters.update(when=when_label, value=_value, shorten=shorten, signed=signed)
+    env.globals.update(scaled=scale_value, number=scale_number)
     return env.get_template("brief.html.j2")
 
 
@@ -83,6 +85,11 @@ def _context(brief: Brief, static: bool) -> dict[str, Any]:
         "status_colours": STATUS_COLOURS,
         "timeline_quote": TIMELINE_QUOTE,
         "period": brief.period,
+        "negotiation_charts": {o.issue.id: _chart(f"chart-negotiation-{n}",
+                                                  f"{o.issue.name}: positions by round",
+                                                  negotiation_chart(o), static)
+                               for n, o in enumerate(brief.negotiations, 1) if o.forecast},
+        "model_names": MODEL_NAMES,
         "bundle": None if static else Markup(_script_safe(vega_bundle())),
     }
 
@@ -96,6 +103,14 @@ def _chart(chart_id: str, title: str, spec: dict[str, Any] | None, static: bool,
         return Chart(id=chart_id, title=title, json=None, svg=Markup(_svg(spec, chart_id, title)),
                      note=note)
     return Chart(id=chart_id, title=title, json=Markup(script_json(spec)), svg=None, note=note)
+
+
+def negotiation_chart(outlook: Outlook) -> dict[str, Any] | None:
+    """The chart of an outlook's positions by round, on its issue's whole scale."""
+    scale = outlook.scale
+    status_quo = outlook.status_quo.value if outlook.status_quo else None
+    return rounds_chart(outlook.rounds, low=scale.low, high=scale.high, label=scale.label,
+                        status_quo=status_quo, name=outlook.issue.name)
 
 
 def script_json(value: Any) -> str:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from bilateral.analyse import Claim, DyadIndex, Report, TimelineEntry
+from bilateral.forecast.issues import Evidence
 from bilateral.quotes import Sentence
 from bilateral.report.brief import Brief
-from bilateral.report.formatting import format_value, signed, when_label
+from bilateral.report.formatting import format_value, shorten, signed, when_label
+from bilateral.report.negotiations import MODEL_NAMES, Outlook, scale_number, scale_value
 
 SPARKS = "▁▂▃▄▅▆▇█"
 QUOTE_WIDTH = 160
@@ -34,6 +37,7 @@ def render_markdown(brief: Brief) -> str:
         _timeline(brief, numbers),
         _disputes(brief, numbers),
         _pending(brief, numbers),
+        _negotiations(brief),
         _evidence(brief, numbers),
         _sources(brief, numbers),
     ]
@@ -222,6 +226,122 @@ def _pending(brief: Brief, numbers: dict[str, int]) -> str:
                      f"{item.sources} {_cites(brief, item)}", _quote(item.quote)])
     return "## Pending\n\n" + _table(["When", "What", "Value", "Sources", "Reported as"], rows,
                                      right=(2, 3))
+
+
+#: Rounds listed one by one; a longer run is drawn as a sparkline.
+ROUNDS_LISTED = 8
+#: Most rounds a sparkline of a long run shows (evenly spaced, the last always among them).
+SPARK_ROUNDS = 40
+
+
+def _negotiations(brief: Brief) -> str:
+    """Each negotiation's forecast beside the baselines and the status quo, the positions by
+    round, and every input with its source."""
+    head = "## Where the negotiations are heading"
+    if not brief.negotiations:
+        return f"{head}\n\nThe dossier names no negotiation to forecast."
+    made = next((o for o in brief.negotiations if o.forecast), None)
+    model = brief.negotiations[0].model
+    intro = (f"Forecasts from the reporting published before "
+             f"{when_label(brief.as_of.isoformat())}: {MODEL_NAMES.get(model, model)} "
+             f"(`{model}`), beside three baselines that assume no bargaining (weighted mean "
+             f"and median of the positions by capability × salience, and the capability-"
+             f"weighted mean). A position comes from the latest report that attributes one to "
+             f"the bargainer, else from the report the dossier cites.")
+    if made is not None and made.runs:
+        intro += (f" Median and 80% interval of {made.runs} runs over the inputs' uncertainty "
+                  f"(seed {made.seed}).")
+    blocks = [head, intro]
+    for item in brief.negotiations:
+        blocks.append(_outlook(brief, item))
+    return "\n\n".join(blocks)
+
+
+def _outlook(brief: Brief, item: Outlook) -> str:
+    scale = item.scale
+    title = (f"### {escape(item.issue.name)}\n\n"
+             f"Scale: {scale.low:g}–{scale.high:g} ({escape(scale.label)}).")
+    if item.forecast is None or item.value is None:
+        return f"{title}\n\n**No forecast:** {escape(item.reason)}"
+    parts = [title]
+    line = f"**Forecast ({item.model}): {escape(scale_value(item.value, scale))}**"
+    band = item.interval
+    if band is not None:
+        line += (f", 80% interval {scale_number(band.low, scale)}–"
+                 f"{scale_number(band.high, scale)} (median of {item.runs} runs "
+                 f"{scale_number(band.median, scale)})")
+    if item.status_quo is not None:
+        line += f" · **Status quo:** {escape(scale_value(item.status_quo.value, scale))}"
+    parts.append(line)
+    spread = band is not None  # with runs: the median and interval columns
+    rows = [[f"{item.model} forecast", scale_number(item.value, scale),
+             *(_band_cells(band, item) if spread else [])]]
+    rows += [[b.label, scale_number(b.value, scale),
+              *(_band_cells(b.band, item) if spread else [])] for b in item.baselines]
+    if item.status_quo is not None:
+        rows.append(["status quo", scale_number(item.status_quo.value, scale),
+                     *(["", ""] if spread else [])])
+    head = ["", "Value", *(["Median of runs", "80% interval"] if spread else [])]
+    parts.append(_table(head, rows, right=(1, 2, 3)))
+    if item.status_quo is not None:
+        parts.append(f"Status quo: {_source(brief, item.status_quo)}")
+    parts.append(_rounds_text(item))
+    inputs = [[escape(r.actor), r.state, f"{r.capability:g}", f"{r.salience:g}",
+               scale_number(r.position, scale), _source(brief, r.source)] for r in item.rows]
+    parts.append(_table(["Bargainer", "State", "Capability", "Salience", "Position", "Source"],
+                        inputs, right=(2, 3, 4)))
+    if item.without_position:
+        parts.append(f"Without a position reported before the date, left out: "
+                     f"{escape(', '.join(item.without_position))}.")
+    return "\n\n".join(parts)
+
+
+def _band_cells(band: Any, item: Outlook) -> list[str]:
+    if band is None:
+        return ["", ""]
+    return [scale_number(band.median, item.scale),
+            f"{scale_number(band.low, item.scale)}–{scale_number(band.high, item.scale)}"]
+
+
+def _rounds_text(item: Outlook) -> str:
+    """The median and mean by round: each round when there are few, else a sparkline on the
+    issue's scale from the first round to the last."""
+    rounds, scale = item.rounds, item.scale
+    if len(rounds) <= ROUNDS_LISTED:
+        steps = " → ".join(f"{r.number}: {scale_number(r.median[0], scale)} / "
+                           f"{scale_number(r.mean[0], scale)}" for r in rounds)
+        return f"Median / mean position by round: {steps}."
+    step = -(-len(rounds) // SPARK_ROUNDS)  # every round, or every second, third, ...
+    shown = [*rounds[:-1:step], rounds[-1]]
+    lines = []
+    for name, values in (("median", [r.median[0] for r in shown]),
+                         ("mean", [r.mean[0] for r in shown])):
+        lines.append(f"{name} `{sparkline(values, scale.low, scale.high)}` "
+                     f"{scale_number(values[0], scale)} → {scale_number(values[-1], scale)}")
+    every = f", every {_ordinal(step)} round" if step > 1 else ""
+    return (f"Positions over {len(rounds)} rounds ({rounds[0].number}–{rounds[-1].number}"
+            f"{every}; sparklines on the scale {scale.low:g}–{scale.high:g}): "
+            + "; ".join(lines) + ".")
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _source(brief: Brief, evidence: Evidence) -> str:
+    """A position's source in one cell: the quote and its source number for a stored report,
+    the report the dossier cites otherwise."""
+    when = when_label(evidence.date) if evidence.date else "undated"
+    if evidence.kind == "store":
+        number = brief.source_of(evidence)
+        cite = f" [{number}]" if number is not None else ""
+        status = f" ({evidence.status})" if evidence.status else ""
+        return f"{when}{status}: “{escape(shorten(evidence.quote, QUOTE_WIDTH))}”{cite}"
+    title = escape(evidence.title or evidence.outlet or "report")
+    if evidence.url and evidence.url.lower().startswith(("http://", "https://")):
+        title = f"[{title}](<{evidence.url.replace('>', '%3E').replace(' ', '%20')}>)"
+    outlet = f"{escape(evidence.outlet)}, " if evidence.outlet and evidence.title else ""
+    return f"{outlet}{title}, {when} (cited by the dossier): {escape(evidence.summary)}"
 
 
 def _evidence(brief: Brief, numbers: dict[str, int]) -> str:

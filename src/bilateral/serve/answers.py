@@ -11,8 +11,10 @@ state or type are applied to the snapshot in memory.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,7 @@ from bilateral.analyse import (
 )
 from bilateral.analyse.periods import overlaps
 from bilateral.dossier import Dossier
+from bilateral.report.negotiations import Outlook, outlook
 from bilateral.store import Store, StoreStats
 
 
@@ -121,3 +124,36 @@ class Answers:
         return Snapshot(version=version, histories=stories, disputes=found, revisions=revised,
                         current=current_values(stories, found), timeline=timeline(self.store),
                         stats=self.store.stats(), computed_at=time.monotonic())
+
+
+class Forecasts:
+    """Forecasts of the dossier's negotiations, kept per state of the store.
+
+    A forecast with its Monte Carlo runs takes up to seconds, and the same one is asked for
+    again by every reader of a page, so the latest ``size`` are kept, keyed by the store's
+    version and every parameter: an ingest makes them all stale at once. Runs are seeded, so a
+    kept forecast is the one a new run would make."""
+
+    def __init__(self, store: Store, dossier: Dossier, size: int = 64) -> None:
+        self.store = store
+        self.dossier = dossier
+        self.size = size
+        self._kept: OrderedDict[tuple[Any, ...], Outlook] = OrderedDict()
+        self._lock = threading.Lock()  # held while the kept forecasts change, not while made
+
+    def get(self, issue_id: str, *, as_of: dt.date | None, model: str, runs: int,
+            seed: int) -> Outlook:
+        """The outlook of ``issue_id`` (see ``bilateral.report.negotiations.outlook``)."""
+        key = (self.store.version(), issue_id, as_of, model, runs, seed)
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        made = outlook(self.dossier, issue_id, self.store, as_of=as_of, model=model, runs=runs,
+                       seed=seed)
+        with self._lock:
+            self._kept[key] = made
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        return made

@@ -10,6 +10,7 @@ every answer is checked against, and the errors it can answer, all in the one er
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -30,6 +31,13 @@ from bilateral.ingest.run import ingest
 from bilateral.limits import bounded, printable
 from bilateral.quotes import Sentence, sentence_around, sentence_for
 from bilateral.records import PLOVER_TYPES
+from bilateral.report.negotiations import (
+    DEFAULT_MODEL,
+    DEFAULT_RUNS,
+    DEFAULT_SEED,
+    MAX_RUNS,
+    available_models,
+)
 from bilateral.report.plain import (
     claim_dict,
     dispute_dict,
@@ -50,6 +58,9 @@ TAGS = [
                                        "with their quotes."},
     {"name": "answers", "description": "What the records say merged across documents: current "
                                        "values, histories, disputes, the timeline, the index."},
+    {"name": "negotiations", "description": "The dossier's pending negotiations, and where "
+                                            "each is heading: a model's forecast beside the "
+                                            "baselines, every input with its source."},
     {"name": "server", "description": "Whether the server and its store answer."},
 ]
 # Any request may be refused for a bad parameter (a NUL in any query parameter among them),
@@ -68,6 +79,15 @@ Reports = Annotated[int, Query(ge=0, le=10_000, description=(
     "reports listed per claim or event, originals first; reports_total counts them all"))]
 DocRef = Annotated[str, Query(min_length=1, max_length=200)]
 Server = Annotated[ServerState, Depends(server_state)]
+Model = Literal[available_models()]  # type: ignore[valid-type]
+Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description=(
+    "YYYY-MM-DD: positions from the reporting published before this day; default: every "
+    "report in the store"))]
+Runs = Annotated[int, Query(ge=0, le=MAX_RUNS, description=(
+    "Monte Carlo runs over the inputs' uncertainty for the 80% interval: 0 for none, else 2 "
+    "or more"))]
+Seed = Annotated[int, Query(ge=0, le=2**32 - 1, description=(
+    "seed of the runs' draws: the same seed gives the same interval"))]
 
 
 
@@ -401,3 +421,66 @@ def relations_index(server: Server, state: State = None,
     return {"weights": {t: server.dossier.index.weight(t) for t in PLOVER_TYPES},
             "items": [index_dict(d) for d in found]}
 
+
+
+# --- negotiations -------------------------------------------------------------------------------
+
+def _cited(report: Any) -> dict[str, Any]:
+    return {"date": report.date.isoformat(), "outlet": report.outlet, "title": report.title,
+            "url": report.url, "summary": report.summary}
+
+
+@router.get("/negotiations", summary="The dossier's negotiations, to forecast",
+            response_model=schemas.NegotiationList, tags=["negotiations"])
+def list_negotiations(server: Server) -> dict[str, Any]:
+    """Each issue with its scale, the status quo and, once it has ended, its outcome, as the
+    dossier gives them; ``/api/negotiations/{issue_id}`` forecasts one."""
+    items = []
+    for issue in server.dossier.negotiations:
+        outcome = issue.outcome
+        items.append({
+            "id": issue.id, "name": issue.name, "indicator": issue.indicator,
+            "scale": {"low": issue.scale.low, "high": issue.scale.high,
+                      "label": issue.scale.label},
+            "status_quo": {"value": issue.status_quo,
+                           "source": _cited(issue.status_quo_source)},
+            "outcome": None if outcome is None else {
+                "value": outcome.value, "date": outcome.date.isoformat(),
+                "source": _cited(outcome.source)},
+            "actors": [{"id": a.id, "name": a.name, "state": a.state} for a in issue.actors]})
+    return {"items": items}
+
+
+@router.get("/negotiations/{issue_id}",
+            summary="Where a negotiation is heading: a model's forecast beside the baselines",
+            response_model=schemas.NegotiationForecast, tags=["negotiations"],
+            responses=errors(400, 404, e400="Also when the negotiation cannot be forecast as "
+                                            "of the date (fewer than two bargainers have a "
+                                            "position): the message says why.",
+                             e404="The dossier has no negotiation with this id."))
+def forecast_negotiation(server: Server, issue_id: str, model: Model = DEFAULT_MODEL,
+                         as_of: Day = None, runs: Runs = DEFAULT_RUNS,
+                         seed: Seed = DEFAULT_SEED) -> dict[str, Any]:
+    """Positions come from the latest report before ``as_of`` that attributes one to each
+    bargainer, else from the report the dossier cites; every input carries its source. The
+    model plays its rounds; ``runs`` draws of the uncertain inputs give the 80% interval of
+    the forecast and of each baseline. Forecasts are kept until the store changes."""
+    if not 1 <= len(issue_id) <= 200:
+        raise HTTPException(400, "a negotiation id has 1 to 200 characters")
+    if server.dossier.negotiation(issue_id) is None:
+        known = ", ".join(n.id for n in server.dossier.negotiations) or "none"
+        raise HTTPException(404, f"{bounded(issue_id, 100)!r} is not a negotiation of the "
+                                 f"dossier {server.dossier.id}; its negotiations: {known}")
+    day = None
+    if as_of is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise HTTPException(400, f"as_of={as_of} is not a day of the calendar") from None
+    if runs == 1:
+        raise HTTPException(400, "runs=1 gives no interval: ask for 0 runs (none) or 2 to "
+                                 f"{MAX_RUNS:,}")
+    found = server.forecasts.get(issue_id, as_of=day, model=model, runs=runs, seed=seed)
+    if found.forecast is None:
+        raise HTTPException(400, found.reason or f"{issue_id} cannot be forecast")
+    return found.as_json()

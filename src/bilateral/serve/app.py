@@ -27,7 +27,7 @@ from bilateral import __version__
 from bilateral.dossier import load_dossier
 from bilateral.errors import BilateralError, ExtractionError, LookupFailed, StoreError
 from bilateral.limits import bounded, printable
-from bilateral.serve.answers import Answers
+from bilateral.serve.answers import Answers, Forecasts
 from bilateral.serve.security import Limits, SecurityHeaders, error_response, no_nul
 from bilateral.serve.settings import ServeSettings
 from bilateral.serve.state import ServerState
@@ -64,7 +64,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
                   description=DESCRIPTION, openapi_tags=api.TAGS,
                   dependencies=[Depends(no_nul)])
     app.state.bilateral = ServerState(settings=settings, store=store, dossier=dossier,
-                                      answers=Answers(store, dossier, settings.answers_max_age))
+                                      answers=Answers(store, dossier, settings.answers_max_age),
+                                      forecasts=Forecasts(store, dossier))
     app.include_router(api.router)
     app.include_router(docs.router)
     _describe_bodies(app, api.request_schemas())

@@ -13,6 +13,7 @@ headers forbid inline ones); chart specs travel in ``<script type="application/j
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Callable, Coroutine, Iterable
@@ -36,8 +37,24 @@ from bilateral.errors import BilateralError, LookupFailed, StoreError
 from bilateral.records import PLOVER_TYPES, Event, Observation
 from bilateral.report.charts import STATUS_COLOURS, index_chart, indicator_chart
 from bilateral.report.formatting import format_value, shorten, signed, when_label
-from bilateral.report.html import by_indicator, safe_url, script_json, vega_bundle
-from bilateral.serve.api import Indicator, Period, PloverType, Server, State
+from bilateral.report.html import (
+    by_indicator,
+    negotiation_chart,
+    safe_url,
+    script_json,
+    vega_bundle,
+)
+from bilateral.report.negotiations import (
+    BASELINE_NAMES,
+    DEFAULT_MODEL,
+    DEFAULT_RUNS,
+    DEFAULT_SEED,
+    MODEL_NAMES,
+    available_models,
+    scale_number,
+    scale_value,
+)
+from bilateral.serve.api import Day, Indicator, Model, Period, PloverType, Server, State
 from bilateral.serve.state import ServerState
 from bilateral.store.search import MARK_END, MARK_START
 
@@ -62,6 +79,8 @@ EXPECTED = {
     "indicator": "an indicator id such as us_tariff_japan_reciprocal",
     "indicator_id": "an indicator id such as us_tariff_japan_reciprocal",
     "ref": "a document id, your id for it, or an id prefix (1 to 200 characters)",
+    "as_of": "a day as YYYY-MM-DD",
+    "model": "a model: " + ", ".join(available_models()),
 }
 TITLES = {400: "Bad request", 404: "Not found", 503: "The store cannot be read"}
 
@@ -193,6 +212,28 @@ def disputes_page(request: Request, server: Server,
     revised = [r for r in snapshot.revisions if indicator is None or r.indicator == indicator]
     return _page(request, "disputes.html", "disputes", disputes=found, revisions=revised,
                  indicator=indicator)
+
+
+@router.get("/negotiations", response_class=HTMLResponse)
+def negotiations_page(request: Request, server: Server, as_of: Day = None,
+                      model: Model = DEFAULT_MODEL) -> HTMLResponse:
+    """Where each of the dossier's negotiations is heading, from the reporting published
+    before ``as_of`` (default: every report), with the brief's runs and seed."""
+    day = None
+    if as_of is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise HTTPException(400, f"as_of={as_of} is not a day of the calendar: give a "
+                                     f"day as YYYY-MM-DD.") from None
+    found = [server.forecasts.get(n.id, as_of=day, model=model, runs=DEFAULT_RUNS,
+                                  seed=DEFAULT_SEED) for n in server.dossier.negotiations]
+    charts = {o.issue.id: _chart(f"chart-negotiation-{n}", f"{o.issue.name}: positions by "
+                                                           f"round", negotiation_chart(o))
+              for n, o in enumerate(found, 1) if o.forecast}
+    return _page(request, "negotiations.html", "negotiations", outlooks=found, charts=charts,
+                 as_of=day, model=model, models=available_models(), model_names=MODEL_NAMES,
+                 baseline_names=BASELINE_NAMES, runs=DEFAULT_RUNS, seed=DEFAULT_SEED)
 
 
 @router.get("/documents", response_class=HTMLResponse)
@@ -366,7 +407,12 @@ def _pager(path: str, filters: dict[str, Any], page: int, pages: int) -> dict[st
 
 def quote_url(report: Report) -> str:
     """The document page with the report's quote highlighted and scrolled to."""
-    return f"{document_url(report.doc.id)}?mark={report.start}-{report.end}#mark"
+    return mark_url(report.doc.id, report.start, report.end)
+
+
+def mark_url(doc_id: str, start: int, end: int) -> str:
+    """The document page with the span [start, end) highlighted and scrolled to."""
+    return f"{document_url(doc_id)}?mark={start}-{end}#mark"
 
 
 def document_url(doc_id: str) -> str:
@@ -385,7 +431,8 @@ def _environment() -> Environment:
                        value=lambda claim: format_value(claim.value, claim.unit),
                        number=lambda n: f"{n:,}")
     env.globals.update(quote_url=quote_url, document_url=document_url,
-                       indicator_url=indicator_url, safe_url=safe_url)
+                       indicator_url=indicator_url, safe_url=safe_url, mark_url=mark_url,
+                       scaled=scale_value, scale_number=scale_number)
     return env
 
 

@@ -380,6 +380,173 @@ class RelationsIndex(TypedDict):
     items: list[DyadIndex]
 
 
+# --- negotiations -------------------------------------------------------------------------------
+
+@closed
+class Scale(TypedDict):
+    """The issue's scale: positions from ``low`` to ``high``."""
+
+    low: float
+    high: float
+    label: Annotated[str, Field(description="how a value reads, such as '% tariff'")]
+
+
+@closed
+class CitedReport(TypedDict):
+    """A dated report the dossier cites, with the analyst's summary of what it says."""
+
+    date: Annotated[str, Field(description="YYYY-MM-DD")]
+    outlet: str | None
+    title: str | None
+    url: str | None
+    summary: str
+
+
+@closed
+class DossierValue(TypedDict):
+    value: Annotated[float, Field(description="on the issue's scale")]
+    source: CitedReport
+
+
+@closed
+class KnownOutcome(TypedDict):
+    value: Annotated[float, Field(description="on the issue's scale")]
+    date: Annotated[str, Field(description="YYYY-MM-DD, the day it was settled")]
+    source: CitedReport
+
+
+@closed
+class Bargainer(TypedDict):
+    id: str
+    name: str
+    state: Iso3
+
+
+@closed
+class Negotiation(TypedDict):
+    """A negotiation of the dossier that can be forecast."""
+
+    id: str
+    name: str
+    indicator: Annotated[str, Field(description="the catalogue indicator the scale measures")]
+    scale: Scale
+    status_quo: Annotated[DossierValue, Field(
+        description="the value in force as the dossier gives it; a forecast takes the store's "
+                    "latest value in force instead when there is one")]
+    outcome: Annotated[KnownOutcome | None, Field(description="how it ended; null while "
+                                                              "pending")]
+    actors: Annotated[list[Bargainer], Field(description="the bodies that bargain over it")]
+
+
+@closed
+class NegotiationList(TypedDict):
+    items: list[Negotiation]
+
+
+@closed
+class IssueRef(TypedDict):
+    id: str
+    name: str
+    indicator: str
+    scale: Scale
+
+
+@closed
+class PositionSource(TypedDict):
+    """Where a value came from: a stored quote (``kind`` store: the document, the quote and
+    its span) or a report the dossier cites (``kind`` dossier: outlet, title, URL, summary).
+    Keys without a value are left out."""
+
+    kind: Literal["store", "dossier"]
+    value: Annotated[float, Field(description="on the issue's scale")]
+    date: NotRequired[Annotated[str, Field(description="the report's publication day, "
+                                                       "YYYY-MM-DD")]]
+    status: NotRequired[Status]
+    quote: NotRequired[str]
+    doc_id: NotRequired[Annotated[str, Field(description="the stored document's id")]]
+    start: NotRequired[Annotated[int, Field(description="the quote's offset in the text")]]
+    end: NotRequired[int]
+    outlet: NotRequired[str]
+    title: NotRequired[str]
+    url: NotRequired[str]
+    summary: NotRequired[str]
+
+
+@closed
+class ForecastInput(TypedDict):
+    """One bargainer as the forecast takes it."""
+
+    actor: str
+    id: str
+    state: Iso3
+    capability: float
+    salience: Annotated[float, Field(description="0 to 1")]
+    position: Annotated[float, Field(description="on the issue's scale")]
+    source: PositionSource
+
+
+@closed
+class ForecastRound(TypedDict):
+    round: Annotated[int, Field(description="0 holds the starting positions")]
+    median: float
+    mean: float
+    positions: Annotated[dict[str, float], Field(description="each bargainer's position")]
+
+
+@closed
+class BaselineValues(TypedDict):
+    """Where the bargainers would settle without bargaining, by three rules."""
+
+    weighted_mean: Annotated[float, Field(description="Σ cᵢsᵢxᵢ / Σ cᵢsᵢ")]
+    weighted_median: Annotated[float, Field(description="the median with capability × "
+                                                        "salience as votes")]
+    capability_mean: Annotated[float, Field(description="Σ cᵢxᵢ / Σ cᵢ")]
+
+
+@closed
+class Band(TypedDict):
+    median: float
+    low: Annotated[float, Field(description="the 10th percentile of the runs")]
+    high: Annotated[float, Field(description="the 90th percentile of the runs")]
+
+
+@closed
+class BaselineBands(TypedDict):
+    weighted_mean: Band
+    weighted_median: Band
+    capability_mean: Band
+
+
+@closed
+class ForecastInterval(TypedDict):
+    """The spread over runs that draw each input within its uncertainty."""
+
+    runs: int
+    seed: int | None
+    level: Annotated[float, Field(description="0.8: from the 10th to the 90th percentile")]
+    forecast: Band
+    baselines: BaselineBands
+
+
+@closed
+class NegotiationForecast(TypedDict):
+    """A model's forecast of one negotiation from the reporting published before ``as_of``."""
+
+    model: str
+    scenario: str
+    dimensions: list[str]
+    rounds: list[ForecastRound]
+    forecast: Annotated[float, Field(description="the model's final median position")]
+    baselines: BaselineValues
+    interval: Annotated[ForecastInterval | None, Field(description="null with runs=0")]
+    issue: IssueRef
+    as_of: Annotated[str | None, Field(description="YYYY-MM-DD; null: every report")]
+    status_quo: PositionSource
+    inputs: list[ForecastInput]
+    without_position: Annotated[list[str], Field(
+        description="bargainers with no position reported before the date, left out")]
+
+
 # --- the errors each endpoint documents ---------------------------------------------------------
 
 _LIMIT = "Input should be greater than or equal to 1"

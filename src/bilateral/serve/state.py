@@ -1,4 +1,5 @@
-"""What one server process holds: its settings, store, dossier, analysis and extractor."""
+"""What one server process holds: its settings, store, dossier, analysis, forecasts and
+extractor."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 
 from bilateral.dossier import Dossier
-from bilateral.serve.answers import Answers
+from bilateral.serve.answers import Answers, Forecasts
 from bilateral.serve.settings import ServeSettings
 from bilateral.store import Store
 
@@ -24,6 +25,7 @@ class ServerState:
     store: Store
     dossier: Dossier
     answers: Answers
+    forecasts: Forecasts  # the negotiations' forecasts, kept per state of the store
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @cached_property
