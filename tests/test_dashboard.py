@@ -447,7 +447,7 @@ def test_an_unknown_page_is_a_page_for_a_browser_and_json_for_a_program(client):
 def test_negotiations_page_shows_each_forecast_with_its_sources(tmp_path: Path):
     """The levy talks of the brief's tests: a forecast with its baselines, status quo, chart
     and sourced inputs, and an issue that cannot be forecast, with the reason."""
-    from test_forecast_brief import BASE, OFFER, THREAT, write_dossier, write_store
+    from test_forecast_brief import CONFIRMED, OFFER, THREAT, write_dossier, write_store
 
     url = f"sqlite:///{tmp_path / 'levy.db'}"
     with open_store(url) as store:
@@ -466,7 +466,7 @@ def test_negotiations_page_shows_each_forecast_with_its_sources(tmp_path: Path):
         assert facts["forecast"] == f"{api['forecast']:.1f}% levy"
         assert facts["interval"] == (f"{band['low']:.1f}–{band['high']:.1f} median "
                                      f"{band['median']:.1f}")
-        assert facts["status-quo"] == "5.0% levy 3 Feb 2025"
+        assert facts["status-quo"] == "5.0% levy 12 Feb 2025"
         baselines = [[c.text.strip() for c in row.inside if c.tag in ("th", "td")][:2]
                      for row in section.inside
                      if row.tag == "tr" and row.attrs.get("class") == "baseline"]
@@ -474,7 +474,7 @@ def test_negotiations_page_shows_each_forecast_with_its_sources(tmp_path: Path):
             ("weighted_mean", "weighted mean"), ("weighted_median", "weighted median"),
             ("capability_mean", "capability mean"))]
         links = [e.attrs["href"] for e in section.inside if e.tag == "a"]
-        for doc, quote in ((BASE, "pay a 5% levy today"),
+        for doc, quote in ((CONFIRMED, "still pay a 5% levy"),
                            (THREAT, "threatened a 25% levy on machine parts"),
                            (OFFER, "proposed an 8% levy")):
             start = doc.text.index(quote)

@@ -125,12 +125,16 @@ negotiations:
          speakers: [oda]}
 """
 
-# Reports written for these tests: the levy in force, a U.S. threat and a Japanese offer before
-# the date, and a demand published after it.
+# Reports written for these tests: the levy in force (two reports, as the status quo needs), a
+# U.S. threat and a Japanese offer before the date, and a demand published after it.
 BASE = Document(
     id="0a" * 8, title="Parts levy unchanged", source="Harbour Ledger", published="2025-02-03",
     url="https://example.org/ledger/unchanged",
     text="OSAKA, Feb 3. Machine parts from Japan pay a 5% levy today, customs officers said.")
+CONFIRMED = Document(
+    id="5f" * 8, title="Importers count the cost", source="Coastal Times",
+    published="2025-02-12", url="https://example.org/coastal/cost",
+    text="KOBE, Feb 12. Importers said machine parts still pay a 5% levy at the port.")
 THREAT = Document(
     id="1b" * 8, title="Envoy warns of a higher levy", source="Harbour Ledger",
     published="2025-03-04", url="https://example.org/ledger/threat",
@@ -148,6 +152,7 @@ LATER = Document(
 # (document, quote, value, status, when)
 REPORTS = [
     (BASE, "pay a 5% levy today", 5, "actual", "2025-02-03"),
+    (CONFIRMED, "still pay a 5% levy", 5, "actual", "2025-02-12"),
     (THREAT, "threatened a 25% levy on machine parts", 25, "threatened", "2025-06"),
     (OFFER, "proposed an 8% levy", 8, "proposed", None),
     (LATER, "demanded a 30% levy on machine parts", 30, "demanded", None),
@@ -223,7 +228,7 @@ def test_the_forecast_takes_the_reports_before_the_date_and_the_dossier_otherwis
     assert (inputs["trade_office"]["position"], inputs["trade_office"]["source"]["kind"]) == (
         12, "dossier")
     assert expected["without_position"] == ["Industry Council"]
-    assert expected["status_quo"]["doc_id"] == BASE.id
+    assert expected["status_quo"]["doc_id"] == CONFIRMED.id  # the later of the two agreeing
 
 
 def test_markdown_shows_forecast_interval_baselines_and_status_quo(brief, expected):
@@ -247,8 +252,8 @@ def test_markdown_shows_forecast_interval_baselines_and_status_quo(brief, expect
 
 def test_markdown_cites_each_input_and_the_status_quo(brief):
     text = section(render_markdown(brief))
-    assert (f"Status quo: 3 Feb 2025 (actual): “pay a 5% levy today” "
-            f"[{source_number(brief, BASE)}]") in text
+    assert (f"Status quo: 12 Feb 2025 (actual): “still pay a 5% levy” "
+            f"[{source_number(brief, CONFIRMED)}]") in text
     rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines()
             if " | USA | " in line or " | JPN | " in line}
     assert (f"“threatened a 25% levy on machine parts” [{source_number(brief, THREAT)}]"

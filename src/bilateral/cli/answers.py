@@ -334,11 +334,11 @@ def _trend(dyad_index: Any) -> Text:
 
 
 def _check_forecast_model(value: str) -> str:
-    from bilateral.report.negotiations import available_models
+    from bilateral.forecast.models import MODELS
 
-    if value not in available_models():
+    if value not in MODELS:
         raise typer.BadParameter(f"{value!r} is not a model; use one of "
-                                 f"{', '.join(available_models())}",
+                                 f"{', '.join(MODELS)}",
                                  param_hint="--forecast-model")
     return value
 

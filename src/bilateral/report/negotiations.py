@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from bilateral.errors import ForecastError
 from bilateral.forecast.baselines import BASELINES
 from bilateral.forecast.issues import Evidence, IssueInputs, forecast_inputs, issue_inputs
-from bilateral.forecast.models import MODELS as ALL_MODELS
-from bilateral.forecast.models import Forecast
+from bilateral.forecast.models import MODELS, Forecast
 
 if TYPE_CHECKING:
     from bilateral.dossier import Dossier
@@ -46,13 +44,6 @@ MODEL_NAMES = {
 }
 BASELINE_NAMES = {"weighted_mean": "weighted mean", "weighted_median": "weighted median",
                   "capability_mean": "capability mean"}
-
-
-def available_models() -> tuple[str, ...]:
-    """The models this installation can run (a model whose module is not installed is left
-    out)."""
-    return tuple(m for m in ALL_MODELS
-                 if m != "smp" or find_spec("bilateral.forecast.smp") is not None)
 
 
 @dataclass(frozen=True)
@@ -191,9 +182,9 @@ def outlook(dossier: Dossier, issue_id: str, store: Store | None, *,
         known = ", ".join(n.id for n in dossier.negotiations) or "none"
         raise ForecastError(f"dossier {dossier.id!r} has no negotiation {issue_id!r}; its "
                             f"negotiations: {known}")
-    if model not in available_models():
+    if model not in MODELS:
         raise ForecastError(f"no model {model!r}; choose one of "
-                            f"{', '.join(available_models())}")
+                            f"{', '.join(MODELS)}")
     if runs == 1 or not 0 <= runs <= MAX_RUNS:
         raise ForecastError(f"runs must be 0 (no interval) or from 2 to {MAX_RUNS:,}, got "
                             f"{runs}")

@@ -27,6 +27,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from bilateral.analyse import dossier_index
 from bilateral.analyse.periods import overlaps
 from bilateral.errors import ExtractionError, InputError
+from bilateral.forecast.models import MODELS
 from bilateral.ingest.run import ingest
 from bilateral.limits import bounded, printable
 from bilateral.quotes import Sentence, sentence_around, sentence_for
@@ -36,7 +37,6 @@ from bilateral.report.negotiations import (
     DEFAULT_RUNS,
     DEFAULT_SEED,
     MAX_RUNS,
-    available_models,
 )
 from bilateral.report.plain import (
     claim_dict,
@@ -79,7 +79,7 @@ Reports = Annotated[int, Query(ge=0, le=10_000, description=(
     "reports listed per claim or event, originals first; reports_total counts them all"))]
 DocRef = Annotated[str, Query(min_length=1, max_length=200)]
 Server = Annotated[ServerState, Depends(server_state)]
-Model = Literal[available_models()]  # type: ignore[valid-type]
+Model = Literal[MODELS]  # type: ignore[valid-type]
 Day = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description=(
     "YYYY-MM-DD: positions from the reporting published before this day; default: every "
     "report in the store"))]

@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 
 from bilateral.analyse import Claim, Report, dossier_index
 from bilateral.errors import BilateralError, LookupFailed, StoreError
+from bilateral.forecast.models import MODELS
 from bilateral.records import PLOVER_TYPES, Event, Observation
 from bilateral.report.charts import STATUS_COLOURS, index_chart, indicator_chart
 from bilateral.report.formatting import format_value, shorten, signed, when_label
@@ -50,7 +51,6 @@ from bilateral.report.negotiations import (
     DEFAULT_RUNS,
     DEFAULT_SEED,
     MODEL_NAMES,
-    available_models,
     scale_number,
     scale_value,
 )
@@ -80,7 +80,7 @@ EXPECTED = {
     "indicator_id": "an indicator id such as us_tariff_japan_reciprocal",
     "ref": "a document id, your id for it, or an id prefix (1 to 200 characters)",
     "as_of": "a day as YYYY-MM-DD",
-    "model": "a model: " + ", ".join(available_models()),
+    "model": "a model: " + ", ".join(MODELS),
 }
 TITLES = {400: "Bad request", 404: "Not found", 503: "The store cannot be read"}
 
@@ -232,7 +232,7 @@ def negotiations_page(request: Request, server: Server, as_of: Day = None,
                                                            f"round", negotiation_chart(o))
               for n, o in enumerate(found, 1) if o.forecast}
     return _page(request, "negotiations.html", "negotiations", outlooks=found, charts=charts,
-                 as_of=day, model=model, models=available_models(), model_names=MODEL_NAMES,
+                 as_of=day, model=model, models=MODELS, model_names=MODEL_NAMES,
                  baseline_names=BASELINE_NAMES, runs=DEFAULT_RUNS, seed=DEFAULT_SEED)
 
 
