@@ -276,9 +276,8 @@ def test_the_backtest_command_sets_forecast_baselines_and_actual_side_by_side(cl
     result = CliRunner().invoke(app, ["backtest", "--db", url, "--dossier", str(path)],
                                 env={"COLUMNS": "200"})
     assert result.exit_code == EXIT_OK, result.output
-    assert "Test tariff talks" in result.output and "2025-06-30" in result.output
-    [row] = [line for line in result.output.splitlines() if "Test tariff talks" in line]
-    assert row.rstrip(" │").endswith("15")  # the actual outcome closes the row
+    assert "test-tariff" in result.output and "as of 2025-06-30" in result.output
+    assert "actual 15 (status quo 10)" in result.output
     as_json = CliRunner().invoke(app, ["backtest", "--json", "--db", url, "--dossier",
                                        str(path)])
     [made] = json.loads(as_json.stdout)

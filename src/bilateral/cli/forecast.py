@@ -173,29 +173,31 @@ def backtest_command(
         out.print(f"Dossier {loaded.id} has no negotiation with an outcome and a backtest "
                   f"date.")
         return
+    runs_note = f"; under it, the 80% interval of {runs} runs" if runs else ""
     table = Table(title=f"Backtests: {model} forecast as of a date before the outcome, "
-                        f"beside the baselines (absolute error in brackets)")
-    for column in ("issue", "as of", model, "weighted mean", "weighted median",
-                   "capability mean", "status quo", "actual"):
-        table.add_column(column, justify="left" if column in ("issue", "as of") else "right")
+                        f"beside the baselines (absolute error in brackets{runs_note})")
+    widest = max(len(r.issue_id) for r in results)
+    for column in ("issue", model, "weighted mean", "weighted median", "capability mean"):
+        table.add_column(column, justify="left" if column == "issue" else "right",
+                         min_width=widest if column == "issue" else None)
     for result in results:
         made = result.as_json()
         errors = result.errors()
         interval = made["interval"]
 
         def cell(value: float, error: float, band: dict[str, Any] | None = None) -> str:
-            text = f"{value:.2f} ({error:.2f})"
+            text = f"{value:.1f} ({error:.1f})"
             if band is not None:
-                text += f"\n80%: {band['low']:.2f}–{band['high']:.2f}"
+                text += f"\n{band['low']:.1f}–{band['high']:.1f}"
             return text
 
         table.add_row(
-            made["issue"]["name"], made["as_of"],
+            f"{made['issue']['id']}\nas of {made['as_of']}\nactual {result.actual:g} "
+            f"(status quo {made['status_quo']['value']:g})",
             cell(made["forecast"], errors["model"], interval and interval["forecast"]),
             *(cell(made["baselines"][name], errors[name],
                    interval and interval["baselines"][name])
-              for name in ("weighted_mean", "weighted_median", "capability_mean")),
-            f"{made['status_quo']['value']:g}", f"{result.actual:g}")
+              for name in ("weighted_mean", "weighted_median", "capability_mean")))
     out.print(table)
 
 
