@@ -354,3 +354,25 @@ def test_brief_command_takes_the_forecast_options(db, folder):
                           ("--forecast-model", "oracle")):
         refused = runner.invoke(app, ["brief", "--db", db, "--dossier", dossier, option, value])
         assert refused.exit_code == 2 and option in refused.output
+
+
+def test_a_negotiation_that_has_ended_shows_its_outcome_and_its_backtest(db, dossier, expected):
+    """Once the outcome is known, the brief does not forecast the settled issue again: it
+    shows the outcome and the forecast from the reporting before the backtest date."""
+    with open_store(db) as store:
+        later = build_brief(store, dossier, as_of=dt.date(2025, 10, 1), forecast_runs=RUNS)
+    item = next(o for o in later.negotiations if o.issue.id == "parts-levy")
+    assert all(o.concluded is None for o in later.negotiations if o.issue.outcome is None)
+    assert item.concluded is not None and item.concluded.value == 15
+    assert item.as_of == AS_OF  # the backtest date, not the brief's
+    assert item.forecast is not None
+    assert item.forecast.as_json()["forecast"] == expected["forecast"]
+    markdown = section(render_markdown(later))
+    assert ("**Concluded** on 15 Sep 2025 at 15.0% levy (the two sides settled on a 15% "
+            "levy). The forecast below is as of 30 Jun 2025") in markdown
+    assert "demanded a 30% levy" not in markdown  # published after the backtest date
+    html = render_html(later)
+    assert "<b>Concluded</b> on 15 Sep 2025" in html
+    with open_store(db) as store:
+        earlier = build_brief(store, dossier, as_of=AS_OF, forecast_runs=RUNS)
+    assert "Concluded" not in section(render_markdown(earlier))

@@ -261,9 +261,11 @@ def _outlook(brief: Brief, item: Outlook) -> str:
     scale = item.scale
     title = (f"### {escape(item.issue.name)}\n\n"
              f"Scale: {scale.low:g}–{scale.high:g} ({escape(scale.label)}).")
+    ended = _concluded(item)
     if item.forecast is None or item.value is None:
-        return f"{title}\n\n**No forecast:** {escape(item.reason)}"
-    parts = [title]
+        return "\n\n".join(p for p in (title, ended, f"**No forecast:** {escape(item.reason)}")
+                             if p)
+    parts = [title, *([ended] if ended else [])]
     line = f"**Forecast ({item.model}): {escape(scale_value(item.value, scale))}**"
     band = item.interval
     if band is not None:
@@ -294,6 +296,18 @@ def _outlook(brief: Brief, item: Outlook) -> str:
         parts.append(f"Without a position reported before the date, left out: "
                      f"{escape(', '.join(item.without_position))}.")
     return "\n\n".join(parts)
+
+
+def _concluded(item: Outlook) -> str:
+    """For a negotiation that has ended: its outcome, and that the forecast is its backtest."""
+    if item.concluded is None:
+        return ""
+    outcome, scale = item.concluded, item.scale
+    made = (f" The forecast below is as of {when_label(item.as_of.isoformat())}, from the "
+            f"reporting published before it: a backtest." if item.as_of else "")
+    return (f"**Concluded** on {when_label(outcome.date.isoformat())} at "
+            f"{escape(scale_value(outcome.value, scale))} ({escape(outcome.source.summary)})."
+            f"{made}")
 
 
 def _band_cells(band: Any, item: Outlook) -> list[str]:

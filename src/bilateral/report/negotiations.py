@@ -14,7 +14,7 @@ fixed seed ``DEFAULT_SEED``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bilateral.errors import ForecastError
@@ -24,7 +24,7 @@ from bilateral.forecast.models import MODELS, Forecast
 
 if TYPE_CHECKING:
     from bilateral.dossier import Dossier
-    from bilateral.dossier.negotiations import Negotiation, Scale
+    from bilateral.dossier.negotiations import Negotiation, Outcome, Scale
     from bilateral.forecast.scenario import Round
     from bilateral.store import Store
 
@@ -86,6 +86,7 @@ class Outlook:
     inputs: IssueInputs | None = None
     forecast: Forecast | None = None
     reason: str | None = None
+    concluded: Outcome | None = None  # known by the date asked for: the forecast is its backtest
 
     @property
     def scale(self) -> Scale:
@@ -199,9 +200,21 @@ def outlook(dossier: Dossier, issue_id: str, store: Store | None, *,
 def outlooks(dossier: Dossier, store: Store | None, *, as_of: dt.date | None,
              model: str = DEFAULT_MODEL, runs: int = DEFAULT_RUNS,
              seed: int | None = DEFAULT_SEED) -> list[Outlook]:
-    """Every negotiation of the dossier, in the dossier's order (see ``outlook``)."""
-    return [outlook(dossier, n.id, store, as_of=as_of, model=model, runs=runs, seed=seed)
-            for n in dossier.negotiations]
+    """Every negotiation of the dossier, in the dossier's order (see ``outlook``). A
+    negotiation that had concluded by ``as_of`` (today when None) is forecast as of its
+    backtest date instead, beside its outcome: what the reporting said before it ended."""
+    found = []
+    for n in dossier.negotiations:
+        ended = n.outcome is not None and n.outcome.date <= (as_of or dt.date.today())
+        if ended and n.outcome is not None:
+            before = n.backtest_as_of or n.outcome.date
+            made = outlook(dossier, n.id, store, as_of=before, model=model, runs=runs,
+                           seed=seed)
+            found.append(replace(made, concluded=n.outcome))
+        else:
+            found.append(outlook(dossier, n.id, store, as_of=as_of, model=model, runs=runs,
+                                 seed=seed))
+    return found
 
 
 def scale_value(value: float, scale: Scale) -> str:
