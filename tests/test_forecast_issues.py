@@ -202,10 +202,14 @@ def test_a_backtest_reads_only_what_preceded_its_date(filled, dossier):
         abs(made["baselines"]["weighted_mean"] - 15))
 
 
-def test_the_packaged_dossier_backtests_two_tariffs_before_the_july_deal():
-    packaged = load_dossier("us-japan")
+@pytest.mark.parametrize(("name", "issues"), [
+    ("us-japan", {"reciprocal-tariff", "auto-tariff"}),
+    ("us-korea", {"reciprocal-tariff"}),  # the second dossier: the same section, no new code
+])
+def test_the_packaged_dossiers_backtest_tariffs_before_the_july_deals(name, issues):
+    packaged = load_dossier(name)
     tested = {n.id: n for n in packaged.negotiations if n.backtest_as_of is not None}
-    assert set(tested) >= {"reciprocal-tariff", "auto-tariff"}
+    assert set(tested) >= issues
     for issue in tested.values():
         assert issue.backtest_as_of == dt.date(2025, 6, 30)
         assert issue.outcome is not None and issue.outcome.value == 15
