@@ -87,6 +87,22 @@ def test_draws_stay_within_the_scale_and_keep_saliences_shares():
     assert sum(a.capability for a in drawn.actors) > 0
 
 
+def test_draws_near_a_bound_stay_centred_on_the_stated_value():
+    """Clipping at the scale's end would pile draws on the bound and lift their mean."""
+    scenario = Scenario("s", (Dimension("d", 0, 10),), (
+        Actor("edge", 1.0, (1.0,), (0.9,)), Actor("middle", 1.0, (5.0,), (0.5,))))
+    spreads = {"edge": Spread(0.0, 0.5, 3.0), "middle": Spread(0.0, 0.0, 3.0)}
+    rng = random.Random(5)
+    drawn = [draw(scenario, spreads, rng) for _ in range(4000)]
+    edge = [d.actors[0].positions[0] for d in drawn]
+    assert min(edge) >= 0.0 and max(edge) <= 2.0  # ±1 here, not ±3 clipped at 0
+    assert sum(edge) / len(edge) == pytest.approx(1.0, abs=0.03)
+    salience = [d.actors[0].saliences[0] for d in drawn]
+    assert max(salience) <= 1.0 and min(salience) >= 0.8  # ±0.1 below a salience of 1
+    middle = [d.actors[1].positions[0] for d in drawn]
+    assert min(middle) < 2.2 and max(middle) > 7.8  # the full ±3 away from the bounds
+
+
 def test_relative_spreads_use_the_scale_or_the_spread_of_positions():
     bounded = relative_spreads(read_ktab_csv(KTAB_3D), 0.1)
     assert all(s.position == pytest.approx(10.0) for s in bounded.values())

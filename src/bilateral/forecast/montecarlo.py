@@ -1,10 +1,11 @@
 """Uncertain inputs, many runs: the spread of forecasts an analyst should expect.
 
 Each run draws every actor's capability, salience and position uniformly within its stated
-half-width (clipped to the scale, to non-negative values and to saliences of at most 1, an
-actor's saliences together no more than they were or 1), runs the model and the baselines
-on the draw, and the runs together give a median and an 80% interval for each. Draws come from
-one seeded generator, so the same seed gives the same interval.
+half-width (narrowed near the scale's ends, zero and a salience of 1, so that every draw stays
+centred on the stated value; an actor's saliences together no more than they were or 1), runs
+the model and the baselines on the draw, and the runs together give a median and an 80%
+interval for each. Draws come from one seeded generator, so the same seed gives the same
+interval.
 """
 
 from __future__ import annotations
@@ -66,31 +67,36 @@ def relative_spreads(scenario: Scenario, fraction: float) -> dict[str, Spread]:
 
 
 def draw(scenario: Scenario, spreads: Mapping[str, Spread], rng: random.Random) -> Scenario:
-    """One scenario with every input drawn within its spread."""
+    """One scenario with every input drawn within its spread. Near a bound the half-width
+    narrows on both sides alike, so a draw stays centred on the stated value: clipping would
+    pile draws on the bound and move their mean away from it."""
     actors = []
     for actor in scenario.actors:
         spread = spreads.get(actor.name, Spread())
-        capability = max(0.0, actor.capability + rng.uniform(-1, 1) * spread.capability)
-        saliences = tuple(min(1.0, max(0.0, s + rng.uniform(-1, 1) * spread.salience))
-                          if s <= 1 else s for s in actor.saliences)
+        capability = _around(rng, actor.capability, spread.capability, 0.0, None)
+        saliences = tuple(_around(rng, s, spread.salience, 0.0, 1.0) if s <= 1 else s
+                          for s in actor.saliences)
         total, before = sum(saliences), sum(actor.saliences)
         if total > max(1.0, before):  # shares of attention stay shares
             saliences = tuple(s * max(1.0, before) / total for s in saliences)
-        positions = []
-        for d, x in enumerate(actor.positions):
-            dim = scenario.dimensions[d]
-            value = x + rng.uniform(-1, 1) * spread.position
-            if dim.low is not None:
-                value = max(dim.low, value)
-            if dim.high is not None:
-                value = min(dim.high, value)
-            positions.append(value)
+        positions = tuple(_around(rng, x, spread.position, dim.low, dim.high)
+                          for x, dim in zip(actor.positions, scenario.dimensions, strict=True))
         actors.append(replace(actor, capability=capability, saliences=saliences,
-                              positions=tuple(positions)))
+                              positions=positions))
     if sum(a.capability for a in actors) <= 0:  # every capability drawn to 0: keep the input's
         actors = [replace(a, capability=b.capability) for a, b in zip(actors, scenario.actors,
                                                                       strict=True)]
     return replace(scenario, actors=tuple(actors))
+
+
+def _around(rng: random.Random, value: float, half: float, low: float | None,
+            high: float | None) -> float:
+    """Uniform on value ± half, the half-width narrowed to the nearer bound."""
+    if low is not None:
+        half = min(half, max(0.0, value - low))
+    if high is not None:
+        half = min(half, max(0.0, high - value))
+    return value + rng.uniform(-1, 1) * half
 
 
 def simulate(scenario: Scenario, model: Callable[[Scenario], ModelRun],
