@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bilateral.cli.shared import (
+    EXIT_PARTIAL,
     DbOption,
     DossierOption,
     JsonOption,
@@ -23,7 +24,10 @@ from bilateral.cli.shared import (
     out,
     print_rejections,
 )
+from bilateral.ingest.fetch import FeedPolicy
 from bilateral.limits import printable
+
+FeedDefaults = FeedPolicy()  # the defaults the --feed options show
 
 token_app = typer.Typer(help="API tokens: who may ingest through a server's API.\n\n"
                              "Example: bilateral token add ingest-bot", no_args_is_help=True)
@@ -147,24 +151,65 @@ def token_revoke(
 
 @app.command()
 def watch(
-    folder: Annotated[Path, typer.Argument(help="The folder to watch (and its subfolders).")],
-    interval: Annotated[float, typer.Option(
-        min=0.1, help="Seconds between scans; a file is ingested once it is unchanged for "
-                      "one scan.")] = 2.0,
+    folder: Annotated[Path | None, typer.Argument(
+        help="The folder to watch (and its subfolders); or give --feed instead.")] = None,
+    feed: Annotated[list[str] | None, typer.Option(
+        metavar="URL", help="An RSS or Atom feed to poll (repeatable); each new entry's page "
+                            "is fetched and ingested. Needs bilateral[feeds].")] = None,
+    interval: Annotated[float | None, typer.Option(
+        min=0.1, help="Seconds between scans (a file is ingested once it is unchanged for "
+                      "one scan), 2 by default; between polls of the feeds, 300 by "
+                      "default.")] = None,
     once: Annotated[bool, typer.Option(
         "--once", help="Ingest what is there now and stop.")] = False,
+    host_interval: Annotated[float, typer.Option(
+        min=0, help="Feeds: seconds between two requests to one host (longer when its "
+                    "robots.txt asks).")] = FeedDefaults.host_interval,
+    timeout: Annotated[float, typer.Option(
+        min=0.1, help="Feeds: seconds a server may stay silent before a request fails.",
+    )] = FeedDefaults.read_timeout,
+    max_bytes: Annotated[int, typer.Option(
+        min=1, help="Feeds: the largest feed or page read; a larger one is rejected.",
+    )] = FeedDefaults.max_bytes,
+    attempts: Annotated[int, typer.Option(
+        min=1, help="Feeds: tries of a failing fetch, at later polls, before it is given "
+                    "up.")] = FeedDefaults.max_attempts,
+    retry_after: Annotated[float, typer.Option(
+        min=0, help="Feeds: seconds before a failed fetch is tried again; doubled after "
+                    "each failure.")] = FeedDefaults.retry_after,
     dossier: DossierOption = "us-japan",
     db: DbOption = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Feeds with --once: print the run report as JSON.")] = False,
 ) -> None:
-    """Ingest files dropped into a folder as they arrive; a running server shows them.
+    """Ingest files dropped into a folder, or articles from RSS and Atom feeds, as they
+    arrive; a running server shows them.
 
-    Example: bilateral watch inbox/ --db postgresql://team@db/bilateral
+    Example: bilateral watch --feed https://example.org/news.rss --db postgresql://team@db/bilateral
     """
     from bilateral.dossier import load_dossier
-    from bilateral.ingest.watch import watch as run_watch
+    from bilateral.errors import InputError
     from bilateral.store import open_store
 
+    if (folder is None) == (not feed):
+        raise InputError("watch a folder or one or more --feed URL, not "
+                         + ("both" if feed else "neither"))
+    if as_json and not (feed and once):
+        raise InputError("--json prints the report of one poll of feeds: use it with --feed "
+                         "and --once")
+    if feed:
+        policy = FeedPolicy(host_interval=host_interval, read_timeout=timeout,
+                            connect_timeout=min(timeout, FeedDefaults.connect_timeout),
+                            max_bytes=max_bytes, max_attempts=attempts, retry_after=retry_after)
+        _watch_feeds(feed, open_store(db), load_dossier(dossier), policy,
+                     interval=300.0 if interval is None else interval, once=once,
+                     as_json=as_json)
+        return
+    assert folder is not None
+    from bilateral.ingest.watch import watch as run_watch
+
     store = open_store(db)
+    interval = 2.0 if interval is None else interval
 
     def report(paths: list[Path], result) -> None:
         names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more"
@@ -174,14 +219,65 @@ def watch(
                   f"observations {result.observations}, events {result.events}")
         print_rejections(result.rejections)
 
-    stop = threading.Event()
+    stop = _stop_on_signals() if not once else threading.Event()
     if not once:
-        # Ctrl-C or a service manager's SIGTERM: finish the ingest under way, then stop.
-        for stop_signal in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(stop_signal, lambda *_: stop.set())
         out.print(f"Watching {escape(str(folder))} every {interval:g} s into "
                   f"{escape(store.url)}; Ctrl-C stops.")
     count = run_watch(folder, store, load_dossier(dossier), interval=interval, once=once,
                       stop=stop, on_ingest=report)
     out.print(f"Ingested {count} file{'s' if count != 1 else ''}."
               + ("" if once else " Stopped."))
+
+
+def _stop_on_signals() -> threading.Event:
+    """Ctrl-C or a service manager's SIGTERM: finish the ingest under way, then stop."""
+    stop = threading.Event()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: stop.set())
+    return stop
+
+
+def _watch_feeds(feeds: list[str], store, dossier, policy, *, interval: float, once: bool,
+                 as_json: bool) -> None:
+    from bilateral.ingest.feeds import FeedReport, watch_feeds
+
+    def page(url: str, outcome: str) -> None:
+        err.print(f"{time.strftime('%H:%M:%S')} {escape(printable(url))}: "
+                  f"{escape(printable(outcome))}", soft_wrap=True)
+
+    def poll(report: FeedReport) -> None:
+        if not as_json:
+            out.print(f"{time.strftime('%H:%M:%S')} " + _feed_summary(report))
+
+    stop = threading.Event() if once else _stop_on_signals()
+    if not once:
+        out.print(f"Watching {len(feeds)} feed{'s' if len(feeds) != 1 else ''} every "
+                  f"{interval:g} s into {escape(store.url)}; Ctrl-C stops.")
+    total = watch_feeds(feeds, store, dossier, policy, interval=interval, once=once,
+                        stop=stop, on_poll=poll, on_page=None if as_json else page)
+    if as_json:
+        print(json.dumps(total.as_dict(), indent=2))
+    else:
+        if total.failed:
+            table = Table(title=f"Failed fetches ({len(total.failed)})")
+            for column in ("url", "attempts", "then", "reason"):
+                table.add_column(column, overflow="fold")
+            for failure in total.failed:
+                table.add_row(escape(printable(failure.url)), str(failure.attempts),
+                              "given up" if failure.gave_up
+                              else f"again in {failure.retry_in:g} s",
+                              escape(printable(failure.reason)))
+            out.print(table)
+        print_rejections(total.rejections)
+        out.print(("Total: " if not once else "") + _feed_summary(total)
+                  + ("" if once else " Stopped."))
+    if total.failed or total.rejections:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _feed_summary(report) -> str:
+    return (f"feeds {report.feeds}, fetched {report.fetched}, ingested {report.ingested}, "
+            f"duplicates {report.duplicates}, not modified {report.not_modified}, skipped by "
+            f"robots.txt {len(report.skipped_robots)}, failed {len(report.failed)}, rejected "
+            f"{len(report.rejections)}; observations {report.observations}, events "
+            f"{report.events}")

@@ -281,6 +281,17 @@ def read_jsonl_line(line: bytes, origin: str, *, first: bool = False, size: int 
         return Item(Rejection(origin, str(exc), "bad-field"), size)
 
 
+def decode_html(data: bytes, charset: str | None = None) -> str:
+    """A web page's bytes as text: the charset its HTTP headers declared, else as a file of
+    HTML is read (byte-order mark, <meta charset>, UTF-8). Raises UnicodeDecodeError."""
+    if charset:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong header is common; the page itself may say better
+    return _decode(data, html=True)
+
+
 def _decode(data: bytes, *, html: bool) -> str:
     for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                        (codecs.BOM_UTF16_BE, "utf-16")):

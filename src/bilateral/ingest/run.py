@@ -100,13 +100,33 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
     once instead of per call; it must have been made from ``dossier``. ``model`` is the model
     directory (or built-in name) of the extractor made here."""
     extractor = extractor or Extractor(dossier, model=model)
-    report = IngestReport()
     paths = list(paths)
     sources = list(discover(paths))
     total = sum(s.stat().st_size for s in sources if isinstance(s, Path))
+    return _run(_items(sources), store, dossier, extractor, total=total, progress=progress,
+                config={"paths": [display_path(Path(p)) for p in paths],
+                        "batch_size": batch_size, "max_bytes": max_bytes},
+                batch_size=batch_size)
+
+
+def ingest_documents(results: Iterable[Document | Rejection], store: Store, dossier: Dossier, *,
+                     config: dict[str, object] | None = None, batch_size: int = 200,
+                     extractor: Extractor | None = None) -> IngestReport:
+    """Ingest documents read elsewhere (a web page, a feed) as ``ingest`` does files: the same
+    identity, near-duplicate links, run record and report; ``config`` is recorded with the
+    run, to say where they came from."""
+    extractor = extractor or Extractor(dossier)
+    items = (Item(r, len(r.text.encode()) if isinstance(r, Document) else 0) for r in results)
+    return _run(items, store, dossier, extractor, total=0, progress=None,
+                config={**(config or {}), "batch_size": batch_size}, batch_size=batch_size)
+
+
+def _run(items: Iterator[Item], store: Store, dossier: Dossier, extractor: Extractor, *,
+         total: int, progress: Progress | None, config: dict[str, object],
+         batch_size: int) -> IngestReport:
+    report = IngestReport()
     report.run_id = store.begin_run("ingest", dossier.id, {
-        "paths": [display_path(Path(p)) for p in paths], "batch_size": batch_size,
-        "max_bytes": max_bytes,
+        **config,
         # which dossier, exactly, made these records: a run can be told apart and repeated
         "dossier_sha256": dossier_sha256(dossier),
         "model": extractor.model.name,
@@ -118,7 +138,7 @@ def ingest(paths: Iterable[str | Path], store: Store, dossier: Dossier, *,
     done = 0
     status, reason = "failed", None
     try:
-        for batch in _batches(_items(sources), batch_size):
+        for batch in _batches(items, batch_size):
             documents = [i.result for i in batch if isinstance(i.result, Document)]
             rejections = [i.result for i in batch if isinstance(i.result, Rejection)]
             report.documents_read += len(documents)

@@ -187,3 +187,22 @@ api_tokens = Table(
     Column("digest", Text, nullable=False, unique=True),  # SHA-256 of the token, hex
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+#: What ``bilateral watch --feed`` decided about each article link it met, so a restart
+#: fetches no page twice (migration 0006).
+FEED_ENTRY_STATUSES: tuple[str, ...] = ("ingested", "duplicate", "rejected", "robots", "gave-up")
+
+feed_entries = Table(
+    "feed_entries", metadata,
+    Column("url", Text, primary_key=True),  # the entry's link, without its #fragment
+    Column("feed", Text, nullable=False),  # the feed it was first met in
+    Column("status", Text, nullable=False),
+    Column("doc_id", Text),  # the stored document, when one was made (no key: may be removed)
+    Column("reason", Text),  # why there is no document, when there is none
+    Column("entry_updated", Text),  # the entry's date as the feed gave it: a change refetches
+    Column("etag", Text),  # the page's validators, sent back when it is fetched again
+    Column("last_modified", Text),
+    Column("seen_at", UTCDateTime, nullable=False),
+    CheckConstraint("status IN ('ingested', 'duplicate', 'rejected', 'robots', 'gave-up')",
+                    name="status"),
+)

@@ -176,6 +176,22 @@ class Run:
 
 
 @dataclass(frozen=True)
+class FeedEntry:
+    """What a feed watcher decided about one article link (``status`` is one of
+    ``schema.FEED_ENTRY_STATUSES``); kept so a restarted watcher fetches no page twice."""
+
+    url: str
+    feed: str
+    status: str
+    doc_id: str | None = None
+    reason: str | None = None
+    entry_updated: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    seen_at: datetime | None = None  # set by the store when written
+
+
+@dataclass(frozen=True)
 class BatchResult:
     new_documents: int  # documents written by this batch
     skipped_existing: int  # documents already stored (or repeated in the batch): not rewritten
@@ -1106,6 +1122,38 @@ class Store:
         with self._write(f"revoking the API token {name!r}") as conn:
             result = conn.execute(t.api_tokens.delete().where(t.api_tokens.c.name == name))
         return bool(result.rowcount)
+
+    # -- feed entries
+
+    def feed_entries(self, urls: Iterable[str]) -> dict[str, FeedEntry]:
+        """The entries already decided among ``urls``, by URL."""
+        wanted = sorted(set(urls))
+        f = t.feed_entries
+        found: dict[str, FeedEntry] = {}
+        with self._read("reading feed entries") as conn:
+            for start in range(0, len(wanted), 500):
+                query = select(f).where(f.c.url.in_(wanted[start:start + 500]))
+                for row in conn.execute(query).mappings():
+                    found[row["url"]] = FeedEntry(**row)
+        return found
+
+    def record_feed_entries(self, entries: Iterable[FeedEntry]) -> int:
+        """Insert or replace what was decided about these links; returns how many."""
+        now = datetime.now(UTC)
+        rows = {e.url: {**e.__dict__, "seen_at": now} for e in entries}
+        bad = sorted({r["status"] for r in rows.values()} - set(t.FEED_ENTRY_STATUSES))
+        if bad:
+            raise StoreError(f"feed entry status {bad[0]!r} is not one of "
+                             f"{', '.join(t.FEED_ENTRY_STATUSES)}")
+        if not rows:
+            return 0
+        stmt = self._insert(t.feed_entries)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.feed_entries.c.url],
+            set_={c: stmt.excluded[c] for c in rows[next(iter(rows))] if c != "url"})
+        with self._write("recording feed entries") as conn:
+            conn.execute(stmt, list(rows.values()))
+        return len(rows)
 
     # -- search
 
