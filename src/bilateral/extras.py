@@ -5,6 +5,7 @@ The core install ingests, extracts, evaluates and writes briefs; heavier parts a
     pip install 'bilateral[web]'       bilateral serve: the REST API and the dashboard
     pip install 'bilateral[postgres]'  stores on PostgreSQL (the psycopg driver)
     pip install 'bilateral[train]'     bilateral train (scikit-learn)
+    pip install 'bilateral[spark]'     bilateral spark ingest on Apache Spark (PySpark)
 
 Code that needs an extra imports it inside the function that uses it, after ``require``, so a
 core install never loads (or misses) it and a missing one is an ``Error:`` with the install
@@ -23,6 +24,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "web": ("fastapi", "uvicorn", "python_multipart"),
     "postgres": ("psycopg",),
     "train": ("sklearn",),
+    "spark": ("pyspark",),
 }
 
 
