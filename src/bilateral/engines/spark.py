@@ -214,6 +214,8 @@ def _run(spark: SparkSession, inputs: list[str], out: str | None, dossier: Dossi
     sc = spark.sparkContext
     partitions = partitions or 2 * sc.defaultParallelism
     report = SparkIngestReport(out=out, master=sc.master, partitions=partitions)
+    # joins and the first-copy window shuffle into as many tasks as extraction has, not 200
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     files, rejected = _list_inputs(spark, inputs)
     report.rejections.extend(rejected)
     started = datetime.now(UTC)
