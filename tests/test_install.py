@@ -158,6 +158,7 @@ def test_installed_core_names_the_extra_a_command_needs(installed: Path, tmp_pat
     for command, extra, module in (
         (["serve", "--db", f"sqlite:///{tmp_path / 'x.db'}"], "web", "fastapi"),
         (["docs", "--db", "postgresql://nobody@127.0.0.1:1/none"], "postgres", "psycopg"),
+        (["spark", "ingest", str(tmp_path), "--out", str(tmp_path / "out")], "spark", "pyspark"),
     ):
         done = _run([bilateral, *command], env=env, cwd=tmp_path, expect=1)
         message = " ".join(done.stderr.split())

@@ -13,6 +13,7 @@
     ├── ReportError                a brief cannot be written (format, browser for PDF)
     ├── ForecastError              a negotiation cannot be forecast (inputs, issue, model)
     │   └── ScenarioError          a scenario file or dossier issue has an unusable value
+    ├── EngineError                a batch job on an execution engine (Spark) failed
     └── MissingExtra               a command needs an optional part that is not installed
 
 Every message says what happened, where, and what to do; codes (``B1xx``) are stable so a
@@ -101,6 +102,13 @@ class ScenarioError(ForecastError):
     issue), the row and the field."""
 
     code = "B810"
+
+
+class EngineError(BilateralError):
+    """A batch job on an execution engine (Spark) could not start or failed; the message
+    names the job, the master and the engine's own reason."""
+
+    code = "B900"
 
 
 class MissingExtra(BilateralError):

@@ -6,6 +6,7 @@ The core install ingests, extracts, evaluates and writes briefs; heavier parts a
     pip install 'bilateral[postgres]'  stores on PostgreSQL (the psycopg driver)
     pip install 'bilateral[train]'     bilateral train (scikit-learn)
     pip install 'bilateral[feeds]'     bilateral watch --feed (feedparser, httpx)
+    pip install 'bilateral[spark]'     bilateral spark ingest on Apache Spark (PySpark)
 
 Code that needs an extra imports it inside the function that uses it, after ``require``, so a
 core install never loads (or misses) it and a missing one is an ``Error:`` with the install
@@ -25,6 +26,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "postgres": ("psycopg",),
     "train": ("sklearn",),
     "feeds": ("feedparser", "httpx"),
+    "spark": ("pyspark",),
 }
 
 

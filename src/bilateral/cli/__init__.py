@@ -3,8 +3,8 @@
 Commands live by what they do: ``records`` (ingest, extract, evaluate, query what is stored),
 ``answers`` (indicators, disputes, timeline, index, brief, demo), ``export`` (tables as CSV,
 JSON lines or Parquet), ``forecast`` (negotiation forecasts and backtests) and ``server``
-(serve, API tokens, watch a folder); ``shared`` holds the app, the options and the output
-every command uses.
+(serve, API tokens, watch a folder), ``engines`` (ingest on Spark); ``shared`` holds the app,
+the options and the output every command uses.
 
 Exit codes: 0 success; 1 an error stopped the command (message on stderr); 2 bad usage, or no
 store to read (readers never create one); 3 the command finished but some inputs were rejected
@@ -21,6 +21,7 @@ from bilateral.cli import answers  # noqa: F401  # isort: skip
 from bilateral.cli import server  # noqa: F401  # isort: skip
 from bilateral.cli import export  # noqa: F401  # isort: skip
 from bilateral.cli import forecast  # noqa: F401  # isort: skip
+from bilateral.cli import engines  # noqa: F401  # isort: skip
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "app", "main"]
 

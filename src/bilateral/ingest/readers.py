@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import io
 import json
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -73,15 +74,25 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | Rejection]:
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if any(part.startswith(".") for part in child.relative_to(path).parts):
                     continue
-                yield child if child.suffix.lower() in SUPPORTED else Rejection(
-                    display_path(child), f"skipped: {child.suffix or 'no'} file type in a folder; "
-                    f"ingest reads {', '.join(sorted(SUPPORTED))}", SKIPPED)
+                yield child if child.suffix.lower() in SUPPORTED else skipped_file(
+                    display_path(child), child.suffix)
         elif path.is_file():
-            yield path if path.suffix.lower() in SUPPORTED else Rejection(
-                display_path(path), f"unsupported file type {path.suffix or '(none)'}; "
-                f"ingest reads {', '.join(sorted(SUPPORTED))}", "unsupported")
+            yield path if path.suffix.lower() in SUPPORTED else unsupported_file(
+                display_path(path), path.suffix)
         else:
             yield Rejection(display_path(path), "no such file or folder", "missing")
+
+
+def skipped_file(origin: str, suffix: str) -> Rejection:
+    """A file met in a folder that is not an article: reported, not a failure."""
+    return Rejection(origin, f"skipped: {suffix or 'no'} file type in a folder; "
+                     f"ingest reads {', '.join(sorted(SUPPORTED))}", SKIPPED)
+
+
+def unsupported_file(origin: str, suffix: str) -> Rejection:
+    """A file named as an input that no reader takes."""
+    return Rejection(origin, f"unsupported file type {suffix or '(none)'}; "
+                     f"ingest reads {', '.join(sorted(SUPPORTED))}", "unsupported")
 
 
 def read(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
@@ -91,7 +102,8 @@ def read(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
     try:
         size = path.stat().st_size
         if suffix in JSONL_SUFFIXES:
-            yield from _read_jsonl(path, max_bytes=max_bytes)
+            with path.open("rb") as handle:
+                yield from read_jsonl_stream(handle, origin, max_bytes=max_bytes)
             return
         if size > max_bytes:
             yield Item(Rejection(origin, f"file is {size:,} bytes, over the limit of "
@@ -100,6 +112,23 @@ def read(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
         data = path.read_bytes()
     except OSError as exc:
         yield Item(Rejection(origin, f"cannot read: {exc.strerror or exc}", "unreadable"), 0)
+        return
+    yield from read_bytes(data, origin, suffix, max_bytes=max_bytes)
+
+
+def read_bytes(data: bytes, origin: str, suffix: str, *,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    """Documents (or rejections) from the content of one file already read, e.g. by a cluster
+    from a path no local reader can open; ``suffix`` (``.txt``, ``.html``, ``.jsonl``) says
+    its format."""
+    suffix = suffix.lower()
+    size = len(data)
+    if suffix in JSONL_SUFFIXES:
+        yield from read_jsonl_stream(io.BytesIO(data), origin, max_bytes=max_bytes)
+        return
+    if size > max_bytes:
+        yield Item(Rejection(origin, f"file is {size:,} bytes, over the limit of "
+                             f"{max_bytes:,} (raise it with --max-bytes)", "too-large"), size)
         return
     if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         yield Item(Rejection(origin, "binary content (NUL bytes); not a text article",
@@ -234,20 +263,22 @@ def _period_of(text: str) -> str:
     raise BadField(f"'published' {text!r} is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)")
 
 
-def _read_jsonl(path: Path, *, max_bytes: int) -> Iterator[Item]:
-    with path.open("rb") as handle:
-        number = 0
-        while line := handle.readline(max_bytes + 1):
-            number += 1
-            size = len(line)
-            if size > max_bytes and not line.endswith(b"\n"):
-                # read no more of an overlong line than the limit: skip the rest unseen
-                while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
-                    size += len(rest)
+def read_jsonl_stream(handle: BinaryIO, origin: str, *,
+                      max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    """The documents of a JSONL corpus read from ``handle``; each origin is
+    ``origin:line``."""
+    number = 0
+    while line := handle.readline(max_bytes + 1):
+        number += 1
+        size = len(line)
+        if size > max_bytes and not line.endswith(b"\n"):
+            # read no more of an overlong line than the limit: skip the rest unseen
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
                 size += len(rest)
-            if line.strip():
-                yield read_jsonl_line(line, f"{display_path(path)}:{number}",
-                                      first=number == 1, size=size, max_bytes=max_bytes)
+            size += len(rest)
+        if line.strip():
+            yield read_jsonl_line(line, f"{origin}:{number}", first=number == 1, size=size,
+                                  max_bytes=max_bytes)
 
 
 def read_jsonl_line(line: bytes, origin: str, *, first: bool = False, size: int | None = None,

@@ -1,0 +1,147 @@
+"""``bilateral spark ingest`` on a real local Spark session gives what ``bilateral ingest``
+gives on the same files: the same documents, observations, events, duplicate links and
+rejections; a second run adds nothing; the Parquet datasets have the store's columns and one
+partition per publication month."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+from typer.testing import CliRunner
+
+from bilateral.cli import app
+from bilateral.dossier import load_dossier
+from bilateral.engines.spark import link_near_duplicates, month_of, spark_ingest, start_session
+from bilateral.ingest.run import ingest
+from bilateral.store import open_store
+from bilateral.store import schema as t
+from spark_corpus import CorpusFiles, write_corpus
+
+pytestmark = [pytest.mark.spark, pytest.mark.filterwarnings(
+    "ignore:PySpark does not yet fully support pandas:FutureWarning")]
+
+DOCUMENT_COLUMNS = ("id, title, url, source, published, published_from, external_id, origin, "
+                    "duplicate_of, similarity, char_count")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    session = start_session("local[2]")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> CorpusFiles:
+    return write_corpus(tmp_path_factory.mktemp("corpus") / "news", 240)
+
+
+@pytest.fixture(scope="module")
+def ingested(corpus: CorpusFiles, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ingest") / "ingest.db"
+    with open_store(f"sqlite:///{path}") as store:
+        ingest([corpus.folder], store, load_dossier("us-japan"), batch_size=50)
+    return path
+
+
+@pytest.fixture(scope="module")
+def sparked(corpus: CorpusFiles, spark, tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("spark")
+    report = spark_ingest([str(corpus.folder)], folder / "out", db=f"sqlite:///{folder / 's.db'}",
+                          spark=spark, partitions=3)
+    return folder, report
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return sorted(conn.execute(sql).fetchall(), key=repr)
+
+
+def test_the_store_holds_what_ingest_stores(ingested, sparked, corpus):
+    folder, report = sparked
+    spark_db = folder / "s.db"
+    documents = rows(ingested, f"SELECT {DOCUMENT_COLUMNS} FROM documents")
+    assert rows(spark_db, f"SELECT {DOCUMENT_COLUMNS} FROM documents") == documents
+    # the corpus has what the comparison is about: exact and near copies, JSONL, .txt, .html
+    assert len(documents) < corpus.articles
+    links = [d for d in documents if d[8] is not None]
+    assert len(links) >= 10
+    assert {Path(d[7].split(":")[0]).suffix for d in documents} == {".jsonl", ".txt", ".html"}
+    assert report.near_duplicates == len(links)
+    assert report.documents_new == len(documents)
+    for table in ("observations", "events"):
+        columns = ", ".join(c.name for c in getattr(t, table).columns)
+        expected = rows(ingested, f"SELECT {columns} FROM {table}")
+        assert len(expected) > 100
+        assert rows(spark_db, f"SELECT {columns} FROM {table}") == expected
+    assert rows(spark_db, "SELECT doc_id, hash FROM document_sketches") == rows(
+        ingested, "SELECT doc_id, hash FROM document_sketches")
+    assert rows(spark_db, "SELECT origin, code, reason FROM rejections") == rows(
+        ingested, "SELECT origin, code, reason FROM rejections")
+    assert {r.code for r in report.rejections} == {"skipped", "bad-json"}
+
+
+def test_a_second_run_adds_nothing(sparked, corpus, spark):
+    folder, _ = sparked
+    spark_db = folder / "s.db"
+    before = {table: rows(spark_db, f"SELECT id FROM {table}")
+              for table in ("documents", "observations", "events")}
+    first = _dataset(folder / "out", "documents")
+    again = spark_ingest([str(corpus.folder)], folder / "out", db=f"sqlite:///{spark_db}",
+                         spark=spark)
+    assert again.documents_new == 0
+    assert again.documents_existing == again.documents_read
+    for table, ids in before.items():
+        assert rows(spark_db, f"SELECT id FROM {table}") == ids
+    second = _dataset(folder / "out", "documents")
+    assert sorted(second["id"]) == sorted(first["id"])  # replaced, not appended
+    assert not [p for p in (folder / "out").iterdir() if p.name.startswith("_staging")]
+
+
+def _dataset(root: Path, table: str) -> dict[str, list]:
+    return ds.dataset(root / table, format="parquet", partitioning="hive").to_table().to_pydict()
+
+
+def test_the_datasets_have_the_store_columns_and_month_partitions(sparked, ingested):
+    folder, _ = sparked
+    out = folder / "out"
+    for table in ("documents", "observations", "events"):
+        dataset = ds.dataset(out / table, format="parquet", partitioning="hive")
+        assert dataset.schema.names == [c.name for c in getattr(t, table).columns] + ["month"]
+        ids = sorted(dataset.to_table(columns=["id"]).column("id").to_pylist())
+        assert ids == [r[0] for r in rows(ingested, f"SELECT id FROM {table} ORDER BY id")]
+    months = {p.name for p in (out / "documents").iterdir() if p.is_dir()}
+    assert "month=undated" in months
+    assert {"month=2025-01", "month=2025-06"} <= months
+    documents = _dataset(out, "documents")
+    for published, month in zip(documents["published"], documents["month"], strict=True):
+        assert month == month_of(published)
+    # records sit in the partition of their document
+    doc_month = dict(zip(documents["id"], documents["month"], strict=True))
+    events = _dataset(out, "events")
+    assert all(doc_month[d] == m for d, m in zip(events["doc_id"], events["month"], strict=True))
+
+
+def test_the_command_writes_parquet_only_and_reports_json(corpus, tmp_path):
+    # the CLI starts its own session; the module's one is reused by getOrCreate
+    done = CliRunner().invoke(app, ["spark", "ingest", str(corpus.folder / "wire-0.jsonl"),
+                                    "--out", str(tmp_path / "out"), "--json"])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.output)
+    assert report["documents_read"] > 50
+    assert report["run_id"] is None  # no store was asked for
+    assert sorted(report["datasets"]) == ["documents", "events", "observations"]
+    assert (tmp_path / "out" / "documents").is_dir()
+
+
+def test_linking_follows_reading_order_and_skips_copies_as_originals():
+    # b copies a; c is close to both, but b is a copy, so c's original is a even when b is
+    # the closer; d ties between a and e: the first read wins.
+    pairs = [((0, 0), "a", (0, 1), "b", 0.9), ((0, 0), "a", (0, 2), "c", 0.7),
+             ((0, 1), "b", (0, 2), "c", 0.95), ((0, 0), "a", (1, 0), "d", 0.8),
+             ((0, 3), "e", (1, 0), "d", 0.8)]
+    assert link_near_duplicates(pairs) == {"b": ("a", 0.9), "c": ("a", 0.7), "d": ("a", 0.8)}
