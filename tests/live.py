@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -36,8 +37,10 @@ def bilateral(*args: str, check: bool = True, **kwargs) -> subprocess.CompletedP
 
 
 @contextmanager
-def running_server(db_url: str, *options: str, log: Path | None = None) -> Iterator[str]:
-    """A `bilateral serve` process over ``db_url``; yields its base URL."""
+def running_server(db_url: str, *options: str, log: Path | None = None,
+                   caught_up: bool = True) -> Iterator[str]:
+    """A `bilateral serve` process over ``db_url``; yields its base URL once it answers and
+    (with ``caught_up``) its refresher has kept the answers of what the store holds."""
     port = free_port()
     output = log.open("w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
@@ -47,6 +50,8 @@ def running_server(db_url: str, *options: str, log: Path | None = None) -> Itera
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process, log)
+        if caught_up:
+            answers_caught_up(base)
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -72,6 +77,23 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path | None
             pass
         process_wait(process, 0.1)
     raise RuntimeError(f"bilateral serve did not answer at {base} within {STARTUP_SECONDS} s")
+
+
+def until(condition, what: str, seconds: float = STARTUP_SECONDS) -> None:
+    """Wait for ``condition`` with a deadline, looking every 0.05 s; fails naming ``what``."""
+    import pytest
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"within {seconds:g} s: {what}")
+        threading.Event().wait(0.05)
+
+
+def answers_caught_up(base: str) -> None:
+    """Wait until the server's refresher shows every write in its answers."""
+    until(lambda: httpx.get(f"{base}/api/health", timeout=10).json()["answers_pending"] == 0,
+          "the server's kept answers caught up with the writes")
 
 
 def process_wait(process: subprocess.Popen[bytes], seconds: float) -> None:

@@ -16,11 +16,12 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from bilateral.analyse.kept import refresh
 from bilateral.dossier import load_dossier
 from bilateral.forecast.issues import forecast_issue
 from bilateral.records import Document, Event, Extraction, Observation
 from bilateral.store import open_store
-from live import bilateral, running_server
+from live import answers_caught_up, bilateral, running_server
 from test_forecast_brief import LATER, THREAT, write_dossier, write_store
 
 RECIPROCAL = "us_tariff_japan_reciprocal"
@@ -54,6 +55,7 @@ def seed(db_url: str) -> str:
             (Extraction(b, (obs(b, 15, "agreed", "2025-07-22"),
                             obs(b, 25, "threatened", "2025-07")), ()), [], None, None),
             (Extraction(c, (), (meeting(c, "2025-02-07"),)), [], None, None)])
+        refresh(store, load_dossier("us-japan"))  # as every writer keeps the answers
         return store.add_token("tester")
 
 
@@ -73,7 +75,7 @@ def reader(request: pytest.FixtureRequest,
 def server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     """A server of its own for a test that writes: (base URL, token, store URL)."""
     token = seed(db_url)
-    with running_server(db_url, "--rate-limit", "0", "--answers-max-age", "0",
+    with running_server(db_url, "--rate-limit", "0", "--refresh-every", "0.1",
                         "--max-upload-bytes", "20000", log=tmp_path / "server.log") as base:
         yield base, token, db_url
 
@@ -184,8 +186,10 @@ def test_writes_need_a_valid_token(server):
     assert made.status_code == 201, made.text
     assert made.json()["documents_new"] == 1
     assert get(base, "/api/documents").json()["total"] == 4
-    statuses = {(i["status"], i["value"]) for i in get(base, "/api/indicators").json()["items"]}
-    assert ("agreed", 15) in statuses  # the analysis saw the new document
+    answers_caught_up(base)  # the server's refresher keeps the answers in the store
+    agreed = {i["value"]: i["sources"] for i in get(base, "/api/indicators").json()["items"]
+              if i["status"] == "agreed"}
+    assert agreed == {15: 3}  # the new document is the claim's third source
     bilateral("token", "revoke", "tester", "--db", store_url)
     revoked = httpx.post(f"{base}/api/documents", json=body,
                          headers={"Authorization": f"Bearer {token}"})
@@ -228,7 +232,8 @@ def test_openapi_security_headers_and_no_cors_by_default(reader):
 def test_rate_limit_and_cors_when_configured(sqlite_url, tmp_path):
     open_store(sqlite_url).close()
     with running_server(sqlite_url, "--rate-limit", "6", "--cors-origin",
-                        "https://team.example", log=tmp_path / "server.log") as base:
+                        "https://team.example", log=tmp_path / "server.log",
+                        caught_up=False) as base:
         allowed = httpx.get(f"{base}/api/health", headers={"Origin": "https://team.example"})
         assert allowed.headers["access-control-allow-origin"] == "https://team.example"
         # one request in ten seconds: starting up took the first, so these are refused

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 
 from bilateral.serve.security import SECURITY_HEADERS
 from bilateral.store import open_store, resolve_url
-from live import running_server
+from live import running_server, until
 from test_api import database, seed
 
 LIMIT = 20_000  # bytes of a request body the servers here take
@@ -42,7 +42,7 @@ def writer(request: pytest.FixtureRequest,
     folder = tmp_path_factory.mktemp("hostile")
     with database(request, folder) as url:
         token = seed(url)
-        with running_server(url, "--rate-limit", "0", "--answers-max-age", "0",
+        with running_server(url, "--rate-limit", "0", "--refresh-every", "0.1",
                             "--max-upload-bytes", str(LIMIT),
                             log=folder / "server.log") as base:
             yield base, token, url
@@ -288,7 +288,8 @@ def test_every_answer_carries_the_security_headers(writer):
 
 def test_a_rate_limited_answer_carries_the_security_headers(sqlite_url, tmp_path):
     open_store(sqlite_url).close()
-    with running_server(sqlite_url, "--rate-limit", "6", log=tmp_path / "server.log") as base:
+    with running_server(sqlite_url, "--rate-limit", "6", log=tmp_path / "server.log",
+                        caught_up=False) as base:  # its requests would count against the limit
         codes = [httpx.get(f"{base}/api/health") for _ in range(4)]
         assert codes[-1].status_code == 429
         message = assert_error(codes[-1], 429, "6 a minute")
@@ -298,12 +299,12 @@ def test_a_rate_limited_answer_carries_the_security_headers(sqlite_url, tmp_path
 # --- unexpected failures ------------------------------------------------------------------------
 
 def test_an_unexpected_error_is_a_short_json_500(sqlite_url, tmp_path):
-    """A store that another program damaged (a figure that is not a number) breaks the
-    analysis: the client gets a short JSON 500, the log the traceback, and the rest of the
-    API goes on answering."""
+    """A store that another program damaged (a kept answer that is no JSON) breaks a request:
+    the client gets a short JSON 500, the log the traceback, and the rest of the API goes on
+    answering."""
     seed(sqlite_url)
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as damage:
-        damage.execute("UPDATE observations SET value = 'fifteen'")
+        damage.execute("UPDATE answer_claims SET body = 'fifteen'")
     log = tmp_path / "server.log"
     with running_server(sqlite_url, "--rate-limit", "0", log=log) as base:
         broken = httpx.get(f"{base}/api/indicators", timeout=60)
@@ -311,8 +312,28 @@ def test_an_unexpected_error_is_a_short_json_500(sqlite_url, tmp_path):
         assert len(broken.content) < 300 and "Traceback" not in broken.text
         assert httpx.get(f"{base}/api/documents", timeout=30).status_code == 200
     told = log.read_text()
-    assert "Traceback" in told and "ValueError" in told and "GET /api/indicators" in told
-    assert "ValueError" not in message
+    assert "Traceback" in told and "JSONDecodeError" in told and "GET /api/indicators" in told
+    assert "JSONDecodeError" not in message
+
+
+def test_records_the_analysis_cannot_read_are_logged_by_the_refresher(sqlite_url, tmp_path):
+    """A figure that is not a number breaks the refresh, not the server: the refresher logs
+    the traceback and goes on, the answers kept before stay, and the write stays marked."""
+    token = seed(sqlite_url)
+    log = tmp_path / "server.log"
+    with running_server(sqlite_url, "--rate-limit", "0", "--refresh-every", "0.1",
+                        log=log) as base:
+        with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as damage:
+            damage.execute("UPDATE observations SET value = 'fifteen'")
+        made = httpx.post(f"{base}/api/documents", headers=auth(token), timeout=60, json={
+            "documents": [{"text": "Japan and the U.S. agreed on a 15% tariff on Tuesday.",
+                           "published": "2025-07-23"}]})
+        assert made.status_code == 201
+        until(lambda: "refreshing the kept answers failed" in log.read_text(),
+              "the refresher logs the failure")
+        assert httpx.get(f"{base}/api/indicators", timeout=30).json()["items"]
+        assert httpx.get(f"{base}/api/health", timeout=30).json()["answers_pending"] > 0
+    assert "Traceback" in log.read_text()
 
 
 def test_a_document_the_extractor_fails_on_is_a_422(sqlite_url):

@@ -291,7 +291,8 @@ def test_a_rate_limited_answer_is_documented(sqlite_url, tmp_path):
     # spare for it
     app = create_app(ServeSettings(db=sqlite_url, rate_limit=6))
     described = Document(TestClient(app).get("/api/openapi.json").json())
-    with running_server(sqlite_url, "--rate-limit", "6", log=tmp_path / "server.log") as base:
+    with running_server(sqlite_url, "--rate-limit", "6", log=tmp_path / "server.log",
+                        caught_up=False) as base:
         codes = [httpx.get(f"{base}/api/indicators", timeout=30) for _ in range(4)]
         limited = codes[-1]
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1

@@ -7,8 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 
 import httpx
 import pytest
@@ -17,21 +15,11 @@ from bilateral.dossier import load_dossier
 from bilateral.errors import InputError
 from bilateral.ingest.watch import watch
 from bilateral.store import open_store
-from live import _env, running_server
+from live import _env, running_server, until
 
 DEADLINE = 60.0
 ARTICLE = ("TOKYO, July 23, 2025 -- Japan and the United States agreed on Tuesday to a 15% "
            "tariff on Japanese goods, report {n}.")
-
-
-def until(condition: Callable[[], bool], what: str) -> None:
-    """Wait for ``condition`` with a deadline; the test fails, naming ``what``, if it never
-    holds."""
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"within {DEADLINE:g} s: {what}")
-        threading.Event().wait(0.05)
 
 
 def test_once_ingests_what_is_there(tmp_path, sqlite_url):
@@ -80,7 +68,7 @@ def test_the_server_shows_what_the_watcher_ingests(tmp_path, sqlite_url):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     open_store(sqlite_url).close()
-    with running_server(sqlite_url, "--answers-max-age", "0",
+    with running_server(sqlite_url, "--refresh-every", "0.1",
                         log=tmp_path / "server.log") as base:
         watcher = subprocess.Popen(
             [sys.executable, "-m", "bilateral", "watch", str(inbox), "--db", sqlite_url,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from bilateral.analyse.kept import refresh
 from bilateral.dossier import load_dossier
 from bilateral.errors import InputError
 from bilateral.ingest.run import IngestReport, ingest
@@ -49,6 +50,7 @@ def run_demo(db: Path, progress_factory=None, brief_path: Path | None = None) ->
             report = ingest([example_corpus()], store, dossier,
                             progress=lambda done, total: progress.update(
                                 task, completed=done, total=total))
+    refresh(store, dossier)  # so that `bilateral serve` over it answers at once
     brief = build_brief(store, dossier)
     written = write_brief(brief, brief_path or db.with_name("brief.html"))
     return DemoResult(db=db, report=report, brief=brief, brief_path=written)

@@ -46,8 +46,27 @@ class Report:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """What all the reports of a claim or timeline entry add up to, for one that keeps only
+    its first few (see ``bilateral.analyse.kept``)."""
+
+    sources: int
+    outlets: tuple[str, ...]
+    last_reported: str
+    reports: int
+
+    @classmethod
+    def of(cls, reports: tuple[Report, ...]) -> Tally:
+        return cls(sources=len({r.doc.original for r in reports}),
+                   outlets=tuple(sorted({r.doc.outlet for r in reports if r.doc.outlet})),
+                   last_reported=max((r.doc.published or "" for r in reports), default=""),
+                   reports=len(reports))
+
+
+@dataclass(frozen=True)
 class Claim:
-    """One value of an indicator with one status and time, and every report of it."""
+    """One value of an indicator with one status and time, and every report of it (or, with
+    a ``tally``, its first reports and what all of them add up to)."""
 
     id: str
     indicator: str
@@ -56,20 +75,29 @@ class Claim:
     unit: str
     when: str | None
     reports: tuple[Report, ...]
+    tally: Tally | None = None
+
+    @property
+    def counted(self) -> Tally:
+        return self.tally or Tally.of(self.reports)
 
     @property
     def sources(self) -> int:
         """Distinct original documents behind the claim (near-duplicate copies count once)."""
-        return len({r.doc.original for r in self.reports})
+        return self.tally.sources if self.tally else len({r.doc.original for r in self.reports})
 
     @property
     def outlets(self) -> tuple[str, ...]:
-        return tuple(sorted({r.doc.outlet for r in self.reports if r.doc.outlet}))
+        return self.counted.outlets
 
     @property
     def last_reported(self) -> str:
         """The latest publication date among its reports ("" when none is dated)."""
-        return max((r.doc.published or "" for r in self.reports), default="")
+        return self.counted.last_reported
+
+    @property
+    def reports_total(self) -> int:
+        return self.tally.reports if self.tally else len(self.reports)
 
     @property
     def quote(self) -> Report:
@@ -164,14 +192,22 @@ def merge_claims(observations: Iterable[Observation], citations: dict[str, Citat
 
 def histories(store: Store, dossier: Dossier, *, indicator: str | None = None,
               since: str | None = None, until: str | None = None,
-              min_sources: int = 1) -> list[IndicatorHistory]:
+              min_sources: int = 1, sentences: bool = True) -> list[IndicatorHistory]:
     """The history of every indicator with a claim (or of ``indicator``), key indicators first
     and then in catalogue order; indicators the dossier does not know come last. With
-    ``min_sources``, only claims that many original documents report (corroborated ones)."""
+    ``min_sources``, only claims that many original documents report (corroborated ones).
+    ``sentences=False`` leaves the reports without their sentences, and the texts unread."""
     observations = store.observations(indicator=indicator, since=since, until=until)
-    citations = store.citations(o.doc_id for o in observations)
+    return histories_of(observations, store.citations(o.doc_id for o in observations), dossier,
+                        sentences_of(store, observations) if sentences else None, min_sources)
+
+
+def histories_of(observations: list[Observation], citations: dict[str, Citation],
+                 dossier: Dossier, sentences: Sentences | None = None,
+                 min_sources: int = 1) -> list[IndicatorHistory]:
+    """``histories`` of these observations."""
     by_indicator: dict[str, list[Claim]] = defaultdict(list)
-    for claim in merge_claims(observations, citations, sentences_of(store, observations)):
+    for claim in merge_claims(observations, citations, sentences):
         if claim.sources >= min_sources:
             by_indicator[claim.indicator].append(claim)
     order = {i.id: n for n, i in enumerate(dossier.indicators)}

@@ -80,6 +80,14 @@ def score_months(entries: Iterable[TimelineEntry], weights: RelationsIndex, *,
                  first: tuple[str, str] | None = None) -> list[DyadIndex]:
     """The index of every directed dyad in ``entries``; ``first`` (and its reverse) lead, the
     rest follow by the number of events behind them."""
+    return dyad_series(index_cells(entries, weights), since=since, until=until, first=first)
+
+
+Cells = dict[tuple[str, str], dict[str, IndexMonth]]
+
+
+def index_cells(entries: Iterable[TimelineEntry], weights: RelationsIndex) -> Cells:
+    """Each directed dyad's months that have events, with their sums."""
     cells: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for entry in entries:
         when = month(entry.when)
@@ -91,15 +99,22 @@ def score_months(entries: Iterable[TimelineEntry], weights: RelationsIndex, *,
             directions.append((entry.target, entry.source))
         for pair in directions:
             cells[pair][when].append(weight)
-    if not cells:
-        return []
+    return {pair: {m: _month(m, found) for m, found in sorted(by_month.items())}
+            for pair, by_month in cells.items()}
+
+
+def dyad_series(cells: Cells, *, since: str | None = None, until: str | None = None,
+                first: tuple[str, str] | None = None) -> list[DyadIndex]:
+    """The index of every dyad with cells: one run of months for all, from ``since`` (else the
+    first month with an event) to ``until`` (else the last), zero where nothing happened."""
     seen = [m for by_month in cells.values() for m in by_month]
+    if not seen:
+        return []
     span = list(months(month(since) or (since + "-01" if since else min(seen)),
                        month(until) or (until + "-12" if until else max(seen))))
-    result = []
-    for (source, target), by_month in cells.items():
-        result.append(DyadIndex(source=source, target=target, months=tuple(
-            _month(m, by_month.get(m, [])) for m in span)))
+    result = [DyadIndex(source=source, target=target, months=tuple(
+                  by_month.get(m) or _month(m, []) for m in span))
+              for (source, target), by_month in cells.items()]
     lead = [first, first[::-1]] if first else []
     result.sort(key=lambda d: (lead.index((d.source, d.target)) if (d.source, d.target) in lead
                                else len(lead), -d.events, d.source, d.target))

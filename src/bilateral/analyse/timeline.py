@@ -15,7 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bilateral.analyse.claims import Report, Sentences, first_report, sentences_of, to_report
+from bilateral.analyse.claims import (
+    Report,
+    Sentences,
+    Tally,
+    first_report,
+    sentences_of,
+    to_report,
+)
 from bilateral.analyse.periods import by_time, merge_precisions, overlaps, sort_key
 from bilateral.records import PLOVER_TYPES, Event, dyad
 from bilateral.store import Citation, Store
@@ -29,15 +36,25 @@ class TimelineEntry:
     source: str
     target: str
     reports: tuple[Report, ...]
+    tally: Tally | None = None  # when only the first reports are kept (analyse.kept)
 
     @property
     def sources(self) -> int:
         """Distinct original documents reporting the event."""
-        return len({r.doc.original for r in self.reports})
+        return self.tally.sources if self.tally else len({r.doc.original for r in self.reports})
+
+    @property
+    def reports_total(self) -> int:
+        return self.tally.reports if self.tally else len(self.reports)
 
     @property
     def quote(self) -> Report:
         return first_report(self.reports)
+
+
+def entry_id(kind: str, source: str, target: str, when: str) -> str:
+    """A short stable id of a timeline entry, for links."""
+    return hashlib.blake2b(f"{kind}|{source}|{target}|{when}".encode(), digest_size=6).hexdigest()
 
 
 def merge_events(events: Iterable[Event], citations: dict[str, Citation],
@@ -53,9 +70,8 @@ def merge_events(events: Iterable[Event], citations: dict[str, Citation],
         for when, reports in merge_precisions(by_time(reported, lambda e: e.when)).items():
             assert when is not None  # undated events never reach the groups
             entries.append(TimelineEntry(
-                id=hashlib.blake2b(f"{kind}|{source}|{target}|{when}".encode(),
-                                   digest_size=6).hexdigest(),
-                when=when, type=kind, source=source, target=target,
+                id=entry_id(kind, source, target, when), when=when, type=kind, source=source,
+                target=target,
                 reports=tuple(to_report(e, citations, sentences) for e in reports)))
     entries.sort(key=lambda e: (sort_key(e.when), PLOVER_TYPES.index(e.type)
                                 if e.type in PLOVER_TYPES else 99, e.source, e.target))

@@ -15,6 +15,7 @@ from bilateral.cli.shared import (
     JsonOption,
     _Group,
     app,
+    keep_answers,
     out,
     print_ingest,
 )
@@ -60,6 +61,12 @@ def spark_ingest(
 
     result = run(inputs, out_path, dossier=dossier, master=master, db=db,
                  partitions=partitions, max_bytes=max_bytes)
+    if db is not None:
+        from bilateral.dossier import load_dossier
+        from bilateral.store import open_store
+
+        with open_store(db) as store:
+            keep_answers(store, load_dossier(dossier))
     if as_json:
         print(json.dumps(result.as_dict(), indent=2))
     else:

@@ -33,6 +33,7 @@ from bilateral.cli.shared import (
     err,
     highlight,
     iso3,
+    keep_answers,
     listing,
     out,
     print_ingest,
@@ -77,6 +78,7 @@ def ingest(
                             max_bytes=max_bytes,
                             progress=lambda done, total: progress.update(
                                 task, completed=done, total=total))
+    keep_answers(store, loaded)
     if report:
         report.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
     if as_json:
@@ -211,6 +213,7 @@ def reextract(
         result = run_reextract(store, loaded, batch_size=batch_size, model=model,
                                progress=lambda done, total: progress.update(
                                    task, completed=done, total=total))
+    keep_answers(store, loaded)
     if as_json:
         print(json.dumps(result.as_dict(), indent=2))
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import threading
@@ -54,11 +55,11 @@ def serve(
     forwarded_allow_ips: Annotated[str | None, typer.Option(
         help="Addresses of a reverse proxy whose X-Forwarded-For to trust, e.g. 127.0.0.1.",
     )] = None,
-    answers_max_age: Annotated[float, typer.Option(
-        min=0, help="How often, in seconds, to check whether the store changed; the "
-                    "indicators, disputes, timeline and index are then redone in the "
-                    "background.",
-    )] = 5.0,
+    refresh_every: Annotated[float, typer.Option(
+        min=0.1, help="How often, in seconds, the server's refresher looks for new writes; "
+                      "the indicators, disputes, timeline and index they change are then "
+                      "redone and kept in the store for every worker.",
+    )] = 2.0,
 ) -> None:
     """Start the web dashboard and REST API over the store.
 
@@ -73,12 +74,13 @@ def serve(
     import uvicorn
 
     from bilateral.dossier import load_dossier
+    from bilateral.serve.refresher import run_refresher
     from bilateral.serve.settings import ServeSettings
     from bilateral.store import open_store
 
     settings = ServeSettings(db=db, dossier=dossier, cors_origins=tuple(cors_origin or ()),
                              max_upload_bytes=max_upload_bytes, rate_limit=rate_limit,
-                             answers_max_age=answers_max_age)
+                             refresh_every=refresh_every, refresh_after_ingest=False)
     load_dossier(settings.dossier)  # a bad dossier or store fails here, not in every worker
     store = open_store(settings.db)
     if workers > 1 and store.dialect == "sqlite":
@@ -88,10 +90,20 @@ def serve(
     os.environ.update(settings.to_env())
     out.print(f"Serving {escape(store.url)} at http://{host}:{port}/ "
               f"({workers} worker{'s' if workers > 1 else ''}); Ctrl-C stops.")
-    uvicorn.run("bilateral.serve.app:app_from_env", factory=True, host=host, port=port,
-                workers=workers, proxy_headers=forwarded_allow_ips is not None,
-                forwarded_allow_ips=forwarded_allow_ips, server_header=False,
-                log_level="info")
+    # one process keeps the answers for every worker (bilateral.serve.refresher)
+    refresher = multiprocessing.get_context("spawn").Process(
+        target=run_refresher, args=(settings,), name="bilateral-refresher", daemon=True)
+    refresher.start()
+    try:
+        uvicorn.run("bilateral.serve.app:app_from_env", factory=True, host=host, port=port,
+                    workers=workers, proxy_headers=forwarded_allow_ips is not None,
+                    forwarded_allow_ips=forwarded_allow_ips, server_header=False,
+                    log_level="info")
+    finally:
+        refresher.terminate()  # SIGTERM: it stops after the refresh under way
+        refresher.join(timeout=60)
+        if refresher.is_alive():
+            refresher.kill()
 
 
 @token_app.command("add")
@@ -206,12 +218,17 @@ def watch(
                      as_json=as_json)
         return
     assert folder is not None
+    from bilateral.analyse.kept import refresh
     from bilateral.ingest.watch import watch as run_watch
 
     store = open_store(db)
     interval = 2.0 if interval is None else interval
 
+    loaded = load_dossier(dossier)
+
     def report(paths: list[Path], result) -> None:
+        if result.documents_new:
+            refresh(store, loaded)  # at once if a server's refresher holds the lease
         names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more"
                                                         if len(paths) > 3 else "")
         out.print(f"{time.strftime('%H:%M:%S')} {escape(printable(names))}: documents new "
@@ -223,7 +240,7 @@ def watch(
     if not once:
         out.print(f"Watching {escape(str(folder))} every {interval:g} s into "
                   f"{escape(store.url)}; Ctrl-C stops.")
-    count = run_watch(folder, store, load_dossier(dossier), interval=interval, once=once,
+    count = run_watch(folder, store, loaded, interval=interval, once=once,
                       stop=stop, on_ingest=report)
     out.print(f"Ingested {count} file{'s' if count != 1 else ''}."
               + ("" if once else " Stopped."))
@@ -239,6 +256,7 @@ def _stop_on_signals() -> threading.Event:
 
 def _watch_feeds(feeds: list[str], store, dossier, policy, *, interval: float, once: bool,
                  as_json: bool) -> None:
+    from bilateral.analyse.kept import refresh
     from bilateral.ingest.feeds import FeedReport, watch_feeds
 
     def page(url: str, outcome: str) -> None:
@@ -246,6 +264,8 @@ def _watch_feeds(feeds: list[str], store, dossier, policy, *, interval: float, o
                   f"{escape(printable(outcome))}", soft_wrap=True)
 
     def poll(report: FeedReport) -> None:
+        if report.ingested:
+            refresh(store, dossier)  # at once if a server's refresher holds the lease
         if not as_json:
             out.print(f"{time.strftime('%H:%M:%S')} " + _feed_summary(report))
 

@@ -357,6 +357,22 @@ def progress_bar(label: str, *, items: bool = False):
     return bar()
 
 
+def keep_answers(store: Any, dossier: Any) -> None:
+    """Bring the store's kept answers up to date after a write (``bilateral.analyse.kept``),
+    so a server over it answers with the new records at once. The write stands if this fails:
+    its marks stay, and the next refresh (a server's refresher, the next write) tries again."""
+    from bilateral.analyse.kept import refresh
+
+    try:
+        with progress_bar("Keeping answers", items=True) as (progress, task):
+            refresh(store, dossier, progress=lambda _what, done, total: progress.update(
+                task, completed=done, total=total))
+    except Exception as exc:  # any failure of the analysis leaves the write whole
+        err.print(f"[yellow]Warning:[/] the kept answers could not be brought up to date "
+                  f"({escape(type(exc).__name__)}: {escape(str(exc)[:300])}); the records are "
+                  f"stored, and the next refresh tries again.")
+
+
 def as_dict(row: Any) -> dict[str, Any]:
     if is_dataclass(row):
         return asdict(row)

@@ -35,17 +35,17 @@ def report_dict(report: Report) -> dict[str, Any]:
             "sentence_html": shown.html()}
 
 
-def _reports(reports: Iterable[Report], most: int | None) -> dict[str, Any]:
+def _reports(reports: Iterable[Report], most: int | None, total: int) -> dict[str, Any]:
     ordered = sorted(reports, key=report_order)
     shown = ordered if most is None else ordered[:most]
-    return {"reports_total": len(ordered), "reports": [report_dict(r) for r in shown]}
+    return {"reports_total": total, "reports": [report_dict(r) for r in shown]}
 
 
 def claim_dict(claim: Claim, reports: int | None = None) -> dict[str, Any]:
     return {"id": claim.id, "indicator": claim.indicator, "status": claim.status,
             "value": claim.value, "unit": claim.unit, "when": claim.when,
             "sources": claim.sources, "outlets": list(claim.outlets),
-            **_reports(claim.reports, reports)}
+            **_reports(claim.reports, reports, claim.reports_total)}
 
 
 def history_dict(history: IndicatorHistory, reports: int | None = None,
@@ -77,7 +77,7 @@ def revision_dict(revision: Revision, reports: int | None = None) -> dict[str, A
 def entry_dict(entry: TimelineEntry, reports: int | None = None) -> dict[str, Any]:
     return {"id": entry.id, "when": entry.when, "type": entry.type, "source": entry.source,
             "target": entry.target, "sources": entry.sources,
-            **_reports(entry.reports, reports)}
+            **_reports(entry.reports, reports, entry.reports_total)}
 
 
 def index_dict(index: DyadIndex) -> dict[str, Any]:

@@ -1,129 +1,183 @@
-"""The analysis a server answers from, computed once per state of the store.
+"""The answers a server gives, read from the analysis kept in the store.
 
-Histories, disputes and the merged timeline read every record, which takes seconds on a large
-store, so a server keeps one snapshot and shares it between requests. Every ``max_age`` seconds
-(or, after a long analysis, as long as it took) a request checks the store's version; when it
-changed, the analysis is recomputed in the background while requests go on getting the
-snapshot they had, so a busy ingest never stalls the readers. Only the first snapshot is
-waited for. Filters by period,
-state or type are applied to the snapshot in memory.
+Histories, disputes, the timeline and the index are kept in the store's ``answer_*`` tables
+by ``bilateral.analyse.kept`` (refreshed as ingest writes), so every worker reads the same
+answers with indexed queries: nothing is computed per worker, and a new worker is ready at once.
+Listings page by key (``after``): each page starts where the last one ended, however deep.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bilateral.analyse import (
-    CurrentValue,
-    Dispute,
-    IndicatorHistory,
-    Revision,
-    TimelineEntry,
-    current_values,
-    differences,
-    histories,
-    timeline,
+from bilateral.analyse import CurrentValue, IndicatorHistory
+from bilateral.analyse.claims import Claim
+from bilateral.analyse.kept import (
+    load_claim,
+    load_dispute,
+    load_entry,
+    load_history,
+    load_index_month,
+    load_revision,
+    record_key,
+    refresh,
+    status_rank,
 )
-from bilateral.analyse.periods import overlaps
+from bilateral.analyse.relations import DyadIndex, dyad_series
 from bilateral.dossier import Dossier
+from bilateral.records import Observation
 from bilateral.report.negotiations import Outlook, outlook
-from bilateral.store import Store, StoreStats
+from bilateral.store import Store
+from bilateral.store.answers import KeptRows
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    version: tuple[Any, ...]
-    histories: list[IndicatorHistory]
-    disputes: list[Dispute]
-    revisions: list[Revision]
-    current: list[CurrentValue]
-    timeline: list[TimelineEntry]
-    stats: StoreStats  # the store's counts when the analysis read it
-    computed_at: float  # time.monotonic()
+class Listed:
+    """One page of a kept listing: its items, the key to continue after, and the total."""
 
-    def history(self, indicator: str) -> IndicatorHistory | None:
-        return next((h for h in self.histories if h.indicator == indicator), None)
-
-    def events(self, *, state: str | None = None, type: str | None = None,
-               since: str | None = None, until: str | None = None,
-               min_sources: int = 1) -> list[TimelineEntry]:
-        return [e for e in self.timeline
-                if (state is None or state in (e.source, e.target))
-                and (type is None or e.type == type) and e.sources >= min_sources
-                and overlaps(e.when, since, until)]
+    items: list[Any]
+    after: str | None  # pass as ``after`` for the next page; None on the last
+    total: int
 
 
 class Answers:
-    """A shared snapshot of the store's analysis, refreshed in the background."""
+    """The kept answers of ``store``, as the analysis' own types.
 
-    def __init__(self, store: Store, dossier: Dossier, max_age: float = 5.0) -> None:
+    With ``keep``, a server that runs no refresher process keeps them itself: a read first
+    refreshes them when a write marked a change they do not show yet."""
+
+    def __init__(self, store: Store, dossier: Dossier, *, keep: bool = False) -> None:
         self.store = store
         self.dossier = dossier
-        self.max_age = max_age
-        self._snapshot: Snapshot | None = None
-        self._checked = 0.0  # time.monotonic() of the last version check or analysis
-        self._lock = threading.Lock()  # held while a snapshot is computed
-        self._refresher: threading.Thread | None = None
-        self._took = 0.0  # seconds the last analysis took
+        self.keep = keep
+        self._order = {i.id: n for n, i in enumerate(dossier.indicators)}
 
-    def get(self) -> Snapshot:
-        """The newest snapshot there is; the first call waits for it to be computed."""
-        snapshot = self._snapshot
-        if snapshot is None:
-            with self._lock:
-                if self._snapshot is None:
-                    self._snapshot = self._compute(self.store.version())
-                return self._snapshot
-        now = time.monotonic()
-        # Never busier than half the time: after a refresh of 30 s, wait 30 s before the next.
-        if now - self._checked >= max(self.max_age, self._took):
-            self._checked = now
-            version = self.store.version()
-            if version != snapshot.version:
-                self._refresh(version)
-        return snapshot
+    def _kept(self) -> KeptRows:
+        if self.keep and self.store.kept.pending():
+            refresh(self.store, self.dossier)  # at once if another process is at it
+        return self.store.kept
 
-    def wait(self) -> Snapshot:
-        """The snapshot once any refresh under way is done (for tests and benchmarks)."""
-        refresher = self._refresher
-        if refresher is not None:
-            refresher.join()
-        return self.get()
+    def _history_order(self, row: dict[str, Any]) -> tuple[bool, int, str]:
+        return (not row["key"], self._order.get(row["indicator"], len(self._order)),
+                row["indicator"])
 
-    def _refresh(self, version: tuple[Any, ...]) -> None:
-        if not self._lock.acquire(blocking=False):
-            return  # a refresh is under way; it will be checked again after max_age
+    def histories(self) -> list[IndicatorHistory]:
+        """Every indicator with a claim, without its claims, in the dossier's order."""
+        kept = self._kept()
+        rows = sorted(kept.histories(), key=self._history_order)
+        return [load_history(row, ()) for row in rows]
 
-        def run() -> None:
-            try:
-                self._snapshot = self._compute(version)
-            finally:
-                self._lock.release()
+    def history(self, indicator: str, *, since: str | None = None, until: str | None = None,
+                after: int = -1, limit: int | None = None) -> Listed | None:
+        """The indicator's history with its claims in time order after position ``after`` (at
+        most ``limit``); ``after`` of the result continues it. None when the store has none."""
+        kept = self._kept()
+        meta = next((row for row in kept.histories() if row["indicator"] == indicator), None)
+        if meta is None:
+            return None
+        rows = kept.claims(indicator, since=since, until=until, after=after, limit=limit)
+        history = load_history(meta, [load_claim(body) for _, body in rows])
+        more = limit is not None and len(rows) == limit
+        total = kept.count_claims(indicator, since, until) if more or after >= 0 else len(rows)
+        return Listed(items=[history], after=str(rows[-1][0]) if more else None, total=total)
 
-        self._refresher = threading.Thread(target=run, name="bilateral-answers", daemon=True)
-        self._refresher.start()
+    def current(self) -> list[CurrentValue]:
+        """Every indicator's current value per status, in the dossier's order."""
+        kept = self._kept()
+        metas = {row["indicator"]: load_history(row, ()) for row in kept.histories()}
+        found = []
+        for row in kept.current():
+            history = metas.get(row["indicator"])
+            if history is not None:
+                found.append(CurrentValue(history=history, status=row["status"],
+                                          claim=load_claim(row["body"]),
+                                          disputed=bool(row["disputed"])))
+        order = {h: self._history_order({"indicator": h, "key": m.key})
+                 for h, m in metas.items()}
+        found.sort(key=lambda v: (order[v.history.indicator], status_rank(v.status)))
+        return found
 
-    def _compute(self, version: tuple[Any, ...]) -> Snapshot:
-        started = time.monotonic()
-        try:
-            return self._analyse(version)
-        finally:
-            # the version was just read; the next check comes max_age, or as long as this
-            # analysis took, after it ended
-            self._checked = time.monotonic()
-            self._took = self._checked - started
+    def current_of(self, indicator: str) -> list[tuple[str, Claim]]:
+        """(status, claim) of the indicator's current values, in status order."""
+        return [(v.status, v.claim) for v in self.current()
+                if v.history.indicator == indicator]
 
-    def _analyse(self, version: tuple[Any, ...]) -> Snapshot:
-        stories = histories(self.store, self.dossier)
-        found, revised = differences(stories)
-        return Snapshot(version=version, histories=stories, disputes=found, revisions=revised,
-                        current=current_values(stories, found), timeline=timeline(self.store),
-                        stats=self.store.stats(), computed_at=time.monotonic())
+    def disputes(self, indicator: str | None = None, *, after: str | None = None,
+                 offset: int = 0, limit: int | None = None) -> Listed:
+        """Disputes, the most contested first."""
+        return self._differences("dispute", load_dispute, indicator, after, offset, limit)
+
+    def revisions(self, indicator: str | None = None, *, after: str | None = None,
+                  offset: int = 0, limit: int | None = None) -> Listed:
+        """Revisions, the most recent first."""
+        return self._differences("revision", load_revision, indicator, after, offset, limit)
+
+    def _differences(self, kind: str, load: Any, indicator: str | None, after: str | None,
+                     offset: int, limit: int | None) -> Listed:
+        kept = self._kept()
+        rows = kept.differences(kind, indicator=indicator, after=after, offset=offset,
+                                limit=limit, descending=kind == "revision")
+        where = {"kind": kind, **({"indicator": indicator} if indicator else {})}
+        return Listed(items=[load(body) for _, body in rows], after=_next(rows, limit),
+                      total=kept.count("differences", **where))
+
+    def events(self, *, state: str | None = None, type: str | None = None,
+               since: str | None = None, until: str | None = None, min_sources: int = 1,
+               after: str | None = None, offset: int = 0, newest: bool = True,
+               limit: int | None = None, total: bool = True) -> Listed:
+        """Timeline entries matching every filter, newest (or oldest) first."""
+        kept = self._kept()
+        filters = {"state": state, "type": type, "since": since, "until": until,
+                   "min_sources": min_sources}
+        rows = kept.entries(**filters, after=after, offset=offset, newest=newest, limit=limit)
+        return Listed(items=[load_entry(body) for _, body in rows], after=_next(rows, limit),
+                      total=kept.count_entries(**filters) if total else -1)
+
+    def index(self, *, state: str | None = None, since: str | None = None,
+              until: str | None = None) -> list[DyadIndex]:
+        """The relations index of every directed dyad (involving ``state``), the dossier's
+        pair first; months are whole: one overlapping [since, until] counts."""
+        kept = self._kept()
+        cells: dict[tuple[str, str], dict[str, Any]] = {}
+        for row in kept.index(state):
+            if _month_overlaps(row["month"], since, until):
+                cells.setdefault((row["source"], row["target"]), {})[row["month"]] = (
+                    load_index_month(row))
+        return dyad_series(cells, since=since, until=until, first=tuple(self.dossier.dyad))
+
+    def states(self) -> set[str]:
+        """Every state the timeline involves."""
+        return self._kept().entry_states()
+
+    def counts(self) -> dict[str, int]:
+        kept = self._kept()
+        return {"claims": kept.count("claims"),
+                "disputes": kept.count("differences", kind="dispute"),
+                "events": kept.count("entries")}
+
+    def claims_of(self, observations: Iterable[Observation]) -> dict[str, str]:
+        """The id of the claim each observation is part of, keyed by its ``record_key``."""
+        keys = {record_key(o.indicator, o.status, o.value, o.when) for o in observations}
+        return self._kept().members("claim", keys)
+
+    def pending(self) -> int:
+        """Changes written that the kept answers do not show yet."""
+        return self.store.kept.pending()
+
+
+def _next(rows: list[tuple[str, str]], limit: int | None) -> str | None:
+    return rows[-1][0] if limit is not None and len(rows) == limit else None
+
+
+def _month_overlaps(month: str, since: str | None, until: str | None) -> bool:
+    """Whether the month (YYYY-MM) shares a day with [since, until] (YYYY, YYYY-MM or a day)."""
+    return ((since is None or month >= since[:7])
+            and (until is None or month[:len(until[:7])] <= until[:7]))
 
 
 class Forecasts:

@@ -24,8 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from bilateral.analyse import dossier_index
-from bilateral.analyse.periods import overlaps
+from bilateral.analyse.kept import KEPT_REPORTS
 from bilateral.errors import ExtractionError, InputError
 from bilateral.forecast.models import MODELS
 from bilateral.ingest.run import ingest
@@ -42,7 +41,6 @@ from bilateral.report.plain import (
     claim_dict,
     dispute_dict,
     entry_dict,
-    history_dict,
     index_dict,
     revision_dict,
 )
@@ -50,6 +48,7 @@ from bilateral.serve import schemas
 from bilateral.serve.schemas import PloverType, errors
 from bilateral.serve.security import require_token
 from bilateral.serve.state import ServerState, server_state
+from bilateral.store.store import record_cursor
 
 #: The groups of endpoints in the OpenAPI document and on /api/docs.
 TAGS = [
@@ -76,7 +75,10 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Indicator = Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{0,99}$")]
 Reports = Annotated[int, Query(ge=0, le=10_000, description=(
-    "reports listed per claim or event, originals first; reports_total counts them all"))]
+    f"reports listed per claim or event, originals first, at most the {KEPT_REPORTS} kept; "
+    "reports_total counts them all, and the records listings hold every one"))]
+After = Annotated[str | None, Query(min_length=1, max_length=500, description=(
+    "continue after this key: ``next`` of the page before"))]
 DocRef = Annotated[str, Query(min_length=1, max_length=200)]
 Server = Annotated[ServerState, Depends(server_state)]
 Model = Literal[MODELS]  # type: ignore[valid-type]
@@ -119,10 +121,11 @@ class NewDocuments(BaseModel):
 @router.get("/health", summary="Whether the server and its store answer",
             response_model=schemas.Health, tags=["server"])
 def health(server: Server) -> dict[str, Any]:
-    """Cheap on any store: it reads the runs, not the documents."""
+    """Cheap on any store: it reads the runs and the marks of what the answers miss, not the
+    documents."""
     version = server.store.version()
     return {"status": "ok", "store": server.store.dialect, "dossier": server.dossier.id,
-            "runs": version[1]}
+            "runs": version[1], "answers_pending": server.answers.pending()}
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -135,15 +138,15 @@ def _document_meta(doc: Any) -> dict[str, Any]:
 
 @router.get("/documents", summary="Documents, newest publication first",
             response_model=schemas.DocumentList, tags=["documents"])
-def list_documents(server: Server, limit: Limit = 50, offset: Offset = 0,
+def list_documents(server: Server, limit: Limit = 50, offset: Offset = 0, after: After = None,
                    source: Annotated[str | None, Query(max_length=500)] = None,
                    since: Period = None, until: Period = None,
                    include_duplicates: bool = True) -> dict[str, Any]:
     page = server.store.documents(limit=limit, offset=offset, source=source, since=since,
                                  until=until, include_duplicates=include_duplicates,
-                                 with_text=False)
+                                 with_text=False, after=after)
     return {"items": [_document_meta(d) for d in page], "total": page.total, "limit": limit,
-            "offset": offset}
+            "offset": offset, "next": page.next}
 
 
 @router.get("/documents/{ref}", summary="One document with its text and records",
@@ -320,12 +323,14 @@ def _origin(origin: str, path: str, shown: str) -> str:
 def list_observations(server: Server, indicator: Indicator | None = None,
                       status: Status | None = None, state: State = None,
                       doc: DocRef | None = None, since: Period = None, until: Period = None,
-                      limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+                      limit: Limit = 100, offset: Offset = 0, after: After = None
+                      ) -> dict[str, Any]:
     doc_id = server.store.get_document(doc).id if doc else None
     rows = server.store.observations(doc_id=doc_id, indicator=indicator, status=status,
                                     state=state, since=since, until=until, limit=limit,
-                                    offset=offset)
-    return {"items": _with_sentences(server, rows), "limit": limit, "offset": offset}
+                                    offset=offset, after=after)
+    return {"items": _with_sentences(server, rows), "limit": limit, "offset": offset,
+            "next": record_cursor(rows[-1]) if len(rows) == limit else None}
 
 
 @router.get("/events", summary="Coded events with their quotes",
@@ -334,12 +339,14 @@ def list_observations(server: Server, indicator: Indicator | None = None,
 def list_events(server: Server, type: PloverType | None = None,
                 state: State = None, source: State = None,
                 target: State = None, doc: DocRef | None = None, since: Period = None,
-                until: Period = None, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+                until: Period = None, limit: Limit = 100, offset: Offset = 0,
+                after: After = None) -> dict[str, Any]:
     doc_id = server.store.get_document(doc).id if doc else None
     rows = server.store.events(doc_id=doc_id, type=type, state=state, source=source,
                               target=target, since=since, until=until, limit=limit,
-                              offset=offset)
-    return {"items": _with_sentences(server, rows), "limit": limit, "offset": offset}
+                              offset=offset, after=after)
+    return {"items": _with_sentences(server, rows), "limit": limit, "offset": offset,
+            "next": record_cursor(rows[-1]) if len(rows) == limit else None}
 
 
 # --- answers ------------------------------------------------------------------------------------
@@ -348,10 +355,9 @@ def list_events(server: Server, type: PloverType | None = None,
             response_model=schemas.CurrentValues, tags=["answers"])
 def list_indicators(server: Server, status: Status | None = None, key: bool = False,
                     reports: Reports = 3) -> dict[str, Any]:
-    snapshot = server.answers.get()
     return {"items": [{**claim_dict(v.claim, reports), "name": v.history.name, "key": v.history.key,
                        "disputed": v.disputed}
-                      for v in snapshot.current
+                      for v in server.answers.current()
                       if (status is None or v.status == status) and (v.history.key or not key)]}
 
 
@@ -360,40 +366,48 @@ def list_indicators(server: Server, status: Status | None = None, key: bool = Fa
             responses=errors(404, e404="The dossier has no such indicator, or the store no "
                                        "value of it."))
 def show_indicator(server: Server, indicator_id: str, since: Period = None,
-                   until: Period = None, reports: Reports = 3) -> dict[str, Any]:
-    snapshot = server.answers.get()
-    history = snapshot.history(indicator_id)
-    if history is None:
+                   until: Period = None, reports: Reports = 3,
+                   limit: Annotated[int | None, Query(ge=1, le=10_000, description=(
+                       "claims listed; every one by default"))] = None,
+                   after: Annotated[int, Query(ge=-1, description=(
+                       "list the claims after this position (``next`` of the page before)"
+                   ))] = -1) -> dict[str, Any]:
+    page = server.answers.history(indicator_id, since=since, until=until, after=after,
+                                  limit=limit)
+    if page is None:
         if server.dossier.indicator(indicator_id) is None:
             raise HTTPException(404, f"{bounded(indicator_id, 100)!r} is not an indicator of "
                                      f"the dossier {server.dossier.id}")
         raise HTTPException(404, f"no values of {indicator_id} in the store")
-    found = history_dict(history, reports, snapshot.revisions)
-    if since or until:
-        found["claims"] = [c for c in found["claims"]
-                           if c["when"] and overlaps(c["when"], since, until)]
-    return found
+    history = page.items[0]
+    return {"indicator": history.indicator, "name": history.name, "unit": history.unit,
+            "key": history.key,
+            "current": {status: claim_dict(claim, reports)
+                        for status, claim in server.answers.current_of(indicator_id)},
+            "claims": [claim_dict(c, reports) for c in history.claims],
+            "claims_total": page.total, "next": None if page.after is None else int(page.after),
+            "revisions": [revision_dict(r, reports)
+                          for r in server.answers.revisions(indicator_id).items]}
 
 
 @router.get("/revisions", summary="Figures a source changed over time",
             response_model=schemas.RevisionList, tags=["answers"])
 def list_revisions(server: Server, indicator: Indicator | None = None,
-                   limit: Limit = 100, offset: Offset = 0, reports: Reports = 3
-                   ) -> dict[str, Any]:
-    found = [r for r in server.answers.get().revisions
-             if indicator is None or r.indicator == indicator]
-    return {"items": [revision_dict(r, reports) for r in found[offset:offset + limit]],
-            "total": len(found), "limit": limit, "offset": offset}
+                   limit: Limit = 100, offset: Offset = 0, after: After = None,
+                   reports: Reports = 3) -> dict[str, Any]:
+    found = server.answers.revisions(indicator, after=after, offset=offset, limit=limit)
+    return {"items": [revision_dict(r, reports) for r in found.items], "total": found.total,
+            "limit": limit, "offset": offset, "next": found.after}
 
 
 @router.get("/disputes", summary="Where the sources disagree (revisions apart)",
             response_model=schemas.DisputeList, tags=["answers"])
 def list_disputes(server: Server, indicator: Indicator | None = None,
-                  limit: Limit = 100, offset: Offset = 0, reports: Reports = 3) -> dict[str, Any]:
-    found = [d for d in server.answers.get().disputes
-             if indicator is None or d.indicator == indicator]
-    return {"items": [dispute_dict(d, reports) for d in found[offset:offset + limit]],
-            "total": len(found), "limit": limit, "offset": offset}
+                  limit: Limit = 100, offset: Offset = 0, after: After = None,
+                  reports: Reports = 3) -> dict[str, Any]:
+    found = server.answers.disputes(indicator, after=after, offset=offset, limit=limit)
+    return {"items": [dispute_dict(d, reports) for d in found.items], "total": found.total,
+            "limit": limit, "offset": offset, "next": found.after}
 
 
 @router.get("/timeline", summary="Events merged across documents, in time order",
@@ -401,14 +415,14 @@ def list_disputes(server: Server, indicator: Indicator | None = None,
 def show_timeline(server: Server, state: State = None,
                   type: PloverType | None = None, since: Period = None, until: Period = None,
                   min_sources: Annotated[int, Query(ge=1, le=10_000)] = 1,
-                  limit: Limit = 100, offset: Offset = 0, reports: Reports = 3,
+                  limit: Limit = 100, offset: Offset = 0, after: After = None,
+                  reports: Reports = 3,
                   order: Literal["oldest", "newest"] = "newest") -> dict[str, Any]:
-    entries = server.answers.get().events(state=state, type=type, since=since, until=until,
-                                         min_sources=min_sources)
-    if order == "newest":
-        entries = entries[::-1]
-    return {"items": [entry_dict(e, reports) for e in entries[offset:offset + limit]],
-            "total": len(entries), "limit": limit, "offset": offset}
+    found = server.answers.events(state=state, type=type, since=since, until=until,
+                                  min_sources=min_sources, after=after, offset=offset,
+                                  newest=order == "newest", limit=limit)
+    return {"items": [entry_dict(e, reports) for e in found.items], "total": found.total,
+            "limit": limit, "offset": offset, "next": found.after}
 
 
 @router.get("/index", summary="Monthly cooperation–conflict index per directed dyad",
@@ -416,8 +430,8 @@ def show_timeline(server: Server, state: State = None,
 def relations_index(server: Server, state: State = None,
                     since: Period = None, until: Period = None,
                     dyads: Annotated[int, Query(ge=1, le=100)] = 6) -> dict[str, Any]:
-    entries = server.answers.get().events(state=state, since=since, until=until)
-    found = dossier_index(entries, server.dossier, since=since, until=until)[:dyads]
+    """Months count whole: a month that overlaps [since, until] counts with all its events."""
+    found = server.answers.index(state=state, since=since, until=until)[:dyads]
     return {"weights": {t: server.dossier.index.weight(t) for t in PLOVER_TYPES},
             "items": [index_dict(d) for d in found]}
 

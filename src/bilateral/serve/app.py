@@ -64,7 +64,8 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
                   description=DESCRIPTION, openapi_tags=api.TAGS,
                   dependencies=[Depends(no_nul)])
     app.state.bilateral = ServerState(settings=settings, store=store, dossier=dossier,
-                                      answers=Answers(store, dossier, settings.answers_max_age),
+                                      answers=Answers(store, dossier,
+                                                      keep=settings.refresh_after_ingest),
                                       forecasts=Forecasts(store, dossier))
     app.include_router(api.router)
     app.include_router(docs.router)

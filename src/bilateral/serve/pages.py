@@ -1,7 +1,7 @@
-"""The dashboard: server-rendered pages over the same snapshot and store the API answers from.
+"""The dashboard: server-rendered pages over the same store and kept answers the API reads.
 
-Every page reads the store and the shared snapshot (``server.answers.get()``) when it is
-requested, so a document ingested through the API or the command line shows without a restart.
+Every page reads the store and its kept answers (``server.answers``) when it is requested, so
+a document ingested through the API or the command line shows without a restart.
 Parameters are declared with the API's own types; a bad one gets an HTML page with status 400, a
 missing document or indicator 404, never a JSON body or a traceback.
 
@@ -32,7 +32,8 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from bilateral.analyse import Claim, Report, dossier_index
+from bilateral.analyse import Report
+from bilateral.analyse.kept import record_key
 from bilateral.errors import BilateralError, LookupFailed, StoreError
 from bilateral.forecast.models import MODELS
 from bilateral.records import PLOVER_TYPES, Event, Observation
@@ -146,31 +147,31 @@ def static_files() -> StaticFiles:
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, server: Server) -> HTMLResponse:
-    snapshot = server.answers.get()
-    index = dossier_index(snapshot.timeline, server.dossier)[:DYADS]
+    answers = server.answers
+    index = answers.index()[:DYADS]
     spec = index_chart(index)
     latest = server.store.documents(limit=1, with_text=False)
+    counts = answers.counts()
     return _page(request, "overview.html", "overview",
-                 stats=snapshot.stats, groups=by_indicator(snapshot.current),
-                 claims=sum(len(h.claims) for h in snapshot.histories),
-                 disputes=len(snapshot.disputes), events=len(snapshot.timeline),
+                 stats=server.store.stats(), groups=by_indicator(answers.current()),
+                 claims=counts["claims"], disputes=counts["disputes"], events=counts["events"],
                  latest_document=latest.items[0] if latest.items else None,
                  index_chart=_chart("chart-index", "Monthly score by dyad", spec),
-                 dyads=index, latest=snapshot.timeline[::-1][:LATEST_EVENTS])
+                 dyads=index, latest=answers.events(limit=LATEST_EVENTS, total=False).items)
 
 
 @router.get("/indicators/{indicator_id}", response_class=HTMLResponse)
 def indicator(request: Request, server: Server, indicator_id: IndicatorId) -> HTMLResponse:
-    snapshot = server.answers.get()
-    history = snapshot.history(indicator_id)
-    if history is None:
+    page = server.answers.history(indicator_id)
+    if page is None:
         if server.dossier.indicator(indicator_id) is None:
             raise HTTPException(404, f"{indicator_id!r} is not an indicator of the dossier "
                                      f"{server.dossier.id}.")
         raise HTTPException(404, f"The store holds no value of {indicator_id} yet.")
+    history = page.items[0]
     spec = indicator_chart(history)
-    current = [(s, c) for s in history.statuses() if (c := history.current(s)) is not None]
-    disputed = sum(1 for d in snapshot.disputes if d.indicator == indicator_id)
+    current = server.answers.current_of(indicator_id)
+    disputed = server.answers.disputes(indicator_id, limit=1).total
     return _page(request, "indicator.html", "indicator", history=history, current=current,
                  chart=_chart("chart-indicator", history.name, spec),
                  undated=sum(1 for c in history.claims if not c.when), disputed=disputed,
@@ -182,23 +183,20 @@ def timeline_page(request: Request, server: Server, state: State = None,
                   type: PloverType | None = None, since: Period = None, until: Period = None,
                   min_sources: MinSources = 1, order: Literal["newest", "oldest"] = "newest",
                   page: Page = 1) -> HTMLResponse:
-    snapshot = server.answers.get()
-    entries = snapshot.events(state=state, type=type, since=since, until=until,
-                              min_sources=min_sources)
-    if order == "newest":
-        entries = entries[::-1]
-    pages = max(1, math.ceil(len(entries) / TIMELINE_PAGE))
+    first = (page - 1) * TIMELINE_PAGE
+    found = server.answers.events(state=state, type=type, since=since, until=until,
+                                  min_sources=min_sources, newest=order == "newest",
+                                  offset=first, limit=TIMELINE_PAGE)
+    pages = max(1, math.ceil(found.total / TIMELINE_PAGE))
     if page > pages:
         raise HTTPException(404, f"There is no page {page}: the timeline with these filters "
                                  f"has {pages} page{'s' if pages > 1 else ''}.")
     filters = {"state": state, "type": type, "since": since, "until": until,
                "min_sources": min_sources if min_sources > 1 else None,
                "order": order if order != "newest" else None}
-    first = (page - 1) * TIMELINE_PAGE
-    known = {e.source for e in snapshot.timeline} | {e.target for e in snapshot.timeline}
-    states = sorted(set(server.dossier.states) | known)
+    states = sorted(set(server.dossier.states) | server.answers.states())
     return _page(request, "timeline.html", "timeline",
-                 entries=entries[first:first + TIMELINE_PAGE], total=len(entries),
+                 entries=found.items, total=found.total,
                  first=first, filters=filters, min_sources=min_sources, order=order,
                  states_shown=states, types=PLOVER_TYPES,
                  pager=_pager("/timeline", filters, page, pages))
@@ -207,9 +205,8 @@ def timeline_page(request: Request, server: Server, state: State = None,
 @router.get("/disputes", response_class=HTMLResponse)
 def disputes_page(request: Request, server: Server,
                   indicator: Indicator | None = None) -> HTMLResponse:
-    snapshot = server.answers.get()
-    found = [d for d in snapshot.disputes if indicator is None or d.indicator == indicator]
-    revised = [r for r in snapshot.revisions if indicator is None or r.indicator == indicator]
+    found = server.answers.disputes(indicator).items
+    revised = server.answers.revisions(indicator).items
     return _page(request, "disputes.html", "disputes", disputes=found, revisions=revised,
                  indicator=indicator)
 
@@ -339,23 +336,17 @@ def _records(observations: Iterable[Observation], events: Iterable[Event],
     """The document's records in text order, each linked to the claim or timeline entry the
     analysis made of it."""
     observations, events = list(observations), list(events)
-    snapshot = server.answers.get()
-    claims: dict[tuple[str, str, int, int], Claim] = {}
-    for name in {o.indicator for o in observations}:
-        history = snapshot.history(name)
-        for claim in history.claims if history else ():
-            for r in claim.reports:
-                claims[(claim.indicator, r.doc.id, r.start, r.end)] = claim
+    claims = server.answers.claims_of(observations)
     records = []
     for n, o in enumerate(observations):
         spec = server.dossier.indicator(o.indicator)
-        claim = claims.get((o.indicator, o.doc_id, o.start, o.end))
+        claim = claims.get(record_key(o.indicator, o.status, o.value, o.when))
         records.append(Record(
             key=f"o{n}", kind="observation", start=o.start, end=o.end,
             label=f"{spec.name if spec else o.indicator}: {o.status} "
                   f"{format_value(o.value, o.unit)}, {when_label(o.when)}",
             quote=o.quote,
-            link=f"{indicator_url(o.indicator)}#claim-{claim.id}" if claim else None))
+            link=f"{indicator_url(o.indicator)}#claim-{claim}" if claim else None))
     for n, e in enumerate(events):
         link = None
         if e.when:

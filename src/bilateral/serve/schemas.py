@@ -32,6 +32,9 @@ Total = Annotated[int, Field(description="everything that matches, over all page
 ReportsTotal = Annotated[int, Field(description="every report; ``reports`` lists at most the "
                                                 "number asked for, originals first")]
 
+Next = Annotated[str | None, Field(description="the key to pass as ``after`` for the next page; "
+                                             "null on the last page")]
+
 #: Each type below is closed: a key it does not declare is an error, not a silent extra.
 closed = with_config(ConfigDict(extra="forbid"))
 
@@ -79,6 +82,9 @@ class Health(TypedDict):
     store: Annotated[str, Field(description="the store's database: sqlite or postgresql")]
     dossier: Annotated[str, Field(description="the id of the dossier the server reads with")]
     runs: Annotated[int, Field(description="ingest and re-extraction runs the store recorded")]
+    answers_pending: Annotated[int, Field(description=(
+        "changes written that the indicators, disputes, timeline and index do not show yet; "
+        "0 once the server's refresher has caught up"))]
 
 
 @closed
@@ -100,6 +106,7 @@ class DocumentList(TypedDict):
     total: Total
     limit: int
     offset: int
+    next: Next
 
 
 @closed
@@ -183,6 +190,7 @@ class ObservationList(TypedDict):
     items: list[ListedObservation]
     limit: int
     offset: int
+    next: Next
 
 
 @closed
@@ -190,6 +198,7 @@ class EventList(TypedDict):
     items: list[ListedEvent]
     limit: int
     offset: int
+    next: Next
 
 
 @closed
@@ -300,6 +309,10 @@ class History(TypedDict):
     current: Annotated[dict[str, Claim], Field(description="the value to quote today, per "
                                                            "status")]
     claims: Annotated[list[Claim], Field(description="in time order, undated last")]
+    claims_total: Annotated[int, Field(description="every claim of the indicator in the "
+                                                   "period asked for")]
+    next: Annotated[int | None, Field(description="the position to pass as ``after`` for the "
+                                                  "next claims; null when none is left")]
     revisions: list[Revision]
 
 
@@ -309,6 +322,7 @@ class RevisionList(TypedDict):
     total: Total
     limit: int
     offset: int
+    next: Next
 
 
 @closed
@@ -329,6 +343,7 @@ class DisputeList(TypedDict):
     total: Total
     limit: int
     offset: int
+    next: Next
 
 
 @closed
@@ -351,6 +366,7 @@ class Timeline(TypedDict):
     total: Total
     limit: int
     offset: int
+    next: Next
 
 
 @closed

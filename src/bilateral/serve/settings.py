@@ -17,7 +17,8 @@ ENV = {
     "cors_origins": "BILATERAL_CORS_ORIGINS",
     "max_upload_bytes": "BILATERAL_MAX_UPLOAD_BYTES",
     "rate_limit": "BILATERAL_RATE_LIMIT",
-    "answers_max_age": "BILATERAL_ANSWERS_MAX_AGE",
+    "refresh_every": "BILATERAL_REFRESH_EVERY",
+    "refresh_after_ingest": "BILATERAL_REFRESH_AFTER_INGEST",
 }
 
 
@@ -28,7 +29,12 @@ class ServeSettings:
     cors_origins: tuple[str, ...] = field(default_factory=tuple)  # none: CORS off
     max_upload_bytes: int = 5_000_000  # largest request body a write may send
     rate_limit: int = 600  # requests a minute per client address (per worker); 0: no limit
-    answers_max_age: float = 5.0  # seconds between checks whether the analysis is stale
+    # The kept answers (bilateral.analyse.kept) are brought up to date after each ingest
+    # through the API by the worker that did it, unless a refresher process does it for every
+    # worker (as ``bilateral serve`` runs one), looking for new writes every ``refresh_every``
+    # seconds.
+    refresh_after_ingest: bool = True
+    refresh_every: float = 2.0
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes < 1:
@@ -37,9 +43,9 @@ class ServeSettings:
         if self.rate_limit < 0:
             raise InputError(f"rate limit must be 0 (none) or more requests a minute, got "
                              f"{self.rate_limit}")
-        if self.answers_max_age < 0:
-            raise InputError(f"answers max age must be 0 or more seconds, got "
-                             f"{self.answers_max_age}")
+        if self.refresh_every <= 0:
+            raise InputError(f"the refresher's interval must be more than 0 seconds, got "
+                             f"{self.refresh_every}")
 
     def to_env(self) -> dict[str, str]:
         """The settings as environment variables, for worker processes."""
@@ -47,7 +53,8 @@ class ServeSettings:
                   "cors_origins": ",".join(self.cors_origins),
                   "max_upload_bytes": str(self.max_upload_bytes),
                   "rate_limit": str(self.rate_limit),
-                  "answers_max_age": str(self.answers_max_age)}
+                  "refresh_every": str(self.refresh_every),
+                  "refresh_after_ingest": "1" if self.refresh_after_ingest else "0"}
         return {ENV[k]: v for k, v in values.items() if v is not None}
 
     @classmethod
@@ -60,7 +67,8 @@ class ServeSettings:
                                    if o.strip()),
                 max_upload_bytes=int(env["max_upload_bytes"] or 5_000_000),
                 rate_limit=int(env["rate_limit"] or 600),
-                answers_max_age=float(env["answers_max_age"] or 5.0))
+                refresh_every=float(env["refresh_every"] or 2.0),
+                refresh_after_ingest=(env["refresh_after_ingest"] or "1") != "0")
         except ValueError as exc:
             raise InputError(f"a server setting in the environment is not a number: {exc} "
                              f"(see {', '.join(ENV.values())})") from exc

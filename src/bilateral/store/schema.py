@@ -149,6 +149,10 @@ observations = Table(
     # What made the record (migration 0005): NULL when an older version did and did not say.
     Column("extractor_version", Text),
     Column("dossier_sha256", Text),
+    # Listings' order (migration 0007): a page is read in index order, not sorted.
+    Index("ix_observations_listing", "when_at", "doc_id", "span_start", "id"),
+    Index("ix_observations_indicator_listing", "indicator", "when_at", "doc_id", "span_start",
+          "id"),
 )
 
 events = Table(
@@ -169,6 +173,7 @@ events = Table(
     Column("trigger", Text),
     Column("extractor_version", Text),
     Column("dossier_sha256", Text),
+    Index("ix_events_listing", "when_at", "doc_id", "span_start", "id"),
 )
 
 rejections = Table(
@@ -205,4 +210,113 @@ feed_entries = Table(
     Column("seen_at", UTCDateTime, nullable=False),
     CheckConstraint("status IN ('ingested', 'duplicate', 'rejected', 'robots', 'gave-up')",
                     name="status"),
+)
+
+# --- kept answers (migration 0007) --------------------------------------------------------------
+# What the analysis makes of the records (``bilateral.analyse.kept``), kept so that a server
+# reads its answers instead of computing them. Bodies are JSON written and read by the analysis;
+# the other columns are what listings filter and sort by. ``sort`` columns are text whose order
+# is the listing's order, so a page ends at a key and the next starts after it.
+
+answer_histories = Table(
+    "answer_histories", metadata,
+    Column("indicator", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("key", Integer, nullable=False),  # 1 for a key indicator of the dossier
+    Column("claims", Integer, nullable=False),
+)
+
+answer_claims = Table(
+    "answer_claims", metadata,
+    Column("id", Text, primary_key=True),  # claim_id()
+    Column("indicator", Text, nullable=False),
+    Column("position", Integer, nullable=False),  # in the indicator's history, from 0
+    Column("when_at", Text),
+    Column("body", Text, nullable=False),
+    Index("ix_answer_claims_indicator_position", "indicator", "position", unique=True),
+)
+
+#: Which answer each record's key belongs to: "indicator|status|value|when" to a claim,
+#: "type|source|target|when" to a timeline entry, so a document's page links its records.
+answer_members = Table(
+    "answer_members", metadata,
+    Column("kind", Text, nullable=False),  # "claim" or "entry"
+    Column("key", Text, nullable=False),
+    Column("answer_id", Text, nullable=False),
+    Column("grp", Text, nullable=False),  # the indicator, or "type|source|target"
+    PrimaryKeyConstraint("kind", "key"),
+    Index("ix_answer_members_kind_grp", "kind", "grp"),
+)
+
+answer_current = Table(
+    "answer_current", metadata,
+    Column("indicator", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("claim_id", Text, nullable=False),
+    Column("disputed", Integer, nullable=False),
+    PrimaryKeyConstraint("indicator", "status"),
+)
+
+answer_differences = Table(
+    "answer_differences", metadata,
+    Column("id", Text, primary_key=True),
+    Column("kind", Text, nullable=False),  # "dispute" or "revision"
+    Column("indicator", Text, nullable=False),
+    Column("sort", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Index("ix_answer_differences_kind_sort", "kind", "sort"),
+    Index("ix_answer_differences_kind_indicator_sort", "kind", "indicator", "sort"),
+)
+
+answer_entries = Table(
+    "answer_entries", metadata,
+    Column("id", Text, primary_key=True),
+    Column("sort", Text, nullable=False),  # time (coarser first), type, source, target, id
+    Column("when_at", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("sources", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Index("ix_answer_entries_sort", "sort", unique=True),
+    Index("ix_answer_entries_type_sort", "type", "sort"),
+    Index("ix_answer_entries_source_sort", "source", "sort"),
+    Index("ix_answer_entries_target_sort", "target", "sort"),
+)
+
+#: The relations index by directed dyad and month (``bilateral.analyse.relations``).
+answer_index = Table(
+    "answer_index", metadata,
+    Column("source", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("month", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("cooperation", Float, nullable=False),
+    Column("conflict", Float, nullable=False),
+    PrimaryKeyConstraint("source", "target", "month"),
+)
+
+#: What a write changed and the kept answers do not show yet: an indicator, an event group
+#: ("type|source|target"), a dyad's index ("source|target"), or everything ("all"). Each write
+#: adds rows of its own stamp, so writers never wait for each other here; the refresh deletes
+#: the rows it has answered.
+answer_marks = Table(
+    "answer_marks", metadata,
+    Column("kind", Text, nullable=False),  # "indicator", "events", "index" or "all"
+    Column("key", Text, nullable=False),
+    Column("stamp", Text, nullable=False),
+    PrimaryKeyConstraint("kind", "key", "stamp"),
+)
+
+#: One row: who is refreshing the kept answers (a lease, so one process at a time), with
+#: which dossier they were made, and when they were last brought up to date.
+answer_state = Table(
+    "answer_state", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("holder", Text),
+    Column("lease_until", UTCDateTime),
+    Column("dossier", Text),  # the dossier's id and content hash, "us-japan:ab12..."
+    Column("refreshed_at", UTCDateTime),
 )

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, Self, TypeVar, overload
 
@@ -40,6 +41,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -53,6 +55,7 @@ from bilateral.extras import require
 from bilateral.quotes import Sentence, sentence_around
 from bilateral.records import Document, Event, Extraction, Observation, Provenance, Rejection
 from bilateral.store import schema as t
+from bilateral.store.answers import KeptRows, event_group, mark_changes
 from bilateral.store.search import SearchHit
 from bilateral.store.search import search as _search
 
@@ -136,6 +139,7 @@ class Page(Generic[T]):
     total: int
     limit: int
     offset: int
+    next: str | None = None  # pass as ``after`` for the page after this one; None at the end
 
     @property
     def has_more(self) -> bool:
@@ -530,6 +534,11 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    @cached_property
+    def kept(self) -> KeptRows:
+        """The kept answers' tables (see ``bilateral.analyse.kept``)."""
+        return KeptRows(self)
+
     # -- plumbing
 
     @contextmanager
@@ -705,8 +714,12 @@ class Store:
             n_obs = len(self._insert_many(
                 conn, t.observations, [r for r in rows.observations if r["doc_id"] in written],
                 t.observations.c.id))
-            n_events = len(self._insert_many(
-                conn, t.events, [r for r in rows.events if r["doc_id"] in written], t.events.c.id))
+            new_events = [r for r in rows.events if r["doc_id"] in written]
+            n_events = len(self._insert_many(conn, t.events, new_events, t.events.c.id))
+            mark_changes(conn, {r["indicator"] for r in rows.observations
+                                if r["doc_id"] in written},
+                         {event_group(r["type"], r["source"], r["target"]) for r in new_events
+                          if r["when_at"]})
             self._insert_many(conn, t.rejections, rejection_rows)
         return BatchResult(new_documents=len(written),
                            skipped_existing=len(rows.documents) - len(written) + rows.repeated,
@@ -746,6 +759,7 @@ class Store:
             if missing:
                 raise StoreError(f"{what}: documents {', '.join(sorted(missing)[:10])} are not "
                                  f"stored; ingest them instead")
+            _mark_replaced(conn, ids, observation_rows.values(), event_rows.values())
             for table in (t.observations, t.events):
                 for i in range(0, len(ids), _CHUNK):
                     done = conn.execute(table.delete().where(
@@ -878,14 +892,15 @@ class Store:
 
     def documents(self, limit: int = 50, offset: int = 0, *, source: str | None = None,
                   since: str | date | None = None, until: str | date | None = None,
-                  include_duplicates: bool = True,
-                  with_text: bool = True) -> Page[StoredDocument]:
+                  include_duplicates: bool = True, with_text: bool = True,
+                  after: str | None = None) -> Page[StoredDocument]:
         """A page of documents, newest publication first (undated last).
 
         since/until select documents whose publication period overlaps [since, until]; see
         observations() for how partial dates compare. Undated documents are left out then.
         ``with_text=False`` leaves each document's text empty, for listings that show only
-        metadata: a page of long articles is then not read at all.
+        metadata: a page of long articles is then not read at all. ``after`` (a page's
+        ``next``) starts the page after that document, read from the index however deep.
         """
         d = t.documents
         conditions: list[ColumnElement[bool]] = []
@@ -896,13 +911,19 @@ class Store:
         conditions.extend(_period_filter(d.c.published, since, until))
         columns = list(d.c) if with_text else [
             literal("").label("text") if c.name == "text" else c for c in d.c]
-        query = (select(*columns).where(*conditions)
+        page = [*conditions]
+        if after is not None:
+            published, doc_id = _cursor(after, 2, "documents")
+            page.append(_after(d.c.published, published, [d.c.id], [doc_id], descending=True))
+        query = (select(*columns).where(*page)
                  .order_by(d.c.published.desc().nulls_last(), d.c.id)
                  .limit(limit).offset(offset))
         with self._read("listing documents") as conn:
             total = conn.execute(select(func.count()).select_from(d).where(*conditions)).scalar()
             items = [_stored_document(row) for row in conn.execute(query)]
-        return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+        return Page(items=items, total=int(total or 0), limit=limit, offset=offset,
+                    next=cursor(items[-1].published, items[-1].id)
+                    if items and len(items) == limit else None)
 
     def duplicate_links(self) -> dict[str, str]:
         """Every near-duplicate's id mapped to the id of the original it copies."""
@@ -978,7 +999,8 @@ class Store:
     def observations(self, doc_id: str | None = None, indicator: str | None = None,
                      status: str | None = None, state: str | None = None,
                      since: str | date | None = None, until: str | date | None = None,
-                     limit: int | None = None, offset: int = 0) -> list[Observation]:
+                     limit: int | None = None, offset: int = 0,
+                     after: str | None = None) -> list[Observation]:
         """Observations matching every filter given, by time (undated last), document, span.
 
         ``state`` is the observation's actor (ISO3). since/until take YYYY, YYYY-MM or
@@ -993,6 +1015,8 @@ class Store:
             ((o.c.doc_id, doc_id), (o.c.indicator, indicator), (o.c.status, status),
              (o.c.actor, state)) if value is not None]
         conditions.extend(_period_filter(o.c.when_at, since, until))
+        if after is not None:
+            conditions.append(_after_record(o, after, "observations"))
         query = (select(o).where(*conditions)
                  .order_by(o.c.when_at.asc().nulls_last(), o.c.doc_id, o.c.span_start, o.c.id)
                  .limit(limit).offset(offset or None))
@@ -1002,10 +1026,11 @@ class Store:
     def events(self, doc_id: str | None = None, type: str | None = None,
                state: str | None = None, source: str | None = None, target: str | None = None,
                since: str | date | None = None, until: str | date | None = None,
-               limit: int | None = None, offset: int = 0) -> list[Event]:
+               limit: int | None = None, offset: int = 0,
+               after: str | None = None) -> list[Event]:
         """Events matching every filter given; ``state`` matches source or target.
 
-        since/until work as in observations().
+        since/until and after work as in observations().
         """
         e = t.events
         conditions: list[ColumnElement[bool]] = [
@@ -1015,6 +1040,8 @@ class Store:
         if state is not None:
             conditions.append(or_(e.c.source == state, e.c.target == state))
         conditions.extend(_period_filter(e.c.when_at, since, until))
+        if after is not None:
+            conditions.append(_after_record(e, after, "events"))
         query = (select(e).where(*conditions)
                  .order_by(e.c.when_at.asc().nulls_last(), e.c.doc_id, e.c.span_start, e.c.id)
                  .limit(limit).offset(offset or None))
@@ -1182,6 +1209,64 @@ def _duration(span: timedelta) -> str:
 
 def _json(value: dict[str, Any]) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def cursor(*parts: object) -> str:
+    """A listing's position as text for ``after``: the sort columns of the last row listed,
+    a missing value as "-". Fields are separated by spaces, which no id or date holds."""
+    return " ".join("-" if p is None else str(p) for p in parts)
+
+
+def record_cursor(record: Observation | Event) -> str:
+    """Where a records listing continues after ``record``."""
+    kind = "o" if isinstance(record, Observation) else "e"
+    found = observation_id(record) if isinstance(record, Observation) else event_id(record)
+    return cursor(kind, record.when, record.doc_id, record.start, found)
+
+
+def _cursor(text: str, fields: int, listing: str) -> list[str | None]:
+    parts = text.split(" ")
+    if len(parts) != fields or not all(parts):
+        raise InputError(f"after={text[:100]!r} is not a position in the {listing} listing: "
+                         f"pass the 'next' of the page before")
+    return [None if p == "-" else p for p in parts]
+
+
+def _after(first: Any, value: str | None, rest: list[Any], values: list[Any], *,
+           descending: bool) -> ColumnElement[bool]:
+    """Rows after (``first``, *``rest``) = (value, *values) in the order ``first`` (NULLs
+    last, descending or not), then ``rest`` ascending: what keyset paging continues with."""
+    later = tuple_(*rest) > tuple_(*values) if len(rest) > 1 else rest[0] > values[0]
+    if value is None:
+        return and_(first.is_(None), later)
+    beyond = first < value if descending else first > value
+    return or_(beyond, and_(first == value, later), first.is_(None))
+
+
+def _after_record(table: Any, after: str, listing: str) -> ColumnElement[bool]:
+    kind, when, doc_id, start, record = _cursor(after, 5, listing)
+    if kind != listing[0] or not (start or "").isdigit():
+        raise InputError(f"after={after[:100]!r} is not a position in the {listing} listing: "
+                         f"pass the 'next' of the page before")
+    return _after(table.c.when_at, when, [table.c.doc_id, table.c.span_start, table.c.id],
+                  [doc_id, int(start or 0), record], descending=False)
+
+
+def _mark_replaced(conn: Connection, ids: list[str], observations: Iterable[dict[str, Any]],
+                   events: Iterable[dict[str, Any]]) -> None:
+    """Mark for the kept answers what replacing these documents' records changes: what their
+    old records were about, and what the new ones are."""
+    o, e = t.observations, t.events
+    indicators = {r["indicator"] for r in observations}
+    groups = {event_group(r["type"], r["source"], r["target"]) for r in events if r["when_at"]}
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        indicators.update(conn.execute(select(o.c.indicator).distinct()
+                                       .where(o.c.doc_id.in_(chunk))).scalars())
+        groups.update(event_group(*row) for row in conn.execute(
+            select(e.c.type, e.c.source, e.c.target).distinct()
+            .where(e.c.doc_id.in_(chunk), e.c.when_at.is_not(None))))
+    mark_changes(conn, indicators, groups)
 
 
 def _existing(conn: Connection, ids: set[str]) -> set[str]:
