@@ -22,7 +22,6 @@ import datetime as dt
 import hashlib
 import itertools
 import math
-import queue
 import re
 import sys
 import threading
@@ -34,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 import psycopg
 from sqlalchemy import create_engine, text
 
@@ -277,16 +277,19 @@ class Made:
     """One chunk's rows in COPY text format, and how many of each."""
 
     documents: list[str] = dataclasses.field(default_factory=list)
-    sketches: list[str] = dataclasses.field(default_factory=list)
+    sketch_keys: list[int] = dataclasses.field(default_factory=list)  # doc id as a number
+    sketch_sizes: list[int] = dataclasses.field(default_factory=list)  # hashes per document
+    sketch_hashes: list[int] = dataclasses.field(default_factory=list)
     observations: list[str] = dataclasses.field(default_factory=list)
     events: list[str] = dataclasses.field(default_factory=list)
     counts: dict[str, int] = dataclasses.field(default_factory=lambda: dict.fromkeys(TABLES, 0))
 
 
 def make_rows(cat: Catalogue, numbered: Iterable[tuple[int, tuple[int, int, int]]], run_id: int,
-              ingested_at: str) -> Made:
-    """The rows of the numbered documents; quotes are checked against the new texts, and
-    every CHECK_EVERY-th document's content id and sketch are also computed the slow way."""
+              ingested_at: str, stored: frozenset[int] = frozenset()) -> Made:
+    """The rows of the numbered documents, but only the sketches of those ``stored`` already;
+    quotes are checked against the new texts, and every CHECK_EVERY-th document's content id
+    and sketch are also computed the slow way."""
     made = Made()
     placed = {id(r): _Placed(r) for p in cat.pieces for r in (*p.observations, *p.events)}
     for number, combination in numbered:
@@ -295,17 +298,19 @@ def make_rows(cat: Catalogue, numbered: Iterable[tuple[int, tuple[int, int, int]
         doc_id = hashlib.sha256(" ".join(p.normal for p in parts).encode()).hexdigest()[:16]
         day = published(number)
         title, source, url = cat.titles[parts[0].example]
-        made.documents.append("\t".join((
-            doc_id, "\\n".join(p.escaped for p in parts), _field(title), _field(url),
-            _field(source), day.isoformat(), "metadata", f"bulk-{number:07d}",
-            f"{KIND}:{number}", "\\N", "\\N", str(len(doc_text)), ingested_at, str(run_id))))
         hashes = fast_sketch(parts)
         if number % CHECK_EVERY == 0 and (doc_id != content_id(doc_text)
                                           or hashes != real_sketch(doc_text)):
             raise AssertionError(f"document {number}: the recombined id or sketch differs")
-        head = f"{doc_id}\t"
-        made.sketches.append(head + f"\n{head}".join(map(str, hashes)))
-        made.counts["document_sketches"] += len(hashes)
+        made.sketch_keys.append(int(doc_id, 16))
+        made.sketch_sizes.append(len(hashes))
+        made.sketch_hashes.extend(hashes)
+        if number in stored:
+            continue
+        made.documents.append("\t".join((
+            doc_id, "\\n".join(p.escaped for p in parts), _field(title), _field(url),
+            _field(source), day.isoformat(), "metadata", f"bulk-{number:07d}",
+            f"{KIND}:{number}", "\\N", "\\N", str(len(doc_text)), ingested_at, str(run_id))))
         offset = 0
         for p in parts:
             days = (day - p.published).days
@@ -330,7 +335,7 @@ def make_rows(cat: Catalogue, numbered: Iterable[tuple[int, tuple[int, int, int]
                     f"{_field(at.when)}\t{quote}\t{at.start}\t{at.end}\t{after}")
             offset += len(p.text) + 1
     made.counts.update(documents=len(made.documents), observations=len(made.observations),
-                       events=len(made.events))
+                       events=len(made.events), document_sketches=len(made.sketch_hashes))
     return made
 
 
@@ -359,27 +364,68 @@ def _start_worker(cat: Catalogue, db: str, schema: str, run_id: int, ingested_at
                    conn=None)
 
 
-def _load_chunk(first: int, combinations: list[tuple[int, int, int]]) -> dict[str, float]:
-    """Make one chunk's rows and COPY them in one transaction: a chunk is stored whole or not
-    at all, which is what a resumed build counts on."""
+def _load_chunk(first: int, combinations: list[tuple[int, int, int]],
+                stored: frozenset[int]) -> tuple[dict[str, float], Any, Any]:
+    """Make one chunk's rows and COPY its documents and records (but those ``stored``
+    already) in one transaction, so an interrupted build leaves whole chunks. Its sketches
+    come back, as (document key, hash) arrays, to be loaded all at once."""
     started = time.perf_counter()
     made = make_rows(_worker["cat"], enumerate(combinations, first), _worker["run_id"],
-                     _worker["ingested_at"])
+                     _worker["ingested_at"], stored)
+    keys = np.repeat(np.array(made.sketch_keys, dtype=np.uint64), made.sketch_sizes)
+    hashes = np.array(made.sketch_hashes, dtype=np.int64)
     making = time.perf_counter() - started
-    if _worker["conn"] is None:
-        _worker["conn"] = connect(_worker["db"], _worker["schema"])
-        _worker["conn"].execute("SET synchronous_commit = off")
-    conn = _worker["conn"]
-    with conn.cursor() as cur:
-        for table, columns, rows in (("documents", DOCUMENT_COLUMNS, made.documents),
-                                     ("document_sketches", ("doc_id", "hash"), made.sketches),
-                                     ("observations", OBSERVATION_COLUMNS, made.observations),
-                                     ("events", EVENT_COLUMNS, made.events)):
-            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for at in range(0, len(rows), 20_000):
-                    copy.write("\n".join(rows[at:at + 20_000]) + "\n")
-    conn.commit()
-    return {**made.counts, "making": making, "copying": time.perf_counter() - started - making}
+    if made.documents:
+        if _worker["conn"] is None:
+            _worker["conn"] = connect(_worker["db"], _worker["schema"])
+            _worker["conn"].execute("SET synchronous_commit = off")
+        conn = _worker["conn"]
+        with conn.cursor() as cur:
+            for table, columns, rows in (("documents", DOCUMENT_COLUMNS, made.documents),
+                                         ("observations", OBSERVATION_COLUMNS,
+                                          made.observations),
+                                         ("events", EVENT_COLUMNS, made.events)):
+                with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for at in range(0, len(rows), 20_000):
+                        copy.write("\n".join(rows[at:at + 20_000]) + "\n")
+        conn.commit()
+    made.counts["document_sketches"] = 0  # counted when they are loaded
+    counts = {**made.counts, "made": len(combinations), "making": making,
+              "copying": time.perf_counter() - started - making}
+    return counts, keys, hashes
+
+
+# --- the sketches -------------------------------------------------------------------------------
+
+_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)  # binary COPY: signature, flags, no extension
+_TRAILER = b"\xff\xff"
+_ROW = np.dtype([("fields", ">i2"), ("id_size", ">i4"), ("id", "S16"), ("hash_size", ">i4"),
+                 ("hash", ">i8")])
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_NIBBLES = np.arange(60, -4, -4, dtype=np.uint64)
+
+
+def copy_sketches(db: str, schema: str, keys: Any, hashes: Any) -> int:
+    """Replace the sketches with these, in the order of ix_document_sketches_hash (hash, then
+    document id: a 16-hex-digit id orders as its number), so that index is built from sorted
+    rows; in the transaction that empties the table, so COPY FREEZE leaves nothing for VACUUM
+    to do. The sketch table is rewritten whole by every build, resumed or not."""
+    order = np.lexsort((keys, hashes))
+    with connect(db, schema) as conn:
+        conn.execute("TRUNCATE document_sketches")
+        with conn.cursor().copy("COPY document_sketches (doc_id, hash) FROM STDIN "
+                                "(FORMAT BINARY, FREEZE)") as copy:
+            copy.write(_SIGNATURE)
+            for at in range(0, len(order), 1_000_000):
+                part = order[at:at + 1_000_000]
+                rows = np.empty(len(part), dtype=_ROW)
+                rows["fields"], rows["id_size"], rows["hash_size"] = 2, 16, 8
+                rows["id"] = _HEX[(keys[part, None] >> _NIBBLES) & 15].view("S16").ravel()
+                rows["hash"] = hashes[part]
+                copy.write(rows.tobytes())
+            copy.write(_TRAILER)
+        conn.commit()
+    return len(order)
 
 
 # --- indexes and constraints --------------------------------------------------------------------
@@ -447,29 +493,42 @@ def drop_for_load(conn: psycopg.Connection[Any], schema: str) -> int:
     return dropped
 
 
-def restore(db: str, schema: str, reference: Shape, jobs: int) -> None:
-    """Build what the load dropped, as the migrations define it: keys and indexes on ``jobs``
-    connections at once, biggest first, then the foreign keys (which need the keys)."""
-    with connect(db, schema) as conn:
-        now = shape(conn, schema)
+def _statements(reference: Shape, now: Shape, tables: Iterable[str],
+                sizes: dict[str, int]) -> list[str]:
+    """The keys and indexes of ``tables`` that the migrations make and the schema lacks,
+    biggest table first, and within one the slowest first."""
+    wanted = set(tables)
     keys = [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
             for name, (table, kind, definition, _) in reference.constraints.items()
-            if kind in ("p", "u") and name not in now.constraints]
+            if kind in ("p", "u") and table in wanted and name not in now.constraints]
     backed = {name for name, (_, kind, _, _) in reference.constraints.items()
               if kind in ("p", "u")}
-    indexes = [definition for name, (_, definition) in reference.indexes.items()
-               if name not in backed and name not in now.indexes]
-    sizes = dict.fromkeys(TABLES, 0)
+    indexes = [definition for name, (table, definition) in reference.indexes.items()
+               if table in wanted and name not in backed and name not in now.indexes]
+    return sorted(keys + indexes, key=lambda statement: (
+        -sizes.get(_table_of(statement), 0), "gin" not in statement,
+        "PRIMARY KEY" not in statement))
+
+
+def _foreign_keys(reference: Shape, now: Shape) -> list[str]:
+    return [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
+            for name, (table, kind, definition, _) in reference.constraints.items()
+            if kind == "f" and name not in now.constraints]
+
+
+def _sizes(db: str, schema: str) -> dict[str, int]:
     with connect(db, schema) as conn:
-        for table in TABLES:
-            sizes[table] = conn.execute("SELECT pg_relation_size(%s)", (table,)).fetchone()[0]
-    order = sorted(keys + indexes, key=lambda statement: (-sizes.get(_table_of(statement), 0),
-                                                          "gin" not in statement))
-    _run_parallel(db, schema, order, jobs)
-    foreign = [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
-               for name, (table, kind, definition, _) in reference.constraints.items()
-               if kind == "f" and name not in now.constraints]
-    _run_parallel(db, schema, foreign, 1)  # each locks the table it refers to
+        return {table: conn.execute("SELECT pg_relation_size(%s)", (table,)).fetchone()[0]
+                for table in TABLES}
+
+
+def restore(db: str, schema: str, reference: Shape, jobs: int) -> None:
+    """Build whatever of the migrations' keys, indexes and foreign keys the schema lacks."""
+    with connect(db, schema) as conn:
+        now = shape(conn, schema)
+    tables = {table for table, _ in reference.indexes.values()}
+    _run_work(db, schema, _Work(_statements(reference, now, tables, _sizes(db, schema))), jobs)
+    _run_work(db, schema, _Work(_foreign_keys(reference, now)), 1)  # each locks what it refers to
 
 
 def _table_of(statement: str) -> str:
@@ -477,37 +536,61 @@ def _table_of(statement: str) -> str:
     return found.group(1) if found else ""
 
 
-def _run_parallel(db: str, schema: str, statements: list[str], jobs: int) -> None:
-    work: queue.Queue[str] = queue.Queue()
-    for statement in statements:
-        work.put(statement)
-    failures: list[BaseException] = []
+class _Work:
+    """Statements for the index connections, in order; while a producer is open, more may
+    come (the sketches' indexes, once they are loaded), so an idle connection waits."""
+
+    def __init__(self, statements: list[str], producers: int = 0) -> None:
+        self.items = list(statements)
+        self.producers = producers
+        self.failures: list[BaseException] = []
+        self.ready = threading.Condition()
+
+    def add(self, statements: list[str]) -> None:
+        with self.ready:
+            self.items[:0] = statements
+            self.ready.notify_all()
+
+    def close(self) -> None:
+        with self.ready:
+            self.producers -= 1
+            self.ready.notify_all()
+
+    def fail(self, failure: BaseException) -> None:
+        with self.ready:
+            self.failures.append(failure)
+            self.ready.notify_all()
+
+    def take(self) -> str | None:
+        with self.ready:
+            while not self.items and self.producers > 0 and not self.failures:
+                self.ready.wait()
+            return self.items.pop(0) if self.items and not self.failures else None
+
+
+def _run_work(db: str, schema: str, work: _Work, jobs: int) -> None:
+    """Run the work's statements on ``jobs`` connections at once."""
 
     def runner() -> None:
-        with connect(db, schema, autocommit=True) as conn:
-            conn.execute("SET maintenance_work_mem = '2GB'")
-            conn.execute("SET work_mem = '512MB'")
-            conn.execute("SET max_parallel_maintenance_workers = 0")
-            while not failures:
-                try:
-                    statement = work.get_nowait()
-                except queue.Empty:
-                    return
-                started = time.perf_counter()
-                try:
+        try:
+            with connect(db, schema, autocommit=True) as conn:
+                conn.execute("SET maintenance_work_mem = '2GB'")
+                conn.execute("SET work_mem = '512MB'")
+                conn.execute("SET max_parallel_maintenance_workers = 0")
+                while (statement := work.take()) is not None:
+                    started = time.perf_counter()
                     conn.execute(statement)  # type: ignore[arg-type]
-                except BaseException as exc:
-                    failures.append(exc)
-                    return
-                note(f"index    {time.perf_counter() - started:6.1f} s  {statement}")
+                    note(f"index    {time.perf_counter() - started:6.1f} s  {statement}")
+        except BaseException as exc:
+            work.fail(exc)
 
     threads = [threading.Thread(target=runner) for _ in range(max(1, jobs))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    if failures:
-        raise failures[0]
+    if work.failures:
+        raise work.failures[0]
 
 
 def check_shape(db: str, schema: str, reference: Shape) -> None:
@@ -537,28 +620,46 @@ class Timer:
         note(f"phase    {name:<12} {self.phases[name]:7.1f} s")
 
 
-def stored_chunks(conn: psycopg.Connection[Any]) -> tuple[set[int], int]:
-    """The chunks an earlier bulk build stored whole, and how many documents did not come
-    from one."""
-    done: set[int] = set()
+def stored_numbers(conn: psycopg.Connection[Any]) -> tuple[set[int], int]:
+    """The numbers of the documents bulk builds stored, and how many other documents there
+    are."""
+    numbers: set[int] = set()
     others = 0
-    for external, count in conn.execute(
-            "SELECT CASE WHEN external_id ~ '^bulk-[0-9]{7}$' "
-            f"THEN substr(external_id, 6)::int / {CHUNK} END, count(*) FROM documents "
-            "GROUP BY 1"):
-        if external is None:
+    for number, count in conn.execute(
+            "SELECT CASE WHEN external_id ~ '^bulk-[0-9]{7}$' THEN substr(external_id, 6)::int "
+            "END, count(*) FROM documents GROUP BY 1"):
+        if number is None:
             others = count
         else:
-            done.add(external)
-    return done, others
+            numbers.add(number)
+    return numbers, others
+
+
+def last_build(conn: psycopg.Connection[Any]) -> str | None:
+    """The status of the last bulk build."""
+    found = conn.execute("SELECT status FROM runs WHERE kind = %s ORDER BY id DESC LIMIT 1",
+                         (KIND,)).fetchone()
+    return found[0] if found else None
 
 
 def bulk_load(db: str, schema: str, total: int, jobs: int = 2) -> dict[str, int]:
-    """Build ``schema`` to ``total`` bulk-made documents; chunks stored by an interrupted
-    build are kept. Returns the counts of what this run added."""
+    """Build ``schema`` to ``total`` bulk-made documents. Documents an interrupted build
+    stored are kept (its chunks are whole); the sketches, keys and indexes are made again.
+    Returns the counts of what this run added."""
     timer = Timer()
-    url = schema_url(db, schema)
-    store = open_store(url)  # the tables, at the newest revision
+    store = open_store(schema_url(db, schema))  # the tables, at the newest revision
+    with connect(db, schema) as conn:
+        present, others = stored_numbers(conn)
+        finished = last_build(conn) == "completed"
+    if others:
+        store.close()
+        raise SystemExit(f"schema {schema} holds {others:,} documents the bulk loader did not "
+                         f"make; rebuild it from scratch (serve_load.py --rebuild)")
+    total = max(total, max(present, default=-1) + 1)  # the sketches are rewritten for all
+    if finished and len(present) == total:
+        store.close()
+        note(f"build    schema {schema} holds the {total:,} documents already")
+        return dict.fromkeys(TABLES, 0)
     with timer.phase("pieces"):
         extractor = Extractor(load_dossier(DOSSIER))
         cat = catalogue(extractor)
@@ -567,21 +668,8 @@ def bulk_load(db: str, schema: str, total: int, jobs: int = 2) -> dict[str, int]
              f"({', '.join(str(len(p)) for p in cat.positions)} per third), {records} records")
     with timer.phase("plan"):
         combinations = plan(cat, total)
-    with connect(db, schema) as conn:
-        done, others = stored_chunks(conn)
-    if others:
-        raise SystemExit(f"schema {schema} holds {others:,} documents the bulk loader did not "
-                         f"make; rebuild it from scratch (serve_load.py --rebuild)")
-    chunks = [c for c in range(-(-total // CHUNK)) if c not in done]
-    if not chunks:
-        with migrated_reference(db, schema) as reference:
-            restore(db, schema, reference, jobs)  # what a build stopped while indexing left
-            check_shape(db, schema, reference)
-        note(f"build    schema {schema} holds the {total:,} documents already")
-        store.close()
-        return dict.fromkeys(TABLES, 0)
-    note(f"build    {len(done)} chunks of {CHUNK:,} documents already stored; loading "
-         f"{len(chunks)} in {jobs} processes")
+    note(f"build    {len(present):,} documents stored already; making {total:,} in {jobs} "
+         f"processes")
     dossier = extractor.dossier
     run_id = store.begin_run(KIND, dossier.id, {
         "documents": total, "chunk": CHUNK, "jobs": jobs, "pieces": len(cat.pieces),
@@ -596,9 +684,10 @@ def bulk_load(db: str, schema: str, total: int, jobs: int = 2) -> dict[str, int]
             with timer.phase("drop"), connect(db, schema) as conn:
                 note(f"drop     {drop_for_load(conn, schema)} keys and indexes dropped")
             with timer.phase("load"):
-                _load(cat, combinations, chunks, db, schema, run_id, jobs, counts, beat)
+                keys, hashes = _load(cat, combinations, present, db, schema, run_id, jobs,
+                                     counts)
             with timer.phase("indexes"):
-                restore(db, schema, reference, jobs)
+                _index(db, schema, reference, jobs, keys, hashes, counts)
             with timer.phase("check"):
                 check_shape(db, schema, reference)
                 note(f"check    indexes and constraints as a migrated schema's "
@@ -620,6 +709,39 @@ def bulk_load(db: str, schema: str, total: int, jobs: int = 2) -> dict[str, int]
     return counts
 
 
+def _index(db: str, schema: str, reference: Shape, jobs: int, keys: Any, hashes: Any,
+           counts: dict[str, int]) -> None:
+    """The sketches sorted and loaded while the other tables' keys and indexes are built on
+    ``jobs`` connections; then the sketches' ones, then the foreign keys."""
+    with connect(db, schema) as conn:
+        now = shape(conn, schema)
+    sizes = _sizes(db, schema)
+    work = _Work(_statements(reference, now, [t for t in TABLES if t != "document_sketches"],
+                             sizes), producers=1)
+
+    def sketches() -> None:
+        started = time.perf_counter()
+        try:
+            counts["document_sketches"] = copy_sketches(db, schema, keys, hashes)
+            note(f"sketches {counts['document_sketches']:,} hashes sorted and copied in "
+                 f"{time.perf_counter() - started:,.1f} s")
+            work.add(_statements(reference, now, ["document_sketches"], sizes))
+        except BaseException as exc:
+            work.fail(exc)
+        finally:
+            work.close()
+
+    loader = threading.Thread(target=sketches)
+    loader.start()
+    try:
+        _run_work(db, schema, work, jobs)
+    finally:
+        loader.join()
+    if work.failures:
+        raise work.failures[0]
+    _run_work(db, schema, _Work(_foreign_keys(reference, now)), 1)
+
+
 class _Heartbeat:
     """Keeps the run alive (see bilateral.store.RUN_LEASE) through the long phases."""
 
@@ -637,26 +759,33 @@ class _Heartbeat:
         self.thread.join()
 
 
-def _load(cat: Catalogue, combinations: list[tuple[int, int, int]], chunks: list[int], db: str,
-          schema: str, run_id: int, jobs: int, counts: dict[str, int], beat: _Heartbeat) -> None:
+def _load(cat: Catalogue, combinations: list[tuple[int, int, int]], present: set[int],
+          db: str, schema: str, run_id: int, jobs: int,
+          counts: dict[str, int]) -> tuple[Any, Any]:
+    """Every chunk made in ``jobs`` processes, and stored but for the ``present`` documents;
+    the sketches of all, as (document key, hash) arrays."""
     ingested_at = dt.datetime.now(dt.UTC).isoformat()
     started = time.perf_counter()
     printed = started
-    spent = {"making": 0.0, "copying": 0.0}
-    pending: set[Future[dict[str, float]]] = set()
-    todo = iter(chunks)
+    spent = {"made": 0.0, "making": 0.0, "copying": 0.0}
+    keys: list[Any] = []
+    hashes: list[Any] = []
+    pending: set[Future[tuple[dict[str, float], Any, Any]]] = set()
+    todo = iter(range(0, len(combinations), CHUNK))
     with ProcessPoolExecutor(jobs, initializer=_start_worker,
                              initargs=(cat, db, schema, run_id, ingested_at)) as pool:
         while True:
-            while len(pending) < 2 * jobs and (chunk := next(todo, None)) is not None:
-                first = chunk * CHUNK
-                pending.add(pool.submit(_load_chunk, first,
-                                        combinations[first:first + CHUNK]))
+            while len(pending) < 2 * jobs and (first := next(todo, None)) is not None:
+                part = combinations[first:first + CHUNK]
+                stored = frozenset(n for n in range(first, first + len(part)) if n in present)
+                pending.add(pool.submit(_load_chunk, first, part, stored))
             if not pending:
                 break
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                result = future.result()
+                result, chunk_keys, chunk_hashes = future.result()
+                keys.append(chunk_keys)
+                hashes.append(chunk_hashes)
                 for table in TABLES:
                     counts[table] += int(result[table])
                 for key in spent:
@@ -665,11 +794,12 @@ def _load(cat: Catalogue, combinations: list[tuple[int, int, int]], chunks: list
             if now - printed >= PROGRESS_SECONDS or not pending:
                 printed = now
                 elapsed = now - started
-                note(f"load     {counts['documents']:,} documents, "
-                     f"{counts['observations']:,} observations, {counts['events']:,} events, "
-                     f"{elapsed:,.0f} s, {counts['documents'] / elapsed:,.0f} docs/s "
-                     f"(processes: making rows {spent['making']:,.0f} s, COPY "
-                     f"{spent['copying']:,.0f} s)")
+                note(f"load     {spent['made']:,.0f} documents made, {counts['documents']:,} "
+                     f"stored with {counts['observations']:,} observations and "
+                     f"{counts['events']:,} events, {elapsed:,.0f} s, "
+                     f"{spent['made'] / elapsed:,.0f} docs/s (processes: making rows "
+                     f"{spent['making']:,.0f} s, COPY {spent['copying']:,.0f} s)")
+    return np.concatenate(keys), np.concatenate(hashes)
 
 
 # --- checks -------------------------------------------------------------------------------------
