@@ -3,12 +3,14 @@
 C clients request each endpoint in turn over a large PostgreSQL store while another client keeps
 posting new documents through the API, as a team server sees it. The store (N mixed documents,
 as in brief_timing.py) is built once in a PostgreSQL schema of its own and kept, so later runs
-only measure. Everything runs on 127.0.0.1 for fixed durations; the server is stopped at the
-end, also on Ctrl-C.
+only measure. It is built by the bulk loader (bulk_store.py: recombined records, COPY), or with
+--build ingest by really ingesting the documents, which takes hours at a million. Everything
+runs on 127.0.0.1 for fixed durations; the server is stopped at the end, also on Ctrl-C.
 
-    python bench/serve_load.py --build-only               # build the 100,000-document store
+    python bench/serve_load.py --build-only               # build the 1,000,000-document store
     python bench/serve_load.py                            # build if needed, then measure
     python bench/serve_load.py --docs 2000 --schema bilateral_load_small --seconds 5
+    python bench/serve_load.py --docs 20000 --schema bilateral_load_ingest --build ingest
     python bench/serve_load.py --concurrency 16 --json > load.json
     python bench/serve_load.py --rebuild                  # drop the schema and build it again
 """
@@ -40,6 +42,8 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).parent))
 import brief_timing
 from brief_timing import write_mixed_corpus
+from bulk_store import KIND as BULK_KIND
+from bulk_store import bulk_load, schema_url
 
 from bilateral.dossier import load_dossier
 from bilateral.ingest.identity import content_id
@@ -60,12 +64,6 @@ def note(message: str) -> None:
 
 # --- the store ----------------------------------------------------------------------------------
 
-def schema_url(db: str, schema: str) -> str:
-    """The URL of ``schema`` in ``db``: the schema is chosen by the connection's search path."""
-    scoped = resolve_url(db).update_query_dict({"options": f"-csearch_path={schema}"})
-    return scoped.render_as_string(hide_password=False)
-
-
 def stored_documents(db: str, schema: str, rebuild: bool) -> int:
     """Create the schema if needed (dropping it first on ``rebuild``); how many documents it
     holds."""
@@ -85,16 +83,28 @@ def stored_documents(db: str, schema: str, rebuild: bool) -> int:
         admin.dispose()
 
 
-def vacuum_once(db: str, schema: str) -> None:
-    """VACUUM (ANALYZE) the schema's tables unless that was done: the planner statistics and
-    visibility map autovacuum would give a store this size, also where it is off."""
-    admin = create_engine(resolve_url(db), isolation_level="AUTOCOMMIT")
+def after_load(url: str) -> None:
+    """What a built store needs before it is measured; each step skips what is done already,
+    so this runs on every start, built now or before."""
+    vacuum_once(url)
+    # The next step, computing the store's kept answers, is to be called here.
+
+
+def vacuum_once(url: str) -> None:
+    """VACUUM (ANALYZE) the tables of the URL's schema unless that was done since the last
+    bulk load: the planner statistics and visibility map autovacuum would give a store this
+    size, also where it is off."""
+    admin = create_engine(resolve_url(url), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar()
             done = conn.execute(text(
                 "SELECT coalesce(last_vacuum, last_autovacuum) FROM pg_stat_user_tables "
                 "WHERE schemaname = :s AND relname = 'documents'"), {"s": schema}).scalar()
-            if done is not None:
+            loaded = conn.execute(text(
+                "SELECT max(finished_at) FROM runs WHERE kind = :k AND status = 'completed'"),
+                {"k": BULK_KIND}).scalar()
+            if done is not None and (loaded is None or done >= loaded):
                 return
             tables = conn.execute(text(
                 "SELECT table_name FROM information_schema.tables "
@@ -183,7 +193,7 @@ def _ingest_shard(url: str, path: Path, count: int, label: str) -> tuple[int, in
     return report.documents_new, report.documents_existing, report.near_duplicates
 
 
-def build_store(url: str, total: int, jobs: int) -> None:
+def ingest_store(url: str, total: int, jobs: int) -> None:
     """Ingest ``total`` mixed documents in ``jobs`` parallel processes; stored documents are
     skipped, so an interrupted build resumes where it stopped."""
     open_store(url).close()  # create the tables once, before the writers start
@@ -495,12 +505,15 @@ def _pct(value: int | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=100_000, help="documents in the store")
+    parser.add_argument("--docs", type=int, default=1_000_000, help="documents in the store")
     parser.add_argument("--db", default=DEFAULT_DB, help="PostgreSQL database URL")
-    parser.add_argument("--schema", default="bilateral_load",
+    parser.add_argument("--schema", default="bilateral_load_1m",
                         help="schema of the kept store, built once and reused")
     parser.add_argument("--rebuild", action="store_true", help="drop the schema and rebuild it")
-    parser.add_argument("--build-jobs", type=int, default=2, help="ingest processes for a build")
+    parser.add_argument("--build", choices=("bulk", "ingest"), default="bulk",
+                        help="how to build: the bulk loader (recombined records, COPY) or a "
+                             "real ingest of the documents")
+    parser.add_argument("--build-jobs", type=int, default=2, help="processes for a build")
     parser.add_argument("--build-only", action="store_true", help="build the store and stop")
     parser.add_argument("--seconds", type=float, default=20, help="load time per endpoint")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
@@ -519,9 +532,12 @@ def main() -> None:
     held = stored_documents(args.db, args.schema, args.rebuild)
     if held < args.docs:
         note(f"build    schema {args.schema} holds {held:,} documents; building "
-             f"{args.docs:,}")
-        build_store(url, args.docs, args.build_jobs)
-    vacuum_once(args.db, args.schema)
+             f"{args.docs:,} ({args.build})")
+        if args.build == "bulk":
+            bulk_load(args.db, args.schema, args.docs, args.build_jobs)
+        else:
+            ingest_store(url, args.docs, args.build_jobs)
+    after_load(url)
     if args.build_only:
         return
 
