@@ -35,6 +35,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -45,16 +46,19 @@ from brief_timing import write_mixed_corpus
 from bulk_store import KIND as BULK_KIND
 from bulk_store import bulk_load, schema_url
 
+from bilateral.analyse.kept import refresh
 from bilateral.dossier import load_dossier
 from bilateral.ingest.identity import content_id
 from bilateral.ingest.run import ingest
 from bilateral.store import open_store, resolve_url
+from bilateral.store.store import cursor
 
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/test"
 PROGRESS_EVERY = 5_000
 INDICATOR = "us_tariff_japan_reciprocal"
 STARTUP_SECONDS = 120
 REQUEST_TIMEOUT = 120.0
+CATCH_UP_SECONDS = 1800
 
 
 def note(message: str) -> None:
@@ -85,9 +89,27 @@ def stored_documents(db: str, schema: str, rebuild: bool) -> int:
 
 def after_load(url: str) -> None:
     """What a built store needs before it is measured; each step skips what is done already,
-    so this runs on every start, built now or before."""
+    so this runs on every start, built now or before: the schema migrated to the code's
+    (indexes built on the loaded tables), the kept answers made (bilateral.analyse.kept, as
+    ingest does after it writes), then VACUUM (ANALYZE)."""
+    started = time.perf_counter()
+    store = open_store(url)
+    note(f"migrate  schema at {store.schema_revision()} in {time.perf_counter() - started:,.0f} s")
+    if store.kept.pending():
+        started = time.perf_counter()
+        last = [0.0]
+
+        def progress(what: str, done: int, total: int) -> None:
+            if time.perf_counter() - last[0] >= 10 or done == total:
+                last[0] = time.perf_counter()
+                note(f"  answers: {done:,}/{total:,} ({what}), "
+                     f"{last[0] - started:,.0f} s")
+
+        done = refresh(store, load_dossier("us-japan"), progress=progress)
+        note(f"answers  kept for {done.indicators} indicators, {done.event_groups:,} event "
+             f"groups and {done.dyads} dyads in {time.perf_counter() - started:,.0f} s")
+    store.close()
     vacuum_once(url)
-    # The next step, computing the store's kept answers, is to be called here.
 
 
 def vacuum_once(url: str) -> None:
@@ -412,17 +434,22 @@ def endpoints(base: str) -> list[str]:
     page = httpx.get(f"{base}/api/documents?limit=1", timeout=REQUEST_TIMEOUT).json()
     doc_id = page["items"][0]["id"]
     middle = max(0, min(50_000, page["total"] // 2))
+    # the key of the document half-way down the listing: a page that deep, read by key
+    deep = httpx.get(f"{base}/api/documents", params={"limit": 1, "offset": page["total"] // 2},
+                     timeout=REQUEST_TIMEOUT).json()["items"][0]
+    after = quote(cursor(deep["published"], deep["id"]))
     return ["/api/health", "/api/documents?limit=50", f"/api/documents?limit=50&offset={middle}",
-            f"/api/documents/{doc_id}", "/api/search?q=tariff",
-            f"/api/observations?indicator={INDICATOR}&limit=100",
-            "/api/events?state=JPN&limit=100", "/api/indicators", f"/api/indicators/{INDICATOR}",
-            "/api/timeline?limit=100", "/api/disputes", "/api/index"]
+            f"/api/documents?limit=50&after={after}", f"/api/documents/{doc_id}",
+            "/api/search?q=tariff", f"/api/observations?indicator={INDICATOR}&limit=100",
+            "/api/events?state=JPN&limit=100", "/api/indicators",
+            f"/api/indicators/{INDICATOR}?limit=100", "/api/timeline?limit=100",
+            "/api/disputes?limit=20", "/api/index"]
 
 
-def warm_up(base: str, token: str, paths: list[str], clients: int) -> float:
+def warm_up(base: str, token: str, paths: list[str], clients: int) -> tuple[float, int]:
     """A post by every client (so each worker loads its extractor), then every path by every
-    client (so each worker computes its analysis snapshot, of the store as posted to) before
-    anything is timed; the seconds it took."""
+    client (so each worker has opened its connections) before anything is timed; the seconds
+    it took and the new documents it posted."""
     started = time.perf_counter()
     ingester = Ingester(base, token, batch=1, interval=0)
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
@@ -438,7 +465,7 @@ def warm_up(base: str, token: str, paths: list[str], clients: int) -> float:
         tally = hammer(base, path, clients, 0)
         if tally.errors:
             raise SystemExit(f"warm-up failed: {tally.errors[0]}")
-    return time.perf_counter() - started
+    return time.perf_counter() - started, ingester.tally.documents
 
 
 def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -454,7 +481,7 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
           api_token(url) as token):
         before = _documents(base)
         paths = endpoints(base)
-        warm = warm_up(base, token, paths, args.concurrency)
+        warm, warm_documents = warm_up(base, token, paths, args.concurrency)
         if not args.json:
             print(f"server   {args.workers} workers; warm-up ({args.concurrency} posts, then "
                   f"every endpoint by every client once) {warm:.1f} s")
@@ -473,17 +500,36 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
             if args.ingest_batch:
                 ingester.join()
         after = _documents(base)
+        caught_up = _catch_up(base)
+    posted = warm_documents + ingester.tally.documents
+    lost = before + posted - after
+    errors = [e for t in (*results.values(), ingester.tally) for e in t.errors]
+    if lost:
+        errors.append(f"{lost:,} documents posted and acknowledged are not listed")
     return {"store": {"schema": args.schema, "documents": stats.documents,
                       "near_duplicates": stats.duplicates, "observations": stats.observations,
                       "events": stats.events, "documents_before_load": before,
-                      "documents_after_load": after},
+                      "documents_after_load": after, "documents_posted": posted,
+                      "documents_lost": lost, "answers_caught_up_s": caught_up},
             "settings": {"workers": args.workers, "concurrency": args.concurrency,
                          "seconds": args.seconds, "ingest_batch": args.ingest_batch,
                          "ingest_interval": args.ingest_interval, "warm_up_s": round(warm, 1)},
             "endpoints": {path: tally.summary() for path, tally in results.items()},
             "ingest": {**ingester.tally.summary(), "batches": len(ingester.tally.latencies),
                        "documents": ingester.tally.documents} if args.ingest_batch else None,
-            "errors": [e for t in (*results.values(), ingester.tally) for e in t.errors]}
+            "errors": errors}
+
+
+def _catch_up(base: str) -> float | None:
+    """Seconds until the server's kept answers show every write, once the load has stopped
+    (None if they did not within CATCH_UP_SECONDS)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < CATCH_UP_SECONDS:
+        health = httpx.get(f"{base}/api/health", timeout=REQUEST_TIMEOUT).json()
+        if health["answers_pending"] == 0:
+            return round(time.perf_counter() - started, 1)
+        threading.Event().wait(0.5)
+    return None
 
 
 HEADER = (f"{'endpoint':<64} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>8} "
@@ -556,7 +602,12 @@ def main() -> None:
                        ingest_row))
         store = result["store"]
         print(f"store    {store['documents_before_load']:,} -> "
-              f"{store['documents_after_load']:,} documents during the load")
+              f"{store['documents_after_load']:,} documents during the load; "
+              f"{store['documents_posted']:,} posted, {store['documents_lost']:,} lost")
+        caught = store["answers_caught_up_s"]
+        print("answers  " + (f"showed every write {caught:g} s after the load stopped"
+                             if caught is not None else
+                             f"still behind {CATCH_UP_SECONDS} s after the load stopped"))
     if result["errors"]:
         print(f"{len(result['errors']):,} requests failed, e.g.:", file=sys.stderr)
         for error in result["errors"][:10]:
