@@ -26,6 +26,7 @@ import re
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -49,6 +50,7 @@ from bilateral.ingest.identity import sketch as real_sketch
 from bilateral.ingest.run import NEAR_DUPLICATE
 from bilateral.records import Document, Event, Observation, Provenance
 from bilateral.store import event_id, observation_id, open_store, resolve_url
+from bilateral.store.answers import ALL
 
 KIND = "bulk-load"
 DOSSIER = "us-japan"
@@ -80,7 +82,9 @@ EVENT_COLUMNS = ("id", "doc_id", "type", "source", "target", "when_at", "quote",
 
 
 def note(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """Progress, on standard error, a line at a time (threads print too)."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
 
 
 def schema_url(db: str, schema: str) -> str:
@@ -500,25 +504,28 @@ def drop_for_load(conn: psycopg.Connection[Any], schema: str) -> int:
 
 def _statements(reference: Shape, now: Shape, tables: Iterable[str],
                 sizes: dict[str, int]) -> list[str]:
-    """The keys and indexes of ``tables`` that the migrations make and the schema lacks,
-    biggest table first, and within one the slowest first."""
+    """The indexes of ``tables`` that the migrations make and the schema lacks, those of the
+    keys too (made as plain unique indexes, so several build on one table at once), biggest
+    table first, and within one the slowest first."""
     wanted = set(tables)
-    keys = [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
-            for name, (table, kind, definition, _) in reference.constraints.items()
-            if kind in ("p", "u") and table in wanted and name not in now.constraints]
-    backed = {name for name, (_, kind, _, _) in reference.constraints.items()
-              if kind in ("p", "u")}
-    indexes = [definition for name, (table, definition) in reference.indexes.items()
-               if table in wanted and name not in backed and name not in now.indexes]
-    return sorted(keys + indexes, key=lambda statement: (
-        -sizes.get(_table_of(statement), 0), "gin" not in statement,
-        "PRIMARY KEY" not in statement))
+    missing = [definition for name, (table, definition) in reference.indexes.items()
+               if table in wanted and name not in now.indexes]
+    return sorted(missing, key=lambda statement: (
+        -sizes.get(_table_of(statement), 0), "gin" not in statement, "UNIQUE" not in statement))
 
 
-def _foreign_keys(reference: Shape, now: Shape) -> list[str]:
-    return [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
-            for name, (table, kind, definition, _) in reference.constraints.items()
-            if kind == "f" and name not in now.constraints]
+def _constraints(reference: Shape, now: Shape) -> list[str]:
+    """The keys the schema lacks, on their indexes once built (a moment each, but one that
+    waits for every other index build on the table), then the foreign keys, which check
+    every row and need the keys."""
+    keys = [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" '
+            f'{"PRIMARY KEY" if kind == "p" else "UNIQUE"} USING INDEX "{name}"'
+            for name, (table, kind, _, _) in reference.constraints.items()
+            if kind in ("p", "u") and name not in now.constraints]
+    foreign = [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
+               for name, (table, kind, definition, _) in reference.constraints.items()
+               if kind == "f" and name not in now.constraints]
+    return keys + foreign
 
 
 def _sizes(db: str, schema: str) -> dict[str, int]:
@@ -533,7 +540,7 @@ def restore(db: str, schema: str, reference: Shape, jobs: int) -> None:
         now = shape(conn, schema)
     tables = {table for table, _ in reference.indexes.values()}
     _run_work(db, schema, _Work(_statements(reference, now, tables, _sizes(db, schema))), jobs)
-    _run_work(db, schema, _Work(_foreign_keys(reference, now)), 1)  # each locks what it refers to
+    _run_work(db, schema, _Work(_constraints(reference, now)), 1)
 
 
 def _table_of(statement: str) -> str:
@@ -695,6 +702,7 @@ def bulk_load(db: str, schema: str, total: int, jobs: int = 2) -> dict[str, int]
                                            jobs, counts))
             with timer.phase("indexes"):
                 _index(db, schema, reference, jobs, sketch_arrays, counts)
+            mark_all(db, schema)
             with timer.phase("check"):
                 check_shape(db, schema, reference)
                 note(f"check    indexes and constraints as a migrated schema's "
@@ -748,7 +756,16 @@ def _index(db: str, schema: str, reference: Shape, jobs: int, sketch_arrays: lis
         loader.join()
     if work.failures:
         raise work.failures[0]
-    _run_work(db, schema, _Work(_foreign_keys(reference, now)), 1)
+    _run_work(db, schema, _Work(_constraints(reference, now)), 1)
+
+
+def mark_all(db: str, schema: str) -> None:
+    """Mark the kept answers for a whole refresh, as a write marks what it changes: these
+    records went in past the store's writes."""
+    with connect(db, schema) as conn:
+        if conn.execute("SELECT to_regclass('answer_marks')").fetchone()[0] is not None:
+            conn.execute("INSERT INTO answer_marks (kind, key, stamp) VALUES (%s, '', %s)",
+                         (ALL, uuid.uuid4().hex))
 
 
 class _Heartbeat:
