@@ -7,8 +7,12 @@ is extracted once, alone, at its example's publication date; a document's observ
 events are those of its three pieces, with spans moved to where the piece stands in the new text
 and times moved as far as the publication date moved (a day by days, a month by months, a year
 by years). Ids, sketches and content ids are the store's own. Rows go in with COPY from parallel
-processes, with the secondary indexes and foreign keys dropped and recreated afterwards exactly
-as the migrations make them.
+processes, with the keys, indexes and foreign keys dropped and recreated afterwards exactly as
+the migrations make them; the sketches go in last, all at once, sorted as their index wants.
+
+No document is linked as a near-duplicate (duplicate_of stays NULL), although with 258 pieces
+many pairs share two of their three thirds and would be linked by ingest (it linked 93% of
+20,000 such documents): --check counts how many of a sample have a near copy.
 
     python bench/bulk_store.py --docs 20000 --schema bilateral_bulk_small     # build
     python bench/bulk_store.py --schema bilateral_bulk_small --check          # sample checks
@@ -26,6 +30,7 @@ import re
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -47,8 +52,9 @@ from bilateral.extract.provenance import dossier_sha256, provenance
 from bilateral.ingest.identity import SHINGLE, SKETCH_SIZE, content_id, normalise, similarity
 from bilateral.ingest.identity import sketch as real_sketch
 from bilateral.ingest.run import NEAR_DUPLICATE
-from bilateral.records import Document, Event, Observation, Provenance
+from bilateral.records import Document, Event, Observation
 from bilateral.store import event_id, observation_id, open_store, resolve_url
+from bilateral.store.answers import ALL
 
 KIND = "bulk-load"
 DOSSIER = "us-japan"
@@ -80,7 +86,9 @@ EVENT_COLUMNS = ("id", "doc_id", "type", "source", "target", "when_at", "quote",
 
 
 def note(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """Progress, on standard error, a line at a time (threads print too)."""
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
 
 
 def schema_url(db: str, schema: str) -> str:
@@ -117,12 +125,12 @@ class Piece:
 
 @dataclasses.dataclass(frozen=True)
 class Catalogue:
-    """The pieces, which of them may stand in each third, and what made their records."""
+    """The pieces, which of them may stand in each third, and each example's title, source
+    and address (a document takes its first third's)."""
 
     pieces: tuple[Piece, ...]
     positions: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]
-    titles: tuple[tuple[str | None, str | None, str | None], ...]  # per example: title,
-    stamp: Provenance                                                # source, url
+    titles: tuple[tuple[str | None, str | None, str | None], ...]  # (title, source, url)
     examples: int
 
 
@@ -164,7 +172,7 @@ def catalogue(extractor: Extractor) -> Catalogue:
     return Catalogue(pieces=tuple(pieces),
                      positions=(tuple(positions[0]), tuple(positions[1]), tuple(positions[2])),
                      titles=tuple((e.title, e.source, e.url) for e in examples),
-                     stamp=stamp, examples=len(examples))
+                     examples=len(examples))
 
 
 def _piece(extractor: Extractor, example: Document, number: int, piece_text: str,
@@ -500,25 +508,28 @@ def drop_for_load(conn: psycopg.Connection[Any], schema: str) -> int:
 
 def _statements(reference: Shape, now: Shape, tables: Iterable[str],
                 sizes: dict[str, int]) -> list[str]:
-    """The keys and indexes of ``tables`` that the migrations make and the schema lacks,
-    biggest table first, and within one the slowest first."""
+    """The indexes of ``tables`` that the migrations make and the schema lacks, those of the
+    keys too (made as plain unique indexes, so several build on one table at once), biggest
+    table first, and within one the slowest first."""
     wanted = set(tables)
-    keys = [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
-            for name, (table, kind, definition, _) in reference.constraints.items()
-            if kind in ("p", "u") and table in wanted and name not in now.constraints]
-    backed = {name for name, (_, kind, _, _) in reference.constraints.items()
-              if kind in ("p", "u")}
-    indexes = [definition for name, (table, definition) in reference.indexes.items()
-               if table in wanted and name not in backed and name not in now.indexes]
-    return sorted(keys + indexes, key=lambda statement: (
-        -sizes.get(_table_of(statement), 0), "gin" not in statement,
-        "PRIMARY KEY" not in statement))
+    missing = [definition for name, (table, definition) in reference.indexes.items()
+               if table in wanted and name not in now.indexes]
+    return sorted(missing, key=lambda statement: (
+        -sizes.get(_table_of(statement), 0), "gin" not in statement, "UNIQUE" not in statement))
 
 
-def _foreign_keys(reference: Shape, now: Shape) -> list[str]:
-    return [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
-            for name, (table, kind, definition, _) in reference.constraints.items()
-            if kind == "f" and name not in now.constraints]
+def _constraints(reference: Shape, now: Shape) -> list[str]:
+    """The keys the schema lacks, on their indexes once built (a moment each, but one that
+    waits for every other index build on the table), then the foreign keys, which check
+    every row and need the keys."""
+    keys = [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" '
+            f'{"PRIMARY KEY" if kind == "p" else "UNIQUE"} USING INDEX "{name}"'
+            for name, (table, kind, _, _) in reference.constraints.items()
+            if kind in ("p", "u") and name not in now.constraints]
+    foreign = [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
+               for name, (table, kind, definition, _) in reference.constraints.items()
+               if kind == "f" and name not in now.constraints]
+    return keys + foreign
 
 
 def _sizes(db: str, schema: str) -> dict[str, int]:
@@ -533,7 +544,7 @@ def restore(db: str, schema: str, reference: Shape, jobs: int) -> None:
         now = shape(conn, schema)
     tables = {table for table, _ in reference.indexes.values()}
     _run_work(db, schema, _Work(_statements(reference, now, tables, _sizes(db, schema))), jobs)
-    _run_work(db, schema, _Work(_foreign_keys(reference, now)), 1)  # each locks what it refers to
+    _run_work(db, schema, _Work(_constraints(reference, now)), 1)
 
 
 def _table_of(statement: str) -> str:
@@ -695,6 +706,7 @@ def bulk_load(db: str, schema: str, total: int, jobs: int = 2) -> dict[str, int]
                                            jobs, counts))
             with timer.phase("indexes"):
                 _index(db, schema, reference, jobs, sketch_arrays, counts)
+            mark_all(db, schema)
             with timer.phase("check"):
                 check_shape(db, schema, reference)
                 note(f"check    indexes and constraints as a migrated schema's "
@@ -748,7 +760,16 @@ def _index(db: str, schema: str, reference: Shape, jobs: int, sketch_arrays: lis
         loader.join()
     if work.failures:
         raise work.failures[0]
-    _run_work(db, schema, _Work(_foreign_keys(reference, now)), 1)
+    _run_work(db, schema, _Work(_constraints(reference, now)), 1)
+
+
+def mark_all(db: str, schema: str) -> None:
+    """Mark the kept answers for a whole refresh, as a write marks what it changes: these
+    records went in past the store's writes."""
+    with connect(db, schema) as conn:
+        if conn.execute("SELECT to_regclass('answer_marks')").fetchone()[0] is not None:
+            conn.execute("INSERT INTO answer_marks (kind, key, stamp) VALUES (%s, '', %s)",
+                         (ALL, uuid.uuid4().hex))
 
 
 class _Heartbeat:
