@@ -443,10 +443,7 @@ def test_new_documents_show_without_a_restart(tmp_path: Path):
             TestClient(create_app(ServeSettings(db=url))) as fresh:
         assert "No indicator figures" in page(fresh, "/").body_text
         assert "No documents yet" in page(fresh, "/documents").body_text
-        write_corpus(store)
-        assert DEAL.title in page(fresh, "/documents").body_text  # documents show at once
-        assert "No indicator figures" in page(fresh, "/").body_text  # answers once kept
-        refresh(store, load_dossier("us-japan"))  # as the writer (or refresher) does
+        write_corpus(store)  # marks what it changes; the next read keeps the answers
         assert f"/indicators/{RECIPROCAL}#claim-" in " ".join(page(fresh, "/").links())
         assert DEAL.title in page(fresh, "/documents").body_text
         assert f"/documents/{DEAL.id}" in page(fresh, "/search?q=Ishiba").links()

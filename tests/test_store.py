@@ -556,6 +556,18 @@ def test_sketch_postings_can_leave_out_known_copies(store: Store) -> None:
     assert set(store.sketch_postings(range(1, 11))) == {a.id}
 
 
+def test_a_hash_too_common_to_point_to_copies_is_left_out(store: Store,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "COMMON_HASH", 3)
+    docs = [doc(f"{n:064x}") for n in range(5)]
+    # hash 1 is in every sketch, hash 2 in three of them: as common as allowed
+    store.write_batch(store.begin_run("ingest"), [
+        item(d, sketch=(1, 10 + n, *((2,) if n < 3 else ()))) for n, d in enumerate(docs)])
+    assert store.sketch_postings([1]) == {}
+    assert store.sketch_postings([1, 2, 11]) == {docs[0].id: {2}, docs[1].id: {2, 11},
+                                                  docs[2].id: {2}}
+
+
 def test_runs_and_rejections_round_trip(store: Store) -> None:
     first = store.begin_run("ingest", "us-japan", {"path": "corpus", "limit": 5,
                                                    "where": Path("/x")})

@@ -41,6 +41,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -77,6 +78,19 @@ MIN_PREFIX = 6
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x62696C6174  # pg_advisory_xact_lock key: serialises concurrent upgrades
 _CHUNK = 500  # ids per IN (...) list
+#: Documents a sketch hash may be held by and still point to copies (see sketch_postings).
+COMMON_HASH = 1000
+_PG_POSTINGS = text("""
+    SELECT p.doc_id, q.hash
+    FROM unnest(CAST(:hashes AS bigint[])) AS q(hash)
+    CROSS JOIN LATERAL (
+        SELECT s.doc_id FROM document_sketches AS s
+        WHERE s.hash = q.hash AND (NOT :originals OR EXISTS (
+            SELECT 1 FROM documents AS d WHERE d.id = s.doc_id AND d.duplicate_of IS NULL))
+        ORDER BY s.doc_id
+        LIMIT :most
+    ) AS p
+""")
 _TEXT_CHUNK = 50  # documents whose whole texts one query reads
 _INT64 = (-(2**63), 2**63 - 1)
 _PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -965,20 +979,34 @@ class Store:
         would cost a round trip each; the caller counts what each candidate shares with each
         text. ``originals_only`` leaves out documents already linked as copies of another, so a
         widely syndicated story is compared with its original once, not with every copy.
+        A hash that more than ``COMMON_HASH`` documents hold is left out: a shingle that common
+        is boilerplate (a dateline, a standard paragraph), not a sign of copying, and without
+        this limit one lookup would list most of a large store.
         """
         wanted = sorted(_sketch_hashes(hashes, "query"))
-        s = t.document_sketches
-        postings: dict[str, set[int]] = {}
+        s, d = t.document_sketches, t.documents
+        postings: dict[int, list[str]] = {}
         with self._read("looking up near-duplicate candidates") as conn:
             for chunk in range(0, len(wanted), _CHUNK):
-                conditions = [s.c.hash.in_(wanted[chunk:chunk + _CHUNK])]
-                if originals_only:
-                    d = t.documents
-                    conditions.append(
-                        s.c.doc_id.in_(select(d.c.id).where(d.c.duplicate_of.is_(None))))
-                for row in conn.execute(select(s.c.doc_id, s.c.hash).where(*conditions)):
-                    postings.setdefault(row.doc_id, set()).add(int(row.hash))
-        return postings
+                part = wanted[chunk:chunk + _CHUNK]
+                if self.dialect == "postgresql":
+                    # each hash's postings read from the index up to one past the limit
+                    rows = conn.execute(_PG_POSTINGS, {"hashes": part, "most": COMMON_HASH + 1,
+                                                       "originals": originals_only})
+                else:
+                    conditions = [s.c.hash.in_(part)]
+                    if originals_only:
+                        conditions.append(
+                            s.c.doc_id.in_(select(d.c.id).where(d.c.duplicate_of.is_(None))))
+                    rows = conn.execute(select(s.c.doc_id, s.c.hash).where(*conditions))
+                for doc_id, found in rows:
+                    postings.setdefault(int(found), []).append(doc_id)
+        held: dict[str, set[int]] = {}
+        for found, doc_ids in postings.items():
+            if len(doc_ids) <= COMMON_HASH:
+                for doc_id in doc_ids:
+                    held.setdefault(doc_id, set()).add(found)
+        return held
 
     def sketches(self, doc_ids: Iterable[str]) -> dict[str, list[int]]:
         """The stored sketches of several documents, each in ascending order."""
