@@ -77,6 +77,8 @@ Indicator = Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{0,99}$")]
 Reports = Annotated[int, Query(ge=0, le=10_000, description=(
     f"reports listed per claim or event, originals first, at most the {KEPT_REPORTS} kept; "
     "reports_total counts them all, and the records listings hold every one"))]
+#: Revisions listed with a history, the most recent; /api/revisions pages through them all.
+HISTORY_REVISIONS = 20
 After = Annotated[str | None, Query(min_length=1, max_length=500, description=(
     "continue after this key: ``next`` of the page before"))]
 DocRef = Annotated[str, Query(min_length=1, max_length=200)]
@@ -145,7 +147,8 @@ def list_documents(server: Server, limit: Limit = 50, offset: Offset = 0, after:
     page = server.store.documents(limit=limit, offset=offset, source=source, since=since,
                                  until=until, include_duplicates=include_duplicates,
                                  with_text=False, after=after)
-    return {"items": [_document_meta(d) for d in page], "total": page.total, "limit": limit,
+    return {"items": [_document_meta(d) for d in page],
+            "total": None if after is not None else page.total, "limit": limit,
             "offset": offset, "next": page.next}
 
 
@@ -380,14 +383,15 @@ def show_indicator(server: Server, indicator_id: str, since: Period = None,
                                      f"the dossier {server.dossier.id}")
         raise HTTPException(404, f"no values of {indicator_id} in the store")
     history = page.items[0]
+    revised = server.answers.revisions(indicator_id, limit=HISTORY_REVISIONS)
     return {"indicator": history.indicator, "name": history.name, "unit": history.unit,
             "key": history.key,
             "current": {status: claim_dict(claim, reports)
                         for status, claim in server.answers.current_of(indicator_id)},
             "claims": [claim_dict(c, reports) for c in history.claims],
             "claims_total": page.total, "next": None if page.after is None else int(page.after),
-            "revisions": [revision_dict(r, reports)
-                          for r in server.answers.revisions(indicator_id).items]}
+            "revisions": [revision_dict(r, reports) for r in revised.items],
+            "revisions_total": revised.total}
 
 
 @router.get("/revisions", summary="Figures a source changed over time",

@@ -103,7 +103,9 @@ class DocumentMeta(TypedDict):
 @closed
 class DocumentList(TypedDict):
     items: list[DocumentMeta]
-    total: Total
+    total: Annotated[int | None, Field(description="every document that matches, over all "
+                                                   "pages; null on a page asked for by key "
+                                                   "(after), which does not count them again")]
     limit: int
     offset: int
     next: Next
@@ -313,7 +315,9 @@ class History(TypedDict):
                                                    "period asked for")]
     next: Annotated[int | None, Field(description="the position to pass as ``after`` for the "
                                                   "next claims; null when none is left")]
-    revisions: list[Revision]
+    revisions: Annotated[list[Revision], Field(description="the 20 most recent; "
+                                                           "/api/revisions lists them all")]
+    revisions_total: int
 
 
 @closed

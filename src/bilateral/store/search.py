@@ -93,25 +93,19 @@ _SQLITE_SEARCH = text(f"""
     LIMIT :limit
 """)
 
-#: PostgreSQL ranks the newest this many matching documents, not every match: ranking reads
-#: each match's tsvector, and a common word matches most of a million articles. The planner
-#: finds them from the GIN index (a rare word) or by walking the newest-first index (a common
-#: one), so a search costs about the same at any size of store.
-RANKED_POOL = 1000
+#: PostgreSQL first looks for matches among the newest this many documents, read in the
+#: newest-first index: a common word matches most of a large store, and finding and ranking
+#: every match would read every one of them. Only when the window holds fewer matches than were
+#: asked for is the whole store searched through the GIN index (a rarer word: few matches).
+NEWEST_WINDOW = 20_000
 
-_POSTGRES_SEARCH = text("""
+_POSTGRES_RANKED = """
     WITH q AS (SELECT websearch_to_tsquery('english', :query) AS tsq),
-    recent AS (
-        SELECT d.id, d.search
-        FROM documents AS d, q
-        WHERE d.search @@ q.tsq AND (:all_docs OR d.duplicate_of IS NULL)
-        ORDER BY d.published DESC NULLS LAST, d.id
-        LIMIT :pool
-    ),
+    found AS ({found}),
     top AS (
-        SELECT recent.id, ts_rank(recent.search, q.tsq) AS score
-        FROM recent, q
-        ORDER BY score DESC, recent.id
+        SELECT found.id, ts_rank(found.search, q.tsq) AS score
+        FROM found, q
+        ORDER BY score DESC, found.id
         LIMIT :limit
     )
     SELECT d.id, d.title, d.external_id, d.published, d.source,
@@ -119,8 +113,16 @@ _POSTGRES_SEARCH = text("""
            top.score
     FROM top JOIN documents AS d ON d.id = top.id, q
     ORDER BY top.score DESC, d.id
-""")
-
+"""
+_POSTGRES_NEWEST = text(_POSTGRES_RANKED.format(found="""
+        SELECT recent.id, recent.search
+        FROM (SELECT id, search, duplicate_of FROM documents
+              ORDER BY published DESC NULLS LAST, id LIMIT :window) AS recent, q
+        WHERE recent.search @@ q.tsq AND (:all_docs OR recent.duplicate_of IS NULL)"""))
+_POSTGRES_SEARCH = text(_POSTGRES_RANKED.format(found="""
+        SELECT d.id, d.search
+        FROM documents AS d, q
+        WHERE d.search @@ q.tsq AND (:all_docs OR d.duplicate_of IS NULL)"""))
 _HEADLINE_OPTIONS = (f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=30, MinWords=12, '
                      f'MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "')
 
@@ -142,10 +144,12 @@ def search(conn: Connection, query: str, limit: int, include_duplicates: bool) -
                           external_id=r.external_id, published=r.published, source=r.source)
                 for r in rows]
     if dialect == "postgresql":
-        rows = conn.execute(_POSTGRES_SEARCH, {
-            "query": query.replace("\x00", " "), "limit": limit, "pool": RANKED_POOL,
-            "all_docs": include_duplicates, "headline_options": _HEADLINE_OPTIONS,
-        }).all()
+        params = {"query": query.replace("\x00", " "), "limit": limit,
+                  "window": NEWEST_WINDOW, "all_docs": include_duplicates,
+                  "headline_options": _HEADLINE_OPTIONS}
+        rows = conn.execute(_POSTGRES_NEWEST, params).all()
+        if len(rows) < limit:
+            rows = conn.execute(_POSTGRES_SEARCH, params).all()
         return [SearchHit(doc_id=r.id, title=r.title, snippet=r.snippet, score=float(r.score),
                           external_id=r.external_id, published=r.published, source=r.source)
                 for r in rows]

@@ -145,7 +145,8 @@ class Citation:
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a longer listing; ``total`` counts every match, not just this page.
+    """One page of a longer listing; ``total`` counts every match, not just this page (-1 when
+    the page was asked for by key and the matches were not counted again).
 
     Iterating, len() and indexing go to ``items``."""
 
@@ -925,16 +926,32 @@ class Store:
         conditions.extend(_period_filter(d.c.published, since, until))
         columns = list(d.c) if with_text else [
             literal("").label("text") if c.name == "text" else c for c in d.c]
-        page = [*conditions]
+        order = (d.c.published.desc().nulls_last(), d.c.id)
+        # After a key, the dated documents after it and then the undated ones: each part a
+        # range of the newest-first index, where one condition with OR would scan it all.
+        parts: list[list[ColumnElement[bool]]] = [[*conditions]]
         if after is not None:
+            if offset:
+                raise InputError("documents: give after or offset, not both")
             published, doc_id = _cursor(after, 2, "documents")
-            page.append(_after(d.c.published, published, [d.c.id], [doc_id], descending=True))
-        query = (select(*columns).where(*page)
-                 .order_by(d.c.published.desc().nulls_last(), d.c.id)
-                 .limit(limit).offset(offset))
+            if published is None:
+                parts = [[*conditions, d.c.published.is_(None), d.c.id > doc_id]]
+            else:
+                parts = [[*conditions, d.c.published <= published,
+                          or_(d.c.published < published, d.c.id > doc_id)],
+                         [*conditions, d.c.published.is_(None)]]
         with self._read("listing documents") as conn:
-            total = conn.execute(select(func.count()).select_from(d).where(*conditions)).scalar()
-            items = [_stored_document(row) for row in conn.execute(query)]
+            # a page after a key is one of many read in turn: counting them all again for
+            # each would cost more than the page (total is then -1)
+            total = -1 if after is not None else conn.execute(
+                select(func.count()).select_from(d).where(*conditions)).scalar()
+            items: list[StoredDocument] = []
+            for part in parts:
+                items.extend(_stored_document(row) for row in conn.execute(
+                    select(*columns).where(*part).order_by(*order)
+                    .limit(limit - len(items)).offset(offset)))
+                if len(items) == limit:
+                    break
         return Page(items=items, total=int(total or 0), limit=limit, offset=offset,
                     next=cursor(items[-1].published, items[-1].id)
                     if items and len(items) == limit else None)
