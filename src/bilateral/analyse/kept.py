@@ -11,7 +11,8 @@ once.
 One process refreshes at a time (a lease in the store); another that asks meanwhile leaves the
 work to it, and the marks of writes that land during a refresh are left for the next one. A
 claim or entry keeps its first ``KEPT_REPORTS`` reports (originals first, the earliest first,
-as they are shown) and a ``Tally`` of all of them; the rest are in the records listings.
+as they are shown; ``SIDE_REPORTS`` in a dispute or revision) and a ``Tally`` of all of them;
+the rest are in the records listings.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ from bilateral.store.answers import ALL, EVENTS, INDEX, INDICATOR, Mark
 
 #: Reports kept with each claim and timeline entry; the API shows up to this many.
 KEPT_REPORTS = 10
+#: Reports kept with each side of a dispute or step of a revision: a listing of disputes shows
+#: many claims at once, and each side's claim in its history keeps more.
+SIDE_REPORTS = 3
 #: How long a refresh holds the store's lease without renewing it (each indicator or event group
 #: renews it); a process killed mid-refresh gives the work up after this.
 LEASE = timedelta(minutes=5)
@@ -180,7 +184,8 @@ def _dispute_row(dispute: Dispute, shown: _Shown) -> dict[str, Any]:
     return {"id": "d" + _digest(subject), "kind": "dispute", "indicator": dispute.indicator,
             "sort": sort, "body": _dumps({
                 "indicator": dispute.indicator, "name": dispute.name, "status": dispute.status,
-                "kind": dispute.kind, "claims": [claim_json(c, shown) for c in dispute.claims]})}
+                "kind": dispute.kind,
+                "claims": [claim_json(c, shown, SIDE_REPORTS) for c in dispute.claims]})}
 
 
 def _revision_row(revision: Revision, shown: _Shown) -> dict[str, Any]:
@@ -192,7 +197,7 @@ def _revision_row(revision: Revision, shown: _Shown) -> dict[str, Any]:
             "sort": sort, "body": _dumps({
                 "indicator": revision.indicator, "name": revision.name,
                 "status": revision.status, "kind": revision.kind,
-                "steps": [claim_json(c, shown) for c in revision.steps]})}
+                "steps": [claim_json(c, shown, SIDE_REPORTS) for c in revision.steps]})}
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -246,11 +251,11 @@ def _first(reports: Iterable[Report]) -> list[Report]:
     return sorted(reports, key=report_order)[:KEPT_REPORTS]
 
 
-def claim_json(claim: Claim, shown: _Shown) -> dict[str, Any]:
+def claim_json(claim: Claim, shown: _Shown, most: int = KEPT_REPORTS) -> dict[str, Any]:
     return {"id": claim.id, "indicator": claim.indicator, "status": claim.status,
             "value": claim.value, "unit": claim.unit, "when": claim.when,
             "tally": _tally_json(claim.counted),
-            "reports": [_report_json(r, shown) for r in _first(claim.reports)]}
+            "reports": [_report_json(r, shown) for r in _first(claim.reports)[:most]]}
 
 
 def entry_json(entry: TimelineEntry, shown: _Shown) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from bilateral.analyse.kept import KEPT_REPORTS
+from bilateral.analyse.kept import KEPT_REPORTS, SIDE_REPORTS
 from bilateral.errors import ExtractionError, InputError
 from bilateral.forecast.models import MODELS
 from bilateral.ingest.run import ingest
@@ -75,7 +75,8 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Indicator = Annotated[str, Query(pattern=r"^[a-z][a-z0-9_]{0,99}$")]
 Reports = Annotated[int, Query(ge=0, le=10_000, description=(
-    f"reports listed per claim or event, originals first, at most the {KEPT_REPORTS} kept; "
+    f"reports listed per claim or event, originals first, at most the {KEPT_REPORTS} kept "
+    f"({SIDE_REPORTS} per side of a dispute or step of a revision); "
     "reports_total counts them all, and the records listings hold every one"))]
 #: Revisions listed with a history, the most recent; /api/revisions pages through them all.
 HISTORY_REVISIONS = 20

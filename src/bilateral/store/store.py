@@ -78,6 +78,7 @@ MIN_PREFIX = 6
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x62696C6174  # pg_advisory_xact_lock key: serialises concurrent upgrades
 _CHUNK = 500  # ids per IN (...) list
+_COUNTS_KEPT = 256  # document counts kept per store, each for one set of filters
 #: Documents a sketch hash may be held by and still point to copies (see sketch_postings).
 COMMON_HASH = 1000
 _PG_POSTINGS = text("""
@@ -536,6 +537,7 @@ class Store:
         self.url = _display(url)  # printable: no password
         self.dialect: str = engine.dialect.name
         self._insert = sqlite_dialect.insert if self.dialect == "sqlite" else pg_dialect.insert
+        self._counted: dict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = {}
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
@@ -943,8 +945,8 @@ class Store:
         with self._read("listing documents") as conn:
             # a page after a key is one of many read in turn: counting them all again for
             # each would cost more than the page (total is then -1)
-            total = -1 if after is not None else conn.execute(
-                select(func.count()).select_from(d).where(*conditions)).scalar()
+            total = -1 if after is not None else self._count(
+                conn, (source, str(since), str(until), include_duplicates), conditions)
             items: list[StoredDocument] = []
             for part in parts:
                 items.extend(_stored_document(row) for row in conn.execute(
@@ -955,6 +957,22 @@ class Store:
         return Page(items=items, total=int(total or 0), limit=limit, offset=offset,
                     next=cursor(items[-1].published, items[-1].id)
                     if items and len(items) == limit else None)
+
+    def _count(self, conn: Connection, key: tuple[Any, ...],
+               conditions: list[ColumnElement[bool]]) -> int:
+        """How many documents match ``conditions``, counted once per version of the store:
+        a listing's first page is asked for again and again, and counting a large store takes
+        longer than reading the page."""
+        version = self.version()
+        kept = self._counted.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        total = int(conn.execute(select(func.count()).select_from(t.documents)
+                                 .where(*conditions)).scalar() or 0)
+        if len(self._counted) >= _COUNTS_KEPT:
+            self._counted.clear()
+        self._counted[key] = (version, total)
+        return total
 
     def duplicate_links(self) -> dict[str, str]:
         """Every near-duplicate's id mapped to the id of the original it copies."""
@@ -1146,7 +1164,10 @@ class Store:
         with self._read("reading the store's version") as conn:
             latest, runs = conn.execute(select(func.max(r.c.id), func.count()).select_from(r)).one()
             writing = and_(r.c.status == "running", ~self._stale(_now()))
-            live = select(r.c.id).where(or_(writing, r.c.id == latest))
+            # the live runs' ids first, then their documents counted by those ids: a subquery
+            # would make the planner count a whole large store for fear of a large run
+            live = list(conn.execute(select(r.c.id).where(or_(writing, r.c.id == latest)))
+                        .scalars())
             written = conn.execute(select(d.c.run_id, func.count()).where(d.c.run_id.in_(live))
                                    .group_by(d.c.run_id).order_by(d.c.run_id)).all()
             replacing = conn.execute(select(r.c.id, r.c.heartbeat_at)
