@@ -97,7 +97,7 @@ _SQLITE_SEARCH = text(f"""
 #: newest-first index: a common word matches most of a large store, and finding and ranking
 #: every match would read every one of them. Only when the window holds fewer matches than were
 #: asked for is the whole store searched through the GIN index (a rarer word: few matches).
-NEWEST_WINDOW = 20_000
+NEWEST_WINDOW = 1_000
 
 _POSTGRES_RANKED = """
     WITH q AS (SELECT websearch_to_tsquery('english', :query) AS tsq),
