@@ -50,6 +50,10 @@ from bilateral.store.answers import ALL, EVENTS, INDEX, INDICATOR, Mark
 
 #: Reports kept with each claim and timeline entry; the API shows up to this many.
 KEPT_REPORTS = 10
+#: Passes over the marks one refresh makes: "all" becomes a mark per key, a key's events mark
+#: their dyads' index, and one more for what was written meanwhile. Marks left after that (a
+#: writer that never stops) wait for the next refresh, so a refresh always ends.
+PASSES = 4
 #: Reports kept with each side of a dispute or step of a revision: a listing of disputes shows
 #: many claims at once, and each side's claim in its history keeps more.
 SIDE_REPORTS = 3
@@ -84,7 +88,10 @@ def refresh(store: Store, dossier: Dossier, *, progress: Progress | None = None,
         made_with = f"{dossier.id}:{_dossier_hash(dossier)}"
         if kept.state().get("dossier") != made_with:
             kept.set_dossier(made_with)
-        while marks := kept.marks():
+        for _ in range(PASSES):
+            marks = kept.marks()
+            if not marks:
+                break
             done = _answer(store, dossier, marks, holder, progress, done)
     finally:
         kept.release_lease(holder, _now())
