@@ -907,7 +907,8 @@ class Store:
         raise LookupFailed(f"no document with id, external id or id prefix {ref!r} in the "
                            f"store {self.url}{short}", found=0)
 
-    def documents(self, limit: int = 50, offset: int = 0, *, source: str | None = None,
+    def documents(self, limit: int | None = 50, offset: int = 0, *,
+                  source: str | None = None,
                   since: str | date | None = None, until: str | date | None = None,
                   include_duplicates: bool = True, with_text: bool = True,
                   after: str | None = None) -> Page[StoredDocument]:
@@ -951,7 +952,7 @@ class Store:
             for part in parts:
                 items.extend(_stored_document(row) for row in conn.execute(
                     select(*columns).where(*part).order_by(*order)
-                    .limit(limit - len(items)).offset(offset)))
+                    .limit(None if limit is None else limit - len(items)).offset(offset)))
                 if len(items) == limit:
                     break
         return Page(items=items, total=int(total or 0), limit=limit, offset=offset,
