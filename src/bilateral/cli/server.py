@@ -22,6 +22,7 @@ from bilateral.cli.shared import (
     JsonOption,
     app,
     err,
+    keep_answers,
     out,
     print_rejections,
 )
@@ -218,7 +219,6 @@ def watch(
                      as_json=as_json)
         return
     assert folder is not None
-    from bilateral.analyse.kept import refresh
     from bilateral.ingest.watch import watch as run_watch
 
     store = open_store(db)
@@ -228,7 +228,7 @@ def watch(
 
     def report(paths: list[Path], result) -> None:
         if result.documents_new:
-            refresh(store, loaded)  # at once if a server's refresher holds the lease
+            keep_answers(store, loaded)  # at once if a server's refresher holds the lease
         names = ", ".join(p.name for p in paths[:3]) + (f" and {len(paths) - 3} more"
                                                         if len(paths) > 3 else "")
         out.print(f"{time.strftime('%H:%M:%S')} {escape(printable(names))}: documents new "
@@ -256,7 +256,6 @@ def _stop_on_signals() -> threading.Event:
 
 def _watch_feeds(feeds: list[str], store, dossier, policy, *, interval: float, once: bool,
                  as_json: bool) -> None:
-    from bilateral.analyse.kept import refresh
     from bilateral.ingest.feeds import FeedReport, watch_feeds
 
     def page(url: str, outcome: str) -> None:
@@ -265,7 +264,7 @@ def _watch_feeds(feeds: list[str], store, dossier, policy, *, interval: float, o
 
     def poll(report: FeedReport) -> None:
         if report.ingested:
-            refresh(store, dossier)  # at once if a server's refresher holds the lease
+            keep_answers(store, dossier)  # at once if a server's refresher holds the lease
         if not as_json:
             out.print(f"{time.strftime('%H:%M:%S')} " + _feed_summary(report))
 
