@@ -6,6 +6,7 @@ partition per publication month."""
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 from pathlib import Path
 
@@ -15,8 +16,15 @@ from typer.testing import CliRunner
 
 from bilateral.cli import app
 from bilateral.dossier import load_dossier
-from bilateral.engines.spark import link_near_duplicates, month_of, spark_ingest, start_session
-from bilateral.ingest.run import ingest
+from bilateral.engines.spark import (
+    _scored_pairs,
+    link_near_duplicates,
+    month_of,
+    spark_ingest,
+    start_session,
+)
+from bilateral.ingest.identity import similarity
+from bilateral.ingest.run import NEAR_DUPLICATE, ingest
 from bilateral.store import open_store
 from bilateral.store import schema as t
 from spark_corpus import CorpusFiles, write_corpus
@@ -145,3 +153,44 @@ def test_linking_follows_reading_order_and_skips_copies_as_originals():
              ((0, 1), "b", (0, 2), "c", 0.95), ((0, 0), "a", (1, 0), "d", 0.8),
              ((0, 3), "e", (1, 0), "d", 0.8)]
     assert link_near_duplicates(pairs) == {"b": ("a", 0.9), "c": ("a", 0.7), "d": ("a", 0.8)}
+
+
+def _hashes(rng: random.Random, count: int) -> list[int]:
+    """``count`` distinct 64-bit signed hashes, as sketches hold."""
+    values: set[int] = set()
+    while len(values) < count:
+        values.add(rng.getrandbits(64) - 2**63)
+    return list(values)
+
+
+def _sketch_pair(rng: random.Random, sizes: tuple[int, int], shared: int, *,
+                 shared_smallest: bool) -> tuple[list[int], list[int], list[int]]:
+    """Two sketches of ``sizes`` hashes sharing ``shared``, and the shared hashes; those are
+    the smallest of all when ``shared_smallest``, anywhere otherwise."""
+    values = _hashes(rng, sum(sizes) - shared)
+    if shared_smallest:
+        values.sort()
+    common, a, b = values[:shared], values[shared:sizes[0]], values[sizes[0]:]
+    return sorted(common + a), sorted(common + b), common
+
+
+def test_candidates_are_the_pairs_sharing_enough_hashes_not_a_common_hash(spark):
+    rng = random.Random(5)
+    # short sketches: sharing 16 of 20 hashes, and 15 of 20 (similar enough, 15/25, but
+    # short of CANDIDATE_SHARED); full sketches: sharing 39 of 64, the smallest (just over the
+    # bar, 39/64), and 38 (just under)
+    a16, b16, _ = _sketch_pair(rng, (20, 20), 16, shared_smallest=False)
+    a15, b15, _ = _sketch_pair(rng, (20, 20), 15, shared_smallest=False)
+    a39, b39, _ = _sketch_pair(rng, (64, 64), 39, shared_smallest=True)
+    a38, b38, _ = _sketch_pair(rng, (64, 64), 38, shared_smallest=True)
+    assert similarity(a15, b15) >= NEAR_DUPLICATE > similarity(a38, b38)
+    sketches = [("a16", a16), ("b16", b16), ("a15", a15), ("b15", b15), ("a39", a39),
+                ("b39", b39), ("a38", a38), ("b38", b38)]
+    # and 300 documents holding the same 12 hashes, with 52 of their own
+    boilerplate = _hashes(rng, 12)
+    sketches += [(f"common-{n}", sorted(boilerplate + _hashes(rng, 52))) for n in range(300)]
+    frame = spark.createDataFrame([(doc, 0, line, hashes) for line, (doc, hashes)
+                                   in enumerate(sketches)],
+                                  "id string, rank long, line long, sketch array<bigint>")
+    assert sorted(_scored_pairs(frame)) == [((0, 0), "a16", (0, 1), "b16", 16 / 24),
+                                            ((0, 4), "a39", (0, 5), "b39", 39 / 64)]
