@@ -17,14 +17,17 @@ from typer.testing import CliRunner
 from bilateral.cli import app
 from bilateral.dossier import load_dossier
 from bilateral.engines.spark import (
+    KEY_BUCKETS,
     _scored_pairs,
+    candidate_keys,
     link_near_duplicates,
     month_of,
+    shared_needed,
     spark_ingest,
     start_session,
 )
 from bilateral.ingest.identity import similarity
-from bilateral.ingest.run import NEAR_DUPLICATE, ingest
+from bilateral.ingest.run import CANDIDATE_SHARED, NEAR_DUPLICATE, ingest
 from bilateral.store import open_store
 from bilateral.store import schema as t
 from spark_corpus import CorpusFiles, write_corpus
@@ -172,6 +175,48 @@ def _sketch_pair(rng: random.Random, sizes: tuple[int, int], shared: int, *,
         values.sort()
     common, a, b = values[:shared], values[shared:sizes[0]], values[sizes[0]:]
     return sorted(common + a), sorted(common + b), common
+
+
+def test_linked_sketches_share_the_hashes_candidate_keys_count_on():
+    rng = random.Random(3)
+    linked = 0
+    for _ in range(4000):
+        sizes = rng.randint(1, 64), rng.randint(1, 64)
+        shared = rng.randint(min(sizes) // 2, min(sizes))
+        a, b, _ = _sketch_pair(rng, sizes, shared, shared_smallest=rng.random() < 0.5)
+        if shared >= CANDIDATE_SHARED and similarity(a, b) >= NEAR_DUPLICATE:
+            linked += 1
+            assert shared >= max(shared_needed(len(a)), shared_needed(len(b)))
+    assert linked > 300  # the check was not vacuous
+
+
+def test_sketches_sharing_the_needed_hashes_always_share_a_candidate_key():
+    # Keys come from the front of a sketch in the run's order, so the worst case is the
+    # fewest shared hashes, last in the order, the first KEY_BUCKETS of them in distinct
+    # buckets; half the pairs are made so, half at random.
+    rng = random.Random(4)
+    for _ in range(3000):
+        sizes = rng.randint(CANDIDATE_SHARED, 64), rng.randint(CANDIDATE_SHARED, 64)
+        needed = max(shared_needed(sizes[0]), shared_needed(sizes[1]))
+        if needed > min(sizes):
+            continue
+        worst = rng.random() < 0.5
+        if worst:
+            buckets = [*range(KEY_BUCKETS),
+                       *(rng.randrange(KEY_BUCKETS) for _ in range(needed - KEY_BUCKETS))]
+            common = [bucket + KEY_BUCKETS * n for bucket, n
+                      in zip(buckets, rng.sample(range(-2**58, 2**58), needed), strict=True)]
+        else:
+            common = _hashes(rng, rng.randint(needed, min(sizes)))
+        own = _hashes(rng, sum(sizes) - 2 * len(common))
+        a, b = own[:sizes[0] - len(common)], own[sizes[0] - len(common):]
+        if worst:  # one order for every document: a's own, b's own, then the shared
+            order_a, order_b = a + common, b + common
+        else:
+            rank = {h: rng.random() for h in [*common, *own]}
+            order_a = sorted(a + common, key=rank.__getitem__)
+            order_b = sorted(b + common, key=rank.__getitem__)
+        assert set(candidate_keys(order_a)) & set(candidate_keys(order_b)), (order_a, order_b)
 
 
 def test_candidates_are_the_pairs_sharing_enough_hashes_not_a_common_hash(spark):
