@@ -6,6 +6,7 @@ partition per publication month."""
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 from pathlib import Path
 
@@ -15,8 +16,18 @@ from typer.testing import CliRunner
 
 from bilateral.cli import app
 from bilateral.dossier import load_dossier
-from bilateral.engines.spark import link_near_duplicates, month_of, spark_ingest, start_session
-from bilateral.ingest.run import ingest
+from bilateral.engines.spark import (
+    KEY_BUCKETS,
+    _scored_pairs,
+    candidate_keys,
+    link_near_duplicates,
+    month_of,
+    shared_needed,
+    spark_ingest,
+    start_session,
+)
+from bilateral.ingest.identity import similarity
+from bilateral.ingest.run import CANDIDATE_SHARED, NEAR_DUPLICATE, ingest
 from bilateral.store import open_store
 from bilateral.store import schema as t
 from spark_corpus import CorpusFiles, write_corpus
@@ -145,3 +156,86 @@ def test_linking_follows_reading_order_and_skips_copies_as_originals():
              ((0, 1), "b", (0, 2), "c", 0.95), ((0, 0), "a", (1, 0), "d", 0.8),
              ((0, 3), "e", (1, 0), "d", 0.8)]
     assert link_near_duplicates(pairs) == {"b": ("a", 0.9), "c": ("a", 0.7), "d": ("a", 0.8)}
+
+
+def _hashes(rng: random.Random, count: int) -> list[int]:
+    """``count`` distinct 64-bit signed hashes, as sketches hold."""
+    values: set[int] = set()
+    while len(values) < count:
+        values.add(rng.getrandbits(64) - 2**63)
+    return list(values)
+
+
+def _sketch_pair(rng: random.Random, sizes: tuple[int, int], shared: int, *,
+                 shared_smallest: bool) -> tuple[list[int], list[int], list[int]]:
+    """Two sketches of ``sizes`` hashes sharing ``shared``, and the shared hashes; those are
+    the smallest of all when ``shared_smallest``, anywhere otherwise."""
+    values = _hashes(rng, sum(sizes) - shared)
+    if shared_smallest:
+        values.sort()
+    common, a, b = values[:shared], values[shared:sizes[0]], values[sizes[0]:]
+    return sorted(common + a), sorted(common + b), common
+
+
+def test_linked_sketches_share_the_hashes_candidate_keys_count_on():
+    rng = random.Random(3)
+    linked = 0
+    for _ in range(4000):
+        sizes = rng.randint(1, 64), rng.randint(1, 64)
+        shared = rng.randint(min(sizes) // 2, min(sizes))
+        a, b, _ = _sketch_pair(rng, sizes, shared, shared_smallest=rng.random() < 0.5)
+        if shared >= CANDIDATE_SHARED and similarity(a, b) >= NEAR_DUPLICATE:
+            linked += 1
+            assert shared >= max(shared_needed(len(a)), shared_needed(len(b)))
+    assert linked > 300  # the check was not vacuous
+
+
+def test_sketches_sharing_the_needed_hashes_always_share_a_candidate_key():
+    # Keys come from the front of a sketch in the run's order, so the worst case is the
+    # fewest shared hashes, last in the order, the first KEY_BUCKETS of them in distinct
+    # buckets; half the pairs are made so, half at random.
+    rng = random.Random(4)
+    for _ in range(3000):
+        sizes = rng.randint(CANDIDATE_SHARED, 64), rng.randint(CANDIDATE_SHARED, 64)
+        needed = max(shared_needed(sizes[0]), shared_needed(sizes[1]))
+        if needed > min(sizes):
+            continue
+        worst = rng.random() < 0.5
+        if worst:
+            buckets = [*range(KEY_BUCKETS),
+                       *(rng.randrange(KEY_BUCKETS) for _ in range(needed - KEY_BUCKETS))]
+            common = [bucket + KEY_BUCKETS * n for bucket, n
+                      in zip(buckets, rng.sample(range(-2**58, 2**58), needed), strict=True)]
+        else:
+            common = _hashes(rng, rng.randint(needed, min(sizes)))
+        own = _hashes(rng, sum(sizes) - 2 * len(common))
+        a, b = own[:sizes[0] - len(common)], own[sizes[0] - len(common):]
+        if worst:  # one order for every document: a's own, b's own, then the shared
+            order_a, order_b = a + common, b + common
+        else:
+            rank = {h: rng.random() for h in [*common, *own]}
+            order_a = sorted(a + common, key=rank.__getitem__)
+            order_b = sorted(b + common, key=rank.__getitem__)
+        assert set(candidate_keys(order_a)) & set(candidate_keys(order_b)), (order_a, order_b)
+
+
+def test_candidates_are_the_pairs_sharing_enough_hashes_not_a_common_hash(spark):
+    rng = random.Random(5)
+    # short sketches: sharing 16 of 20 hashes, and 15 of 20 (similar enough, 15/25, but
+    # short of CANDIDATE_SHARED); full sketches: sharing 39 of 64, the smallest (just over the
+    # bar, 39/64), and 38 (just under)
+    a16, b16, _ = _sketch_pair(rng, (20, 20), 16, shared_smallest=False)
+    a15, b15, _ = _sketch_pair(rng, (20, 20), 15, shared_smallest=False)
+    a39, b39, _ = _sketch_pair(rng, (64, 64), 39, shared_smallest=True)
+    a38, b38, _ = _sketch_pair(rng, (64, 64), 38, shared_smallest=True)
+    assert similarity(a15, b15) >= NEAR_DUPLICATE > similarity(a38, b38)
+    sketches = [("a16", a16), ("b16", b16), ("a15", a15), ("b15", b15), ("a39", a39),
+                ("b39", b39), ("a38", a38), ("b38", b38)]
+    # and 300 documents holding the same 12 hashes, with 52 of their own
+    boilerplate = _hashes(rng, 12)
+    sketches += [(f"common-{n}", sorted(boilerplate + _hashes(rng, 52))) for n in range(300)]
+    frame = spark.createDataFrame([(doc, 0, line, hashes) for line, (doc, hashes)
+                                   in enumerate(sketches)],
+                                  "id string, rank long, line long, sketch array<bigint>")
+    assert sorted(_scored_pairs(frame)) == [((0, 0), "a16", (0, 1), "b16", 16 / 24),
+                                            ((0, 4), "a39", (0, 5), "b39", 39 / 64)]

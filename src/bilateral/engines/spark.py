@@ -17,13 +17,17 @@ The job, in stages:
 4. **Extract** with ``bilateral.extract.Extractor``, a partition at a time (``mapInArrow``,
    Arrow batches in and out, never a row-at-a-time UDF); each executor process builds the
    extractor once per dossier and keeps it (``_EXTRACTORS``).
-5. **Link near-duplicates** as ingest does (``bilateral.ingest.run``): candidates are pairs of
-   documents whose bottom-k MinHash sketches share at least ``CANDIDATE_SHARED`` hashes,
-   found by a join on the sketches' hashes (LSH banding with one hash a band, so no pair ingest
-   would compare is missed, where random bands would miss some); their similarity is scored
-   with ``bilateral.ingest.identity.similarity``. Which candidate is a document's original
-   depends on which earlier documents are originals themselves, so the driver walks the
-   scored pairs (only those over the bar, a small set) in reading order.
+5. **Link near-duplicates** as ingest does (``bilateral.ingest.run``): a copy and its original
+   have bottom-k MinHash sketches sharing at least ``CANDIDATE_SHARED`` hashes and a
+   ``bilateral.ingest.identity.similarity`` of at least ``NEAR_DUPLICATE``, which needs more
+   shared hashes still (``shared_needed``). Each document emits candidate keys, pairs of
+   hashes in one bucket from the rarest part of its sketch (``candidate_keys``; rarest by how
+   many sketches of the run hold the hash), made so that two sketches sharing that many hashes
+   always have a key in common (by pigeonhole). A join on the keys gives the candidate pairs;
+   those whose sketches do share that many hashes are scored. (A join on single hashes would
+   pair every two documents holding a common hash: quadratic in the corpus.) Which candidate
+   is a document's original depends on which earlier documents are originals themselves, so
+   the driver walks the scored pairs (only those over the bar, a small set) in reading order.
 6. **Write** the Parquet datasets ``documents/``, ``observations/`` and ``events/`` under
    ``out`` with the store's columns, partitioned by publication month (``month=YYYY-MM``, or
    ``month=undated``), into a staging folder renamed over the old datasets on success; and/or
@@ -45,6 +49,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from itertools import combinations
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +59,7 @@ from bilateral import __version__
 from bilateral.dossier import Dossier, load_dossier
 from bilateral.errors import EngineError, ExtractionError, InputError
 from bilateral.extras import require
-from bilateral.ingest.identity import similarity, sketch
+from bilateral.ingest.identity import SKETCH_SIZE, similarity, sketch
 from bilateral.ingest.readers import (
     DEFAULT_MAX_BYTES,
     SUPPORTED,
@@ -79,8 +84,8 @@ if TYPE_CHECKING:
     from bilateral.extract import Extractor
     from bilateral.store import Store
 
-__all__ = ["DEFAULT_MASTER", "UNDATED", "SparkIngestReport", "link_near_duplicates",
-           "spark_ingest", "start_session"]
+__all__ = ["DEFAULT_MASTER", "UNDATED", "SparkIngestReport", "candidate_keys",
+           "link_near_duplicates", "shared_needed", "spark_ingest", "start_session"]
 
 #: Where the job runs when neither ``master`` nor ``spark-submit`` says.
 DEFAULT_MASTER = "local[2]"
@@ -91,6 +96,10 @@ PARTITION = "month"
 TABLES = ("documents", "observations", "events")
 #: Documents loaded into the store per transaction.
 LOAD_BATCH = 200
+#: Buckets of the candidate keys (a hash's bucket is its value modulo this): among the first
+#: ``CANDIDATE_SHARED`` hashes two sketches share, two are in one bucket (pigeonhole). The most
+#: buckets that holds for, so the fewest keys a document.
+KEY_BUCKETS = CANDIDATE_SHARED - 1
 
 _DOCUMENT_FIELDS = ("id", "text", "title", "url", "source", "published", "published_from",
                     "external_id", "origin")
@@ -105,6 +114,7 @@ _EXTRACTED_SCHEMA = ("rank long, line long, id string, text string, title string
                      "reason string")
 _SCORED_SCHEMA = "a_id string, b_id string, a_rank long, a_line long, b_rank long, " \
                  "b_line long, score double"
+_KEYS_SCHEMA = "id string, rank long, line long, first long, second long"
 _OBSERVATION_SCHEMA = (
     "array<struct<id:string, doc_id:string, indicator:string, value:double, unit:string, "
     "status:string, when_at:string, quote:string, span_start:bigint, span_end:bigint, "
@@ -387,6 +397,16 @@ def _extract(batches: Iterable[pa.RecordBatch], *, dossier_json: Any
             yield pa.RecordBatch.from_pylist(rows, schema=_arrow(_EXTRACTED_SCHEMA))
 
 
+def _keys(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Each document's candidate keys, from its hashes in the run's order (rarest first)."""
+    for batch in batches:
+        rows = [{"id": doc["id"], "rank": doc["rank"], "line": doc["line"], "first": first,
+                 "second": second}
+                for doc in batch.to_pylist() for first, second in candidate_keys(doc["hashes"])]
+        if rows:
+            yield pa.RecordBatch.from_pylist(rows, schema=_arrow(_KEYS_SCHEMA))
+
+
 def _score(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Candidate pairs with ingest's similarity of their sketches; only those over the bar."""
     for batch in batches:
@@ -402,27 +422,78 @@ def _score(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
 # ----------------------------------------------------------------------------- linking
 
 
+def shared_needed(size: int) -> int:
+    """The fewest hashes a sketch of ``size`` hashes shares with a sketch it is linked to:
+    ``CANDIDATE_SHARED``, or more where ``similarity`` needs more to reach ``NEAR_DUPLICATE``.
+    Similarity counts shared hashes among the union's ``SKETCH_SIZE`` smallest, of which there
+    are at least ``min(size, SKETCH_SIZE)``; the bar is tested as similarity tests it, in
+    floating point, so the count is never one too many."""
+    bottom = min(size, SKETCH_SIZE)
+    if bottom == 0:
+        return CANDIDATE_SHARED
+    least = next(count for count in range(bottom + 1) if count / bottom >= NEAR_DUPLICATE)
+    return max(CANDIDATE_SHARED, least)
+
+
+def candidate_keys(hashes: Sequence[int]) -> list[tuple[int, int]]:
+    """A document's candidate keys: every two of its first ``len(hashes) - needed +
+    KEY_BUCKETS + 1`` hashes that are in one bucket, as (smaller, larger), where ``needed``
+    is ``shared_needed(len(hashes))``. ``hashes`` is the sketch in an order every document
+    shares; rarest first makes rare keys.
+
+    Two sketches sharing at least ``needed`` of either's hashes (as every linked pair does)
+    have a key in common: of their shared hashes in that order, the first ``KEY_BUCKETS + 1``
+    hold two in one bucket (pigeonhole), and at least ``needed - KEY_BUCKETS - 1`` shared
+    hashes follow the later of the two in either sketch, so both are within its first
+    ``len - needed + KEY_BUCKETS + 1``. A sketch shorter than ``needed`` links to none."""
+    needed = shared_needed(len(hashes))
+    if len(hashes) < needed:
+        return []
+    buckets: dict[int, list[int]] = {}
+    for value in hashes[:len(hashes) - needed + KEY_BUCKETS + 1]:
+        buckets.setdefault(value % KEY_BUCKETS, []).append(value)
+    return [pair for members in buckets.values() for pair in combinations(sorted(members), 2)]
+
+
 def _scored_pairs(ok: DataFrame) -> list[tuple[tuple[int, int], str, tuple[int, int], str,
                                                float]]:
     """Every pair (earlier, later) whose sketches share ``CANDIDATE_SHARED`` hashes and whose
-    similarity reaches ``NEAR_DUPLICATE``."""
+    similarity reaches ``NEAR_DUPLICATE``: the pairs with a candidate key in common, scored.
+    Hashes are ordered by how many sketches hold them, so keys pair rare hashes and a hash
+    every document holds (a boilerplate line's) pairs no documents by itself."""
     from pyspark.sql import functions as F
+    from pyspark.sql.window import Window
 
-    postings = ok.select("id", "rank", "line", F.explode("sketch").alias("hash"))
-    a, b = postings.alias("a"), postings.alias("b")
+    # a window, not a join with the counts: Spark takes an exploded frame for the size of
+    # the frame, so it would broadcast the postings, SKETCH_SIZE times larger than it thinks
+    held = F.count(F.lit(1)).over(Window.partitionBy("hash"))
+    ordered = (ok.select("id", "rank", "line", F.explode("sketch").alias("hash"))
+               .withColumn("held", held).groupBy("id", "rank", "line")
+               .agg(F.sort_array(F.collect_list(F.struct("held", "hash"))).alias("order"))
+               .select("id", "rank", "line", F.col("order.hash").alias("hashes")))
+    keys = ordered.mapInArrow(_keys, _KEYS_SCHEMA)
+    a, b = keys.alias("a"), keys.alias("b")
     earlier = (F.col("a.rank") < F.col("b.rank")) | (
         (F.col("a.rank") == F.col("b.rank")) & (F.col("a.line") < F.col("b.line")))
-    pairs = (a.join(b, (F.col("a.hash") == F.col("b.hash")) & earlier)
-             .groupBy(F.col("a.id").alias("a_id"), F.col("b.id").alias("b_id"),
-                      F.col("a.rank").alias("a_rank"), F.col("a.line").alias("a_line"),
-                      F.col("b.rank").alias("b_rank"), F.col("b.line").alias("b_line"))
-             .count().where(F.col("count") >= CANDIDATE_SHARED).drop("count"))
-    sketches = ok.select("id", "sketch")
+    # both sides hold every key: shuffled, never broadcast, whatever size Spark guesses
+    pairs = (a.join(b.hint("merge"), (F.col("a.first") == F.col("b.first"))
+                    & (F.col("a.second") == F.col("b.second")) & earlier)
+             .select(F.col("a.id").alias("a_id"), F.col("b.id").alias("b_id"),
+                     F.col("a.rank").alias("a_rank"), F.col("a.line").alias("a_line"),
+                     F.col("b.rank").alias("b_rank"), F.col("b.line").alias("b_line"))
+             .distinct())
+    # only pairs sharing the hashes a link needs (so CANDIDATE_SHARED, as ingest compares)
+    # go on to Python to be scored
+    needed = F.array(*[F.lit(shared_needed(size)) for size in range(SKETCH_SIZE + 1)])
+    sketches = ok.select("id", "sketch", F.element_at(
+        needed, F.least(F.size("sketch"), F.lit(SKETCH_SIZE)) + 1).alias("needed"))
     with_sketches = (pairs
-                     .join(sketches.withColumnsRenamed({"id": "a_id", "sketch": "a_sketch"}),
-                           "a_id")
-                     .join(sketches.withColumnsRenamed({"id": "b_id", "sketch": "b_sketch"}),
-                           "b_id")
+                     .join(sketches.withColumnsRenamed({"id": "a_id", "sketch": "a_sketch",
+                                                        "needed": "a_needed"}), "a_id")
+                     .join(sketches.withColumnsRenamed({"id": "b_id", "sketch": "b_sketch",
+                                                        "needed": "b_needed"}), "b_id")
+                     .where(F.size(F.array_intersect("a_sketch", "b_sketch"))
+                            >= F.greatest("a_needed", "b_needed"))
                      .select("a_id", "b_id", "a_rank", "a_line", "b_rank", "b_line",
                              "a_sketch", "b_sketch"))
     return [((r.a_rank, r.a_line), r.a_id, (r.b_rank, r.b_line), r.b_id, r.score)
