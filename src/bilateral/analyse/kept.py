@@ -184,27 +184,27 @@ def _claim_members(observations: Iterable[Any]) -> dict[str, str]:
 # sorts before every character of a code, a status or a date.
 
 def _dispute_row(dispute: Dispute, shown: _Shown) -> dict[str, Any]:
-    subject = f"{dispute.indicator}|{dispute.status}|{dispute.kind}|{dispute.subject}"
     # most contested first, then the most sources: the order of ``differences``
-    sort = (f"{10**9 - dispute.contest:010d}{10**9 - dispute.sources:010d} {dispute.indicator}"
-            f" {dispute.status} {dispute.kind} {dispute.subject}")
-    return {"id": "d" + _digest(subject), "kind": "dispute", "indicator": dispute.indicator,
-            "sort": sort, "body": _dumps({
-                "indicator": dispute.indicator, "name": dispute.name, "status": dispute.status,
-                "kind": dispute.kind,
-                "claims": [claim_json(c, shown, SIDE_REPORTS) for c in dispute.claims]})}
+    lead = f"{10**9 - dispute.contest:010d}{10**9 - dispute.sources:010d}"
+    return _difference_row("dispute", dispute, lead, "claims", dispute.claims, shown)
 
 
 def _revision_row(revision: Revision, shown: _Shown) -> dict[str, Any]:
-    subject = f"{revision.indicator}|{revision.status}|{revision.kind}|{revision.subject}"
     # listed newest first: by the sort key, descending
-    sort = (f"{revision.after.last_reported:<10} {revision.indicator} {revision.status}"
-            f" {revision.kind} {revision.subject}")
-    return {"id": "r" + _digest(subject), "kind": "revision", "indicator": revision.indicator,
-            "sort": sort, "body": _dumps({
-                "indicator": revision.indicator, "name": revision.name,
-                "status": revision.status, "kind": revision.kind,
-                "steps": [claim_json(c, shown, SIDE_REPORTS) for c in revision.steps]})}
+    lead = f"{revision.after.last_reported:<10}"
+    return _difference_row("revision", revision, lead, "steps", revision.steps, shown)
+
+
+def _difference_row(kind: str, found: Dispute | Revision, lead: str, sides_name: str,
+                    sides: tuple[Claim, ...], shown: _Shown) -> dict[str, Any]:
+    """The row of a dispute or revision: ``lead`` starts its sort key, ``sides`` its claims."""
+    subject = f"{found.indicator}|{found.status}|{found.kind}|{found.subject}"
+    return {"id": kind[0] + _digest(subject), "kind": kind, "indicator": found.indicator,
+            "sort": f"{lead} {found.indicator} {found.status} {found.kind} {found.subject}",
+            "body": _dumps({
+                "indicator": found.indicator, "name": found.name, "status": found.status,
+                "kind": found.kind,
+                sides_name: [claim_json(c, shown, SIDE_REPORTS) for c in sides]})}
 
 
 # --- events -------------------------------------------------------------------------------------
