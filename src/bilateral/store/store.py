@@ -950,9 +950,13 @@ class Store:
                 conn, (source, str(since), str(until), include_duplicates), conditions)
             items: list[StoredDocument] = []
             for part in parts:
-                items.extend(_stored_document(row) for row in conn.execute(
-                    select(*columns).where(*part).order_by(*order)
-                    .limit(None if limit is None else limit - len(items)).offset(offset)))
+                page = (select(*([d.c.id] if offset else columns)).where(*part).order_by(*order)
+                        .limit(None if limit is None else limit - len(items)).offset(offset))
+                if offset:  # the page's ids first, from the newest-first index alone (a deep
+                    # offset then walks index entries, not rows), and then those rows only
+                    page = (select(*columns).where(d.c.id.in_(page.scalar_subquery()))
+                            .order_by(*order))
+                items.extend(_stored_document(row) for row in conn.execute(page))
                 if len(items) == limit:
                     break
         return Page(items=items, total=int(total or 0), limit=limit, offset=offset,
@@ -1155,27 +1159,19 @@ class Store:
 
     def version(self) -> tuple[Any, ...]:
         """A value that changes whenever documents (and so records) are written, cheap enough to
-        ask on every request: the runs, and how many documents each run still writing (or the
-        latest) has stored so far. Counting one run's documents reads the run_id index only,
-        not the whole table. A run whose heartbeat is older than the lease is not writing (its
-        process is gone) and is not counted, though only a write marks it failed. A run that
-        replaces records (``reextract``) writes no document: its heartbeat, refreshed in the
-        transaction of every batch it writes, stands for its progress while it runs."""
-        r, d = t.runs, t.documents
+        ask on every request however large the store: the runs, and the heartbeat of each run
+        still writing (and of the latest). Every batch a run writes beats in its own
+        transaction, so a run's heartbeat moves with each batch; counting the run's documents
+        instead would read a whole bulk-loaded store on every request. A run whose heartbeat is
+        older than the lease is not writing (its process is gone) and is left out, though only
+        a write marks it failed."""
+        r = t.runs
         with self._read("reading the store's version") as conn:
             latest, runs = conn.execute(select(func.max(r.c.id), func.count()).select_from(r)).one()
             writing = and_(r.c.status == "running", ~self._stale(_now()))
-            # the live runs' ids first, then their documents counted by those ids: a subquery
-            # would make the planner count a whole large store for fear of a large run
-            live = list(conn.execute(select(r.c.id).where(or_(writing, r.c.id == latest)))
-                        .scalars())
-            written = conn.execute(select(d.c.run_id, func.count()).where(d.c.run_id.in_(live))
-                                   .group_by(d.c.run_id).order_by(d.c.run_id)).all()
-            replacing = conn.execute(select(r.c.id, r.c.heartbeat_at)
-                                     .where(writing, r.c.kind == REPLACING_KIND)
-                                     .order_by(r.c.id)).all()
-        return (latest or 0, runs, *((int(run), int(n)) for run, n in written),
-                *((f"{REPLACING_KIND}:{run}", str(beat)) for run, beat in replacing))
+            live = conn.execute(select(r.c.id, r.c.heartbeat_at)
+                                .where(or_(writing, r.c.id == latest)).order_by(r.c.id)).all()
+        return (latest or 0, runs, *((int(run), str(beat)) for run, beat in live))
 
     # -- API tokens
 
