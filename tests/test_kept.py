@@ -53,30 +53,33 @@ def afresh(store: Store) -> dict[str, object]:
     }
 
 
-def kept(store: Store) -> dict[str, object]:
-    """The same answers, read from what the store keeps."""
+def kept(store: Store, reports: int | None = None) -> dict[str, object]:
+    """The same answers, read from what the store keeps (decoding only the first ``reports``
+    of each claim or entry, or all)."""
     answers = Answers(store, DOSSIER)
     claims = {}
     for history in answers.histories():
-        page = answers.history(history.indicator)
+        page = answers.history(history.indicator, reports=reports)
         assert page is not None
         claims[history.indicator] = [claim_dict(c, SHOWN) for c in page.items[0].claims]
     return {
         "current": [(v.history.indicator, v.status, claim_dict(v.claim, SHOWN), v.disputed)
-                    for v in answers.current()],
+                    for v in answers.current(reports=reports)],
         "claims": claims,
-        "disputes": [dispute_dict(d, SHOWN) for d in answers.disputes().items],
-        "revisions": [revision_dict(r, SHOWN) for r in answers.revisions().items],
-        "timeline": [entry_dict(e, SHOWN) for e in answers.events().items],
+        "disputes": [dispute_dict(d, SHOWN) for d in answers.disputes(reports=reports).items],
+        "revisions": [revision_dict(r, SHOWN)
+                      for r in answers.revisions(reports=reports).items],
+        "timeline": [entry_dict(e, SHOWN) for e in answers.events(reports=reports).items],
         "index": [index_dict(d) for d in answers.index()],
     }
 
 
 def assert_same(store: Store) -> None:
-    expected, found = afresh(store), kept(store)
+    expected = afresh(store)
     assert expected["claims"], "the store should hold claims to compare"
-    for part in expected:
-        assert found[part] == expected[part], part
+    for found in (kept(store), kept(store, reports=SHOWN)):
+        for part in expected:
+            assert found[part] == expected[part], part
 
 
 @pytest.fixture
@@ -105,6 +108,23 @@ def test_kept_answers_equal_the_analysis_afresh_after_each_write(db_url, halves)
     assert_same(store)
     nothing = refresh(store, DOSSIER)
     assert (nothing.indicators, nothing.event_groups, nothing.dyads) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("state,since,until", [(None, None, None), ("JPN", None, None),
+                                                (None, "2025-04", "2025-10"),
+                                                ("USA", "2025", None)])
+def test_the_index_reads_only_the_dyads_it_shows_and_shows_what_the_analysis_does(
+        sqlite_url, state, since, until):
+    store = open_store(sqlite_url)
+    ingest([example_corpus()], store, DOSSIER)
+    refresh(store, DOSSIER)
+    entries = timeline(store, state=state, since=since, until=until)
+    expected = [index_dict(d) for d in dossier_index(entries, DOSSIER, since=since, until=until)]
+    assert len(expected) > 2, "the example corpus should have more dyads than are shown"
+    answers = Answers(store, DOSSIER)
+    for shown in (1, 2, None):
+        found = answers.index(state=state, since=since, until=until, dyads=shown)
+        assert [index_dict(d) for d in found] == expected[:shown]
 
 
 def test_replaced_records_leave_the_answers_they_made(db_url):

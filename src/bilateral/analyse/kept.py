@@ -40,7 +40,7 @@ from bilateral.analyse.claims import (
 )
 from bilateral.analyse.disputes import Dispute, Revision, current_values, differences
 from bilateral.analyse.periods import by_time, merge_precisions
-from bilateral.analyse.relations import IndexMonth, index_cells
+from bilateral.analyse.relations import index_cells
 from bilateral.analyse.timeline import TimelineEntry, merge_events
 from bilateral.dossier import Dossier
 from bilateral.quotes import Sentence
@@ -289,42 +289,39 @@ def _report_json(report: Report, shown: _Shown) -> dict[str, Any]:
 
 # --- reading kept answers back ------------------------------------------------------------------
 
-def load_claim(body: str | dict[str, Any]) -> Claim:
+def load_claim(body: str | dict[str, Any], most: int | None = None) -> Claim:
+    """A kept claim; ``most`` decodes only its first reports, the ones a reader is shown
+    (they are kept in the order they are shown in), and its tally still counts them all."""
     found = json.loads(body) if isinstance(body, str) else body
     return Claim(id=found["id"], indicator=found["indicator"], status=found["status"],
                  value=found["value"], unit=found["unit"], when=found["when"],
-                 reports=tuple(_load_report(r) for r in found["reports"]),
+                 reports=tuple(_load_report(r) for r in found["reports"][:most]),
                  tally=_load_tally(found["tally"]))
 
 
-def load_entry(body: str) -> TimelineEntry:
+def load_entry(body: str, most: int | None = None) -> TimelineEntry:
     found = json.loads(body)
     return TimelineEntry(id=found["id"], when=found["when"], type=found["type"],
                          source=found["source"], target=found["target"],
-                         reports=tuple(_load_report(r) for r in found["reports"]),
+                         reports=tuple(_load_report(r) for r in found["reports"][:most]),
                          tally=_load_tally(found["tally"]))
 
 
-def load_dispute(body: str) -> Dispute:
+def load_dispute(body: str, most: int | None = None) -> Dispute:
     found = json.loads(body)
     return Dispute(indicator=found["indicator"], name=found["name"], status=found["status"],
-                   kind=found["kind"], claims=tuple(load_claim(c) for c in found["claims"]))
+                   kind=found["kind"], claims=tuple(load_claim(c, most) for c in found["claims"]))
 
 
-def load_revision(body: str) -> Revision:
+def load_revision(body: str, most: int | None = None) -> Revision:
     found = json.loads(body)
     return Revision(indicator=found["indicator"], name=found["name"], status=found["status"],
-                    kind=found["kind"], steps=tuple(load_claim(c) for c in found["steps"]))
+                    kind=found["kind"], steps=tuple(load_claim(c, most) for c in found["steps"]))
 
 
 def load_history(row: dict[str, Any], claims: Iterable[Claim]) -> IndicatorHistory:
     return IndicatorHistory(indicator=row["indicator"], name=row["name"], unit=row["unit"],
                             key=bool(row["key"]), claims=tuple(claims))
-
-
-def load_index_month(row: dict[str, Any]) -> IndexMonth:
-    return IndexMonth(month=row["month"], score=row["score"], events=row["events"],
-                      cooperation=row["cooperation"], conflict=row["conflict"])
 
 
 def _load_tally(found: dict[str, Any]) -> Tally:

@@ -22,13 +22,12 @@ from bilateral.analyse.kept import (
     load_dispute,
     load_entry,
     load_history,
-    load_index_month,
     load_revision,
     record_key,
     refresh,
     status_rank,
 )
-from bilateral.analyse.relations import DyadIndex, dyad_series
+from bilateral.analyse.relations import DyadIndex, IndexMonth, dyad_series
 from bilateral.dossier import Dossier
 from bilateral.records import Observation
 from bilateral.report.negotiations import Outlook, outlook
@@ -73,82 +72,103 @@ class Answers:
         return [load_history(row, ()) for row in rows]
 
     def history(self, indicator: str, *, since: str | None = None, until: str | None = None,
-                after: int = -1, limit: int | None = None) -> Listed | None:
+                after: int = -1, limit: int | None = None,
+                reports: int | None = None) -> Listed | None:
         """The indicator's history with its claims in time order after position ``after`` (at
-        most ``limit``); ``after`` of the result continues it. None when the store has none."""
+        most ``limit``); ``after`` of the result continues it. None when the store has none.
+        ``reports``, here and below, is how many reports of each claim or entry to read: the
+        first ones, those shown (all kept by default); their tallies count them all."""
         kept = self._kept()
         meta = next((row for row in kept.histories() if row["indicator"] == indicator), None)
         if meta is None:
             return None
         rows = kept.claims(indicator, since=since, until=until, after=after, limit=limit)
-        history = load_history(meta, [load_claim(body) for _, body in rows])
+        history = load_history(meta, [load_claim(body, reports) for _, body in rows])
         more = limit is not None and len(rows) == limit
         total = kept.count_claims(indicator, since, until) if more or after >= 0 else len(rows)
         return Listed(items=[history], after=str(rows[-1][0]) if more else None, total=total)
 
-    def current(self) -> list[CurrentValue]:
-        """Every indicator's current value per status, in the dossier's order."""
+    def current(self, indicator: str | None = None, *,
+                reports: int | None = None) -> list[CurrentValue]:
+        """Every indicator's (or one's) current value per status, in the dossier's order."""
         kept = self._kept()
         metas = {row["indicator"]: load_history(row, ()) for row in kept.histories()}
         found = []
-        for row in kept.current():
+        for row in kept.current(indicator):
             history = metas.get(row["indicator"])
             if history is not None:
                 found.append(CurrentValue(history=history, status=row["status"],
-                                          claim=load_claim(row["body"]),
+                                          claim=load_claim(row["body"], reports),
                                           disputed=bool(row["disputed"])))
         order = {h: self._history_order({"indicator": h, "key": m.key})
                  for h, m in metas.items()}
         found.sort(key=lambda v: (order[v.history.indicator], status_rank(v.status)))
         return found
 
-    def current_of(self, indicator: str) -> list[tuple[str, Claim]]:
+    def current_of(self, indicator: str, *,
+                   reports: int | None = None) -> list[tuple[str, Claim]]:
         """(status, claim) of the indicator's current values, in status order."""
-        return [(v.status, v.claim) for v in self.current()
-                if v.history.indicator == indicator]
+        return [(v.status, v.claim) for v in self.current(indicator, reports=reports)]
 
     def disputes(self, indicator: str | None = None, *, after: str | None = None,
-                 offset: int = 0, limit: int | None = None) -> Listed:
+                 offset: int = 0, limit: int | None = None,
+                 reports: int | None = None) -> Listed:
         """Disputes, the most contested first."""
-        return self._differences("dispute", load_dispute, indicator, after, offset, limit)
+        return self._differences("dispute", load_dispute, indicator, after, offset, limit,
+                                 reports)
 
     def revisions(self, indicator: str | None = None, *, after: str | None = None,
-                  offset: int = 0, limit: int | None = None) -> Listed:
+                  offset: int = 0, limit: int | None = None,
+                  reports: int | None = None) -> Listed:
         """Revisions, the most recent first."""
-        return self._differences("revision", load_revision, indicator, after, offset, limit)
+        return self._differences("revision", load_revision, indicator, after, offset, limit,
+                                 reports)
 
     def _differences(self, kind: str, load: Any, indicator: str | None, after: str | None,
-                     offset: int, limit: int | None) -> Listed:
+                     offset: int, limit: int | None, reports: int | None) -> Listed:
         kept = self._kept()
         rows = kept.differences(kind, indicator=indicator, after=after, offset=offset,
                                 limit=limit, descending=kind == "revision")
         where = {"kind": kind, **({"indicator": indicator} if indicator else {})}
-        return Listed(items=[load(body) for _, body in rows], after=_next(rows, limit),
+        return Listed(items=[load(body, reports) for _, body in rows], after=_next(rows, limit),
                       total=kept.count("differences", **where))
 
     def events(self, *, state: str | None = None, type: str | None = None,
                since: str | None = None, until: str | None = None, min_sources: int = 1,
                after: str | None = None, offset: int = 0, newest: bool = True,
-               limit: int | None = None, total: bool = True) -> Listed:
+               limit: int | None = None, total: bool = True,
+               reports: int | None = None) -> Listed:
         """Timeline entries matching every filter, newest (or oldest) first."""
         kept = self._kept()
         filters = {"state": state, "type": type, "since": since, "until": until,
                    "min_sources": min_sources}
         rows = kept.entries(**filters, after=after, offset=offset, newest=newest, limit=limit)
-        return Listed(items=[load_entry(body) for _, body in rows], after=_next(rows, limit),
+        return Listed(items=[load_entry(body, reports) for _, body in rows],
+                      after=_next(rows, limit),
                       total=kept.count_entries(**filters) if total else -1)
 
     def index(self, *, state: str | None = None, since: str | None = None,
-              until: str | None = None) -> list[DyadIndex]:
-        """The relations index of every directed dyad (involving ``state``), the dossier's
-        pair first; months are whole: one overlapping [since, until] counts."""
+              until: str | None = None, dyads: int | None = None) -> list[DyadIndex]:
+        """The relations index of the directed dyads (involving ``state``), the dossier's pair
+        first and then the busiest, at most ``dyads`` of them; months are whole: one
+        overlapping [since, until] counts. Only the months of the dyads shown are read."""
         kept = self._kept()
+        found = kept.index_dyads(state, since, until)
+        if not found:
+            return []
+        lead = [tuple(self.dossier.dyad), tuple(self.dossier.dyad)[::-1]]
+        found.sort(key=lambda d: (lead.index(d[:2]) if d[:2] in lead else len(lead), -d[2],
+                                  d[0], d[1]))
         cells: dict[tuple[str, str], dict[str, Any]] = {}
-        for row in kept.index(state):
-            if _month_overlaps(row["month"], since, until):
-                cells.setdefault((row["source"], row["target"]), {})[row["month"]] = (
-                    load_index_month(row))
-        return dyad_series(cells, since=since, until=until, first=tuple(self.dossier.dyad))
+        for source, target, month, score, events, cooperation, conflict in kept.index(
+                [d[:2] for d in found[:dyads]], since, until):
+            cells.setdefault((source, target), {})[month] = IndexMonth(
+                month=month, score=score, events=events, cooperation=cooperation,
+                conflict=conflict)
+        # the months run over every dyad's, shown or not, as they would were all shown
+        return dyad_series(cells, since=since or min(d[3] for d in found),
+                           until=until or max(d[4] for d in found),
+                           first=tuple(self.dossier.dyad))
 
     def states(self) -> set[str]:
         """Every state the timeline involves."""
@@ -172,12 +192,6 @@ class Answers:
 
 def _next(rows: list[tuple[str, str]], limit: int | None) -> str | None:
     return rows[-1][0] if limit is not None and len(rows) == limit else None
-
-
-def _month_overlaps(month: str, since: str | None, until: str | None) -> bool:
-    """Whether the month (YYYY-MM) shares a day with [since, until] (YYYY, YYYY-MM or a day)."""
-    return ((since is None or month >= since[:7])
-            and (until is None or month[:len(until[:7])] <= until[:7]))
 
 
 class Forecasts:

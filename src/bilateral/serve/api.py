@@ -361,7 +361,7 @@ def list_indicators(server: Server, status: Status | None = None, key: bool = Fa
                     reports: Reports = 3) -> dict[str, Any]:
     return {"items": [{**claim_dict(v.claim, reports), "name": v.history.name, "key": v.history.key,
                        "disputed": v.disputed}
-                      for v in server.answers.current()
+                      for v in server.answers.current(reports=reports)
                       if (status is None or v.status == status) and (v.history.key or not key)]}
 
 
@@ -377,18 +377,19 @@ def show_indicator(server: Server, indicator_id: str, since: Period = None,
                        "list the claims after this position (``next`` of the page before)"
                    ))] = -1) -> dict[str, Any]:
     page = server.answers.history(indicator_id, since=since, until=until, after=after,
-                                  limit=limit)
+                                  limit=limit, reports=reports)
     if page is None:
         if server.dossier.indicator(indicator_id) is None:
             raise HTTPException(404, f"{bounded(indicator_id, 100)!r} is not an indicator of "
                                      f"the dossier {server.dossier.id}")
         raise HTTPException(404, f"no values of {indicator_id} in the store")
     history = page.items[0]
-    revised = server.answers.revisions(indicator_id, limit=HISTORY_REVISIONS)
+    revised = server.answers.revisions(indicator_id, limit=HISTORY_REVISIONS, reports=reports)
     return {"indicator": history.indicator, "name": history.name, "unit": history.unit,
             "key": history.key,
             "current": {status: claim_dict(claim, reports)
-                        for status, claim in server.answers.current_of(indicator_id)},
+                        for status, claim in server.answers.current_of(indicator_id,
+                                                                            reports=reports)},
             "claims": [claim_dict(c, reports) for c in history.claims],
             "claims_total": page.total, "next": None if page.after is None else int(page.after),
             "revisions": [revision_dict(r, reports) for r in revised.items],
@@ -400,7 +401,8 @@ def show_indicator(server: Server, indicator_id: str, since: Period = None,
 def list_revisions(server: Server, indicator: Indicator | None = None,
                    limit: Limit = 100, offset: Offset = 0, after: After = None,
                    reports: Reports = 3) -> dict[str, Any]:
-    found = server.answers.revisions(indicator, after=after, offset=offset, limit=limit)
+    found = server.answers.revisions(indicator, after=after, offset=offset, limit=limit,
+                                     reports=reports)
     return {"items": [revision_dict(r, reports) for r in found.items], "total": found.total,
             "limit": limit, "offset": offset, "next": found.after}
 
@@ -410,7 +412,8 @@ def list_revisions(server: Server, indicator: Indicator | None = None,
 def list_disputes(server: Server, indicator: Indicator | None = None,
                   limit: Limit = 100, offset: Offset = 0, after: After = None,
                   reports: Reports = 3) -> dict[str, Any]:
-    found = server.answers.disputes(indicator, after=after, offset=offset, limit=limit)
+    found = server.answers.disputes(indicator, after=after, offset=offset, limit=limit,
+                                    reports=reports)
     return {"items": [dispute_dict(d, reports) for d in found.items], "total": found.total,
             "limit": limit, "offset": offset, "next": found.after}
 
@@ -425,7 +428,7 @@ def show_timeline(server: Server, state: State = None,
                   order: Literal["oldest", "newest"] = "newest") -> dict[str, Any]:
     found = server.answers.events(state=state, type=type, since=since, until=until,
                                   min_sources=min_sources, after=after, offset=offset,
-                                  newest=order == "newest", limit=limit)
+                                  newest=order == "newest", limit=limit, reports=reports)
     return {"items": [entry_dict(e, reports) for e in found.items], "total": found.total,
             "limit": limit, "offset": offset, "next": found.after}
 
@@ -436,7 +439,7 @@ def relations_index(server: Server, state: State = None,
                     since: Period = None, until: Period = None,
                     dyads: Annotated[int, Query(ge=1, le=100)] = 6) -> dict[str, Any]:
     """Months count whole: a month that overlaps [since, until] counts with all its events."""
-    found = server.answers.index(state=state, since=since, until=until)[:dyads]
+    found = server.answers.index(state=state, since=since, until=until, dyads=dyads)
     return {"weights": {t: server.dossier.index.weight(t) for t in PLOVER_TYPES},
             "items": [index_dict(d) for d in found]}
 

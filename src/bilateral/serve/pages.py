@@ -148,7 +148,7 @@ def static_files() -> StaticFiles:
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, server: Server) -> HTMLResponse:
     answers = server.answers
-    index = answers.index()[:DYADS]
+    index = answers.index(dyads=DYADS)
     spec = index_chart(index)
     latest = server.store.documents(limit=1, with_text=False)
     counts = answers.counts()

@@ -219,11 +219,13 @@ class KeptRows:
         with self.store._read(f"counting the kept claims of {indicator}") as conn:
             return int(conn.execute(query).scalar() or 0)
 
-    def current(self) -> list[dict[str, Any]]:
-        """Every indicator's current claim per status, with its body."""
+    def current(self, indicator: str | None = None) -> list[dict[str, Any]]:
+        """Every indicator's (or one's) current claim per status, with its body."""
         k, c = t.answer_current, t.answer_claims
         query = (select(k.c.indicator, k.c.status, k.c.disputed, c.c.body)
                  .join(c, c.c.id == k.c.claim_id))
+        if indicator is not None:
+            query = query.where(k.c.indicator == indicator)
         with self.store._read("reading the kept current values") as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
@@ -284,14 +286,33 @@ class KeptRows:
             return {s for row in conn.execute(select(i.c.source, i.c.target).distinct())
                     for s in row}
 
-    def index(self, state: str | None = None) -> list[dict[str, Any]]:
-        """The index's months of every directed dyad (involving ``state``)."""
+    def index_dyads(self, state: str | None = None, since: str | None = None,
+                    until: str | None = None) -> list[tuple[str, str, int, str, str]]:
+        """(source, target, events, first month, last month) of every directed dyad (involving
+        ``state``) over its kept months that overlap [since, until]."""
         i = t.answer_index
-        query = select(i)
-        if state is not None:
-            query = query.where(or_(i.c.source == state, i.c.target == state))
+        query = (select(i.c.source, i.c.target, func.sum(i.c.events), func.min(i.c.month),
+                        func.max(i.c.month))
+                 .where(*_index_filter(state, since, until)).group_by(i.c.source, i.c.target))
+        with self.store._read("reading the kept index's dyads") as conn:
+            return [(row[0], row[1], int(row[2] or 0), row[3], row[4])
+                    for row in conn.execute(query)]
+
+    def index(self, dyads: Sequence[tuple[str, str]], since: str | None = None,
+              until: str | None = None) -> list[tuple[Any, ...]]:
+        """(source, target, month, score, events, cooperation, conflict) of the kept months of
+        ``dyads`` that overlap [since, until], by month."""
+        i = t.answer_index
+        found: list[tuple[Any, ...]] = []
+        wanted = sorted(set(dyads))
         with self.store._read("reading the kept index") as conn:
-            return [dict(r._mapping) for r in conn.execute(query.order_by(i.c.month))]
+            for n in range(0, len(wanted), _CHUNK):
+                found.extend(tuple(row) for row in conn.execute(
+                    select(i.c.source, i.c.target, i.c.month, i.c.score, i.c.events,
+                           i.c.cooperation, i.c.conflict)
+                    .where(tuple_(i.c.source, i.c.target).in_(wanted[n:n + _CHUNK]),
+                           *_index_filter(None, since, until))))
+        return sorted(found, key=lambda row: row[2])
 
     def members(self, kind: str, keys: Iterable[str]) -> dict[str, str]:
         """The answer id each record key belongs to (see ``answer_members``)."""
@@ -324,6 +345,20 @@ def _period_filter(column: Any, since: str | None, until: str | None) -> list[An
     from bilateral.store.store import _period_filter as records_filter
 
     return records_filter(column, since, until)
+
+
+def _index_filter(state: str | None, since: str | None, until: str | None) -> list[Any]:
+    """Months (YYYY-MM) of dyads involving ``state`` that share a day with [since, until]
+    (YYYY, YYYY-MM or a day): a month counts whole."""
+    i = t.answer_index
+    conditions: list[Any] = []
+    if state is not None:
+        conditions.append(or_(i.c.source == state, i.c.target == state))
+    if since is not None:
+        conditions.append(i.c.month >= since[:7])
+    if until is not None:
+        conditions.append(i.c.month <= (until[:7] if len(until) >= 7 else until[:4] + "-12"))
+    return conditions
 
 
 def _entry_filters(state: str | None, type: str | None, since: str | None,
