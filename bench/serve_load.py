@@ -500,9 +500,15 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
             if args.ingest_batch:
                 ingester.join()
         after = _documents(base)
-        caught_up = _catch_up(base)
-    posted = warm_documents + ingester.tally.documents
-    lost = before + posted - after
+        posted = warm_documents + ingester.tally.documents
+        lost = before + posted - after
+        if not args.json:  # before the wait for the answers, which may be long
+            if args.ingest_batch:
+                print(_row(f"POST /api/documents ({ingester.tally.documents:,} new documents)",
+                           ingester.tally.summary()))
+            print(f"store    {before:,} -> {after:,} documents during the load; {posted:,} "
+                  f"posted, {lost:,} lost", flush=True)
+        caught_up = _catch_up(base, args.catch_up)
     errors = [e for t in (*results.values(), ingester.tally) for e in t.errors]
     if lost:
         errors.append(f"{lost:,} documents posted and acknowledged are not listed")
@@ -520,11 +526,11 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
             "errors": errors}
 
 
-def _catch_up(base: str) -> float | None:
+def _catch_up(base: str, seconds: float) -> float | None:
     """Seconds until the server's kept answers show every write, once the load has stopped
-    (None if they did not within CATCH_UP_SECONDS)."""
+    (None if they did not within ``seconds``)."""
     started = time.perf_counter()
-    while time.perf_counter() - started < CATCH_UP_SECONDS:
+    while time.perf_counter() - started < seconds:
         health = httpx.get(f"{base}/api/health", timeout=REQUEST_TIMEOUT).json()
         if health["answers_pending"] == 0:
             return round(time.perf_counter() - started, 1)
@@ -569,6 +575,9 @@ def main() -> None:
                              "none (reads alone, for comparison)")
     parser.add_argument("--ingest-interval", type=float, default=0.5,
                         help="seconds between the ingest client's POSTs")
+    parser.add_argument("--catch-up", type=float, default=CATCH_UP_SECONDS,
+                        help="seconds to wait, after the load, for the kept answers to show "
+                             "every write; 0 not to wait")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
     # stopped by a signal as by Ctrl-C: the server and the token are cleaned up either way
@@ -593,21 +602,13 @@ def main() -> None:
         print(f"load     {args.concurrency} clients, {args.seconds:g} s per endpoint, {during}",
               flush=True)
     result = measure(url, args)
-    ingest_row = result["ingest"]
     if args.json:
         print(json.dumps(result, indent=2))
-    else:
-        if ingest_row:
-            print(_row(f"POST /api/documents ({ingest_row['documents']:,} new documents)",
-                       ingest_row))
-        store = result["store"]
-        print(f"store    {store['documents_before_load']:,} -> "
-              f"{store['documents_after_load']:,} documents during the load; "
-              f"{store['documents_posted']:,} posted, {store['documents_lost']:,} lost")
-        caught = store["answers_caught_up_s"]
+    elif args.catch_up:
+        caught = result["store"]["answers_caught_up_s"]
         print("answers  " + (f"showed every write {caught:g} s after the load stopped"
                              if caught is not None else
-                             f"still behind {CATCH_UP_SECONDS} s after the load stopped"))
+                             f"still behind {args.catch_up:g} s after the load stopped"))
     if result["errors"]:
         print(f"{len(result['errors']):,} requests failed, e.g.:", file=sys.stderr)
         for error in result["errors"][:10]:

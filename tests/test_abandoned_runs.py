@@ -131,7 +131,7 @@ def test_upgrading_an_older_store_keeps_everything_and_judges_old_runs(db_url: s
             command.downgrade(store_module._alembic_config(conn), "0003")
         assert "heartbeat_at" not in {c["name"] for c in inspect(store.engine).get_columns("runs")}
     with open_store(db_url) as upgraded:
-        assert upgraded.schema_revision() == "0007"
+        assert upgraded.schema_revision() == "0008"
         assert upgraded.count_documents() == 1
         assert upgraded.rejections(done) == [Rejection("bad.bin", "binary file", "binary")]
         finished = upgraded.get_run(done)

@@ -127,6 +127,27 @@ def test_the_index_reads_only_the_dyads_it_shows_and_shows_what_the_analysis_doe
         assert [index_dict(d) for d in found] == expected[:shown]
 
 
+def test_a_listing_total_is_counted_once_until_the_kept_answers_change(sqlite_url, halves,
+                                                                       monkeypatch):
+    store = open_store(sqlite_url)
+    ingest([halves[0]], store, DOSSIER)
+    refresh(store, DOSSIER)
+    answers = Answers(store, DOSSIER)
+    first = answers.events(limit=1).total
+    assert first == store.kept.count_entries() > 1
+    counted = []
+    original = store.kept.count_entries
+    monkeypatch.setattr(store.kept, "count_entries",
+                        lambda **filters: counted.append(filters) or original(**filters))
+    assert answers.events(limit=1).total == first and counted == []  # kept, not counted again
+    changes = store.kept.changes()
+    ingest([halves[1]], store, DOSSIER)
+    refresh(store, DOSSIER)
+    assert store.kept.changes() > changes
+    assert answers.events(limit=1).total == original() > first  # counted again
+    assert len(counted) == 1
+
+
 def test_replaced_records_leave_the_answers_they_made(db_url):
     store = open_store(db_url)
     ingest([example_corpus()], store, DOSSIER)

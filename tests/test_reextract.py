@@ -201,7 +201,7 @@ def test_older_records_take_the_dossier_hash_their_ingest_recorded(db_url: str,
             columns = conn.execute(text("SELECT * FROM events")).keys()
             assert "dossier_sha256" not in columns
     with open_store(db_url) as upgraded:
-        assert upgraded.schema_revision() == "0007"
+        assert upgraded.schema_revision() == "0008"
         assert origins(upgraded) == {(None, dossier_sha256(load_dossier("us-japan")))}
 
 

@@ -141,7 +141,7 @@ def test_alembic_upgrade_twice_and_downgrade_and_up_again(db_url: str) -> None:
                 else:
                     command.upgrade(_alembic_config(conn), target)
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_heads() == ("0007",)
+            assert MigrationContext.configure(conn).get_current_heads() == ("0008",)
     finally:
         engine.dispose()
     with open_store(db_url) as store:  # and the store works on the result
@@ -806,7 +806,7 @@ def test_engine_url_for_alembic_without_connection(sqlite_url: str,
     engine = create_engine(sqlite_url)
     try:
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_heads() == ("0007",)
+            assert MigrationContext.configure(conn).get_current_heads() == ("0008",)
     finally:
         engine.dispose()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,9 @@ from bilateral.report.negotiations import Outlook, outlook
 from bilateral.store import Store
 from bilateral.store.answers import KeptRows
 
+#: Totals of listings an ``Answers`` keeps between changes of the kept answers.
+COUNTS_KEPT = 256
+
 
 @dataclass(frozen=True)
 class Listed:
@@ -55,11 +58,25 @@ class Answers:
         self.dossier = dossier
         self.keep = keep
         self._order = {i.id: n for n, i in enumerate(dossier.indicators)}
+        self._counted: dict[tuple[Any, ...], tuple[int, int]] = {}
 
     def _kept(self) -> KeptRows:
         if self.keep and self.store.kept.pending():
             refresh(self.store, self.dossier)  # at once if another process is at it
         return self.store.kept
+
+    def _count(self, key: tuple[Any, ...], count: Callable[[], int]) -> int:
+        """``count()``, kept while the kept answers do not change: a listing's total comes with
+        every page, and counting tens of thousands of kept rows takes longer than the page."""
+        changes = self.store.kept.changes()  # before counting: a change meanwhile recounts
+        kept = self._counted.get(key)
+        if kept is not None and kept[0] == changes:
+            return kept[1]
+        total = count()
+        if len(self._counted) >= COUNTS_KEPT:
+            self._counted.clear()
+        self._counted[key] = (changes, total)
+        return total
 
     def _history_order(self, row: dict[str, Any]) -> tuple[bool, int, str]:
         return (not row["key"], self._order.get(row["indicator"], len(self._order)),
@@ -85,7 +102,9 @@ class Answers:
         rows = kept.claims(indicator, since=since, until=until, after=after, limit=limit)
         history = load_history(meta, [load_claim(body, reports) for _, body in rows])
         more = limit is not None and len(rows) == limit
-        total = kept.count_claims(indicator, since, until) if more or after >= 0 else len(rows)
+        total = (self._count(("claims", indicator, since, until),
+                             lambda: kept.count_claims(indicator, since, until))
+                 if more or after >= 0 else len(rows))
         return Listed(items=[history], after=str(rows[-1][0]) if more else None, total=total)
 
     def current(self, indicator: str | None = None, *,
@@ -131,7 +150,8 @@ class Answers:
                                 limit=limit, descending=kind == "revision")
         where = {"kind": kind, **({"indicator": indicator} if indicator else {})}
         return Listed(items=[load(body, reports) for _, body in rows], after=_next(rows, limit),
-                      total=kept.count("differences", **where))
+                      total=self._count(("differences", *where.values()),
+                                        lambda: kept.count("differences", **where)))
 
     def events(self, *, state: str | None = None, type: str | None = None,
                since: str | None = None, until: str | None = None, min_sources: int = 1,
@@ -145,7 +165,8 @@ class Answers:
         rows = kept.entries(**filters, after=after, offset=offset, newest=newest, limit=limit)
         return Listed(items=[load_entry(body, reports) for _, body in rows],
                       after=_next(rows, limit),
-                      total=kept.count_entries(**filters) if total else -1)
+                      total=self._count(("entries", *filters.values()),
+                                        lambda: kept.count_entries(**filters)) if total else -1)
 
     def index(self, *, state: str | None = None, since: str | None = None,
               until: str | None = None, dyads: int | None = None) -> list[DyadIndex]:

@@ -102,6 +102,13 @@ class KeptRows:
             return [Mark(*row) for row in conn.execute(
                 select(m.c.kind, m.c.key, m.c.stamp).order_by(m.c.kind, m.c.key).limit(limit))]
 
+    def changes(self) -> int:
+        """How many transactions have changed the kept answers: while it stays the same, so
+        do they."""
+        s = t.answer_state
+        with self.store._read("reading how often the kept answers changed") as conn:
+            return int(conn.execute(select(s.c.changes).where(s.c.id == 1)).scalar() or 0)
+
     def pending(self) -> int:
         """How many changes the kept answers do not show yet."""
         with self.store._read("counting what the kept answers miss") as conn:
@@ -135,6 +142,7 @@ class KeptRows:
                 conn.execute(delete(table))
             _forget(conn, done)
             mark_changes(conn, indicators, groups)
+            _changed(conn)
 
     def replace_indicator(self, indicator: str, *, history: dict[str, Any] | None,
                           claims: list[dict[str, Any]], members: list[dict[str, Any]],
@@ -155,6 +163,7 @@ class KeptRows:
                                 (t.answer_current, current), (t.answer_differences, differences)):
                 _insert(conn, table, rows)
             _forget(conn, done)
+            _changed(conn)
 
     def replace_events(self, group: str, *, entries: list[dict[str, Any]],
                        dyads: Iterable[str], done: Sequence[Mark]) -> None:
@@ -170,6 +179,7 @@ class KeptRows:
             _insert(conn, t.answer_marks, [{"kind": INDEX, "key": dyad, "stamp": stamp}
                                            for dyad in sorted(set(dyads))])
             _forget(conn, done)
+            _changed(conn)
 
     def entries_between(self, source: str, target: str, symmetric: Sequence[str]
                         ) -> list[tuple[str, str, str, str]]:
@@ -191,6 +201,7 @@ class KeptRows:
             conn.execute(delete(i).where(i.c.source == source, i.c.target == target))
             _insert(conn, i, months)
             _forget(conn, done)
+            _changed(conn)
 
     # -- reading answers
 
@@ -330,6 +341,12 @@ class KeptRows:
 def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     for i in range(0, len(rows), _CHUNK):
         conn.execute(table.insert(), rows[i:i + _CHUNK])
+
+
+def _changed(conn: Connection) -> None:
+    """Count one more change of the kept answers, in the transaction that makes it."""
+    s = t.answer_state
+    conn.execute(update(s).where(s.c.id == 1).values(changes=s.c.changes + 1))
 
 
 def _forget(conn: Connection, done: Sequence[Mark]) -> None:

@@ -319,4 +319,7 @@ answer_state = Table(
     Column("lease_until", UTCDateTime),
     Column("dossier", Text),  # the dossier's id and content hash, "us-japan:ab12..."
     Column("refreshed_at", UTCDateTime),
+    # one more with every transaction that changes a kept answer: a reader's counts of the
+    # answers are good while it stays the same (migration 0008)
+    Column("changes", Integer, nullable=False, server_default="0"),
 )
