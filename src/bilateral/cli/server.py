@@ -61,6 +61,9 @@ def serve(
                       "the indicators, disputes, timeline and index they change are then "
                       "redone and kept in the store for every worker.",
     )] = 2.0,
+    cache_mb: Annotated[int, typer.Option(
+        min=0, help="Megabytes of API answers each worker keeps until the store changes "
+                    "(sent again with an ETag); 0 for none.")] = 64,
 ) -> None:
     """Start the web dashboard and REST API over the store.
 
@@ -81,7 +84,8 @@ def serve(
 
     settings = ServeSettings(db=db, dossier=dossier, cors_origins=tuple(cors_origin or ()),
                              max_upload_bytes=max_upload_bytes, rate_limit=rate_limit,
-                             refresh_every=refresh_every, refresh_after_ingest=False)
+                             refresh_every=refresh_every, refresh_after_ingest=False,
+                             cache_bytes=cache_mb * 2**20)
     load_dossier(settings.dossier)  # a bad dossier or store fails here, not in every worker
     store = open_store(settings.db)
     if workers > 1 and store.dialect == "sqlite":

@@ -28,6 +28,7 @@ from bilateral.dossier import load_dossier
 from bilateral.errors import BilateralError, ExtractionError, LookupFailed, StoreError
 from bilateral.limits import bounded, printable
 from bilateral.serve.answers import Answers, Forecasts
+from bilateral.serve.cache import ResponseCache
 from bilateral.serve.security import Limits, SecurityHeaders, error_response, no_nul
 from bilateral.serve.settings import ServeSettings
 from bilateral.serve.state import ServerState
@@ -73,7 +74,10 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", pages.static_files(), name="static")
     _errors(app)
-    # The last added runs first: the security headers wrap every answer the others make.
+    # The last added runs first: the security headers wrap every answer the others make, and
+    # a kept answer is sent only to a request within the limits.
+    app.add_middleware(ResponseCache, store=store, max_bytes=settings.cache_bytes,
+                       refreshed_elsewhere=not settings.refresh_after_ingest)
     app.add_middleware(Limits, rate_per_minute=settings.rate_limit,
                        max_body=settings.max_upload_bytes)
     if settings.cors_origins:

@@ -19,6 +19,7 @@ ENV = {
     "rate_limit": "BILATERAL_RATE_LIMIT",
     "refresh_every": "BILATERAL_REFRESH_EVERY",
     "refresh_after_ingest": "BILATERAL_REFRESH_AFTER_INGEST",
+    "cache_bytes": "BILATERAL_CACHE_BYTES",
 }
 
 
@@ -35,6 +36,8 @@ class ServeSettings:
     # seconds.
     refresh_after_ingest: bool = True
     refresh_every: float = 2.0
+    # Answers of the read API each worker keeps until the store changes (serve.cache); 0: none
+    cache_bytes: int = 64 * 2**20
 
     def __post_init__(self) -> None:
         if self.max_upload_bytes < 1:
@@ -43,6 +46,9 @@ class ServeSettings:
         if self.rate_limit < 0:
             raise InputError(f"rate limit must be 0 (none) or more requests a minute, got "
                              f"{self.rate_limit}")
+        if self.cache_bytes < 0:
+            raise InputError(f"the answer cache must be 0 (none) or more bytes, got "
+                             f"{self.cache_bytes}")
         if self.refresh_every <= 0:
             raise InputError(f"the refresher's interval must be more than 0 seconds, got "
                              f"{self.refresh_every}")
@@ -54,7 +60,8 @@ class ServeSettings:
                   "max_upload_bytes": str(self.max_upload_bytes),
                   "rate_limit": str(self.rate_limit),
                   "refresh_every": str(self.refresh_every),
-                  "refresh_after_ingest": "1" if self.refresh_after_ingest else "0"}
+                  "refresh_after_ingest": "1" if self.refresh_after_ingest else "0",
+                  "cache_bytes": str(self.cache_bytes)}
         return {ENV[k]: v for k, v in values.items() if v is not None}
 
     @classmethod
@@ -68,7 +75,8 @@ class ServeSettings:
                 max_upload_bytes=int(env["max_upload_bytes"] or 5_000_000),
                 rate_limit=int(env["rate_limit"] or 600),
                 refresh_every=float(env["refresh_every"] or 2.0),
-                refresh_after_ingest=(env["refresh_after_ingest"] or "1") != "0")
+                refresh_after_ingest=(env["refresh_after_ingest"] or "1") != "0",
+                cache_bytes=int(env["cache_bytes"] or 64 * 2**20))
         except ValueError as exc:
             raise InputError(f"a server setting in the environment is not a number: {exc} "
                              f"(see {', '.join(ENV.values())})") from exc
