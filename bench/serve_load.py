@@ -248,13 +248,13 @@ def bilateral(*args: str) -> str:
 
 
 @contextmanager
-def running_server(url: str, workers: int, log: Path) -> Iterator[str]:
+def running_server(url: str, workers: int, log: Path, cache_mb: int) -> Iterator[str]:
     """``bilateral serve`` on a free loopback port, rate limit off; its base URL once
     /api/health answers. Stopped on the way out, whatever happened."""
     port = free_port()
     command = [str(Path(sys.executable).with_name("bilateral")), "serve", "--db", url,
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--rate-limit", "0"]
+               "--rate-limit", "0", "--cache-mb", str(cache_mb)]
     with log.open("wb") as sink:
         # a session of its own, so stopping it reaches its workers and nothing else
         server = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT,
@@ -477,14 +477,16 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
               f"{stats.observations:,} observations, {stats.events:,} events in schema "
               f"{args.schema}", flush=True)
     with (tempfile.TemporaryDirectory() as tmp,
-          running_server(url, args.workers, Path(tmp) / "server.log") as base,
+          running_server(url, args.workers, Path(tmp) / "server.log", args.cache_mb) as base,
           api_token(url) as token):
         before = _documents(base)
         paths = endpoints(base)
         warm, warm_documents = warm_up(base, token, paths, args.concurrency)
         if not args.json:
-            print(f"server   {args.workers} workers; warm-up ({args.concurrency} posts, then "
-                  f"every endpoint by every client once) {warm:.1f} s")
+            kept = f"{args.cache_mb} MB of answers kept" if args.cache_mb else "no answers kept"
+            print(f"server   {args.workers} workers, {kept} per worker; warm-up "
+                  f"({args.concurrency} posts, then every endpoint by every client once) "
+                  f"{warm:.1f} s")
             print(HEADER, flush=True)
         ingester = Ingester(base, token, args.ingest_batch, args.ingest_interval)
         if args.ingest_batch:
@@ -517,7 +519,8 @@ def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
                       "events": stats.events, "documents_before_load": before,
                       "documents_after_load": after, "documents_posted": posted,
                       "documents_lost": lost, "answers_caught_up_s": caught_up},
-            "settings": {"workers": args.workers, "concurrency": args.concurrency,
+            "settings": {"workers": args.workers, "cache_mb": args.cache_mb,
+                         "concurrency": args.concurrency,
                          "seconds": args.seconds, "ingest_batch": args.ingest_batch,
                          "ingest_interval": args.ingest_interval, "warm_up_s": round(warm, 1)},
             "endpoints": {path: tally.summary() for path, tally in results.items()},
@@ -575,6 +578,9 @@ def main() -> None:
                              "none (reads alone, for comparison)")
     parser.add_argument("--ingest-interval", type=float, default=0.5,
                         help="seconds between the ingest client's POSTs")
+    parser.add_argument("--cache-mb", type=int, default=64,
+                        help="answers each server worker keeps (bilateral serve --cache-mb); 0 "
+                             "to make every answer afresh")
     parser.add_argument("--catch-up", type=float, default=CATCH_UP_SECONDS,
                         help="seconds to wait, after the load, for the kept answers to show "
                              "every write; 0 not to wait")

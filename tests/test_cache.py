@@ -130,3 +130,19 @@ def test_with_a_refresher_the_analysis_answers_wait_for_its_changes_not_each_wri
         assert reader.get("/api/index").content == first and len(made) == count
         refresh(store, DOSSIER)
     assert reader.get("/api/index").content != first and len(made) > count
+
+
+def test_a_failing_store_gets_the_apps_own_error_not_a_bare_500(sqlite_url, monkeypatch):
+    from bilateral.errors import StoreError
+    from bilateral.store.store import Store
+
+    seed(sqlite_url)
+    reader = TestClient(create_app(ServeSettings(db=sqlite_url, rate_limit=0)),
+                        raise_server_exceptions=False)
+
+    def down(_store: Store) -> None:
+        raise StoreError("the database went away")
+
+    monkeypatch.setattr(Store, "version", down)
+    failed = reader.get("/api/documents")
+    assert failed.status_code == 503 and failed.json()["error"]["status"] == 503

@@ -70,7 +70,11 @@ class ResponseCache:
         key = (path, scope.get("query_string", b""))
         # read before the answer is made: a write meanwhile leaves an answer newer than its
         # stamp, which the next request makes again, never an older one
-        stamp = await run_in_threadpool(self._stamp, path)
+        try:
+            stamp = await run_in_threadpool(self._stamp, path)
+        except Exception:  # the store is failing: the app answers, with its own error
+            await self.app(scope, receive, send)
+            return
         wanted = Headers(scope=scope).get("if-none-match", "").encode()
         kept = self._kept.get(key)
         if kept is not None and kept.stamp == stamp:
