@@ -148,6 +148,23 @@ def test_a_listing_total_is_counted_once_until_the_kept_answers_change(sqlite_ur
     assert len(counted) == 1
 
 
+def test_a_refresh_asked_to_stop_ends_after_the_unit_under_way_and_frees_its_lease(
+        sqlite_url):
+    store = open_store(sqlite_url)
+    ingest([example_corpus()], store, DOSSIER)
+    refresh(store, DOSSIER)
+    store.kept.set_dossier("another:0")  # every indicator and event group to redo
+    units: list[str] = []
+    done = refresh(store, DOSSIER, progress=lambda what, *_: units.append(what),
+                   stop=lambda: len(units) >= 2)
+    assert done.indicators + done.event_groups + done.dyads == 2 and len(units) == 2
+    assert store.kept.pending() > 0  # the rest stays marked
+    assert store.kept.state()["holder"] is None  # and another may take over at once
+    refresh(store, DOSSIER)
+    assert store.kept.pending() == 0
+    assert_same(store)
+
+
 def test_replaced_records_leave_the_answers_they_made(db_url):
     store = open_store(db_url)
     ingest([example_corpus()], store, DOSSIER)

@@ -76,9 +76,11 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 
 def refresh(store: Store, dossier: Dossier, *, progress: Progress | None = None,
-            holder: str | None = None) -> Refreshed:
+            holder: str | None = None, stop: Callable[[], bool] | None = None) -> Refreshed:
     """Bring the store's kept answers up to date with its records, as far as writes marked
-    what they changed; returns at once when another process is refreshing."""
+    what they changed; returns at once when another process is refreshing. ``stop`` is asked
+    before each indicator or event group: once it says so, the refresh ends there and frees
+    its lease, leaving the rest marked for the next one (a server shutting down)."""
     holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     kept = store.kept
     if not kept.take_lease(holder, LEASE, _now()):
@@ -90,16 +92,17 @@ def refresh(store: Store, dossier: Dossier, *, progress: Progress | None = None,
             kept.set_dossier(made_with)
         for _ in range(PASSES):
             marks = kept.marks()
-            if not marks:
+            if not marks or (stop and stop()):
                 break
-            done = _answer(store, dossier, marks, holder, progress, done)
+            done = _answer(store, dossier, marks, holder, progress, done, stop)
     finally:
         kept.release_lease(holder, _now())
     return done
 
 
 def _answer(store: Store, dossier: Dossier, marks: list[Mark], holder: str,
-            progress: Progress | None, done: Refreshed) -> Refreshed:
+            progress: Progress | None, done: Refreshed,
+            stop: Callable[[], bool] | None = None) -> Refreshed:
     kept = store.kept
     whole = [m for m in marks if m.kind == ALL]
     if whole:
@@ -114,6 +117,8 @@ def _answer(store: Store, dossier: Dossier, marks: list[Mark], holder: str,
     keys = sorted(by_key, key=lambda k: (order.get(k[0], 3), k[1]))
     counts = {kind: 0 for kind in order}
     for n, (kind, key) in enumerate(keys):
+        if stop and stop():
+            break
         kept.take_lease(holder, LEASE, _now())
         if kind == INDICATOR:
             _keep_indicator(store, dossier, key, by_key[(kind, key)])

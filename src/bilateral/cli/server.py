@@ -105,7 +105,7 @@ def serve(
                     forwarded_allow_ips=forwarded_allow_ips, server_header=False,
                     log_level="info")
     finally:
-        refresher.terminate()  # SIGTERM: it stops after the refresh under way
+        refresher.terminate()  # SIGTERM: it stops after the indicator or group under way
         refresher.join(timeout=60)
         if refresher.is_alive():
             refresher.kill()

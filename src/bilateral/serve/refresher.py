@@ -5,7 +5,8 @@ so none of them spends its time on the analysis while it answers requests; in a 
 own it runs at a lower CPU priority than the workers, so readers are served first. It looks for
 writes
 every ``refresh_every`` seconds; a failure is logged and tried again at the next look, never
-fatal. SIGTERM or SIGINT stops it after the refresh under way.
+fatal. SIGTERM or SIGINT stops it after the indicator or event group under way, its lease
+freed and the rest left marked for the next refresher.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def run_refresher(settings: ServeSettings, stop: threading.Event | None = None) 
     try:
         while not stop.is_set():
             try:
-                done = refresh(store, dossier)
+                done = refresh(store, dossier, stop=stop.is_set)
                 if done.indicators or done.event_groups:
                     log.info("kept answers refreshed: %d indicators, %d event groups, %d dyads",
                              done.indicators, done.event_groups, done.dyads)
