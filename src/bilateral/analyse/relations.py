@@ -115,10 +115,17 @@ def dyad_series(cells: Cells, *, since: str | None = None, until: str | None = N
     result = [DyadIndex(source=source, target=target, months=tuple(
                   by_month.get(m) or _month(m, []) for m in span))
               for (source, target), by_month in cells.items()]
-    lead = [first, first[::-1]] if first else []
-    result.sort(key=lambda d: (lead.index((d.source, d.target)) if (d.source, d.target) in lead
-                               else len(lead), -d.events, d.source, d.target))
+    result.sort(key=lambda d: dyad_rank(d.source, d.target, d.events, first))
     return result
+
+
+def dyad_rank(source: str, target: str, events: int,
+              first: tuple[str, str] | None) -> tuple[int, int, str, str]:
+    """Where a directed dyad is listed: the pair ``first`` (either way round) leads, then the
+    dyads with the most events."""
+    lead = [first, first[::-1]] if first else []
+    pair = (source, target)
+    return (lead.index(pair) if pair in lead else len(lead), -events, source, target)
 
 
 def dossier_index(entries: Iterable[TimelineEntry], dossier: Dossier, *,

@@ -27,15 +27,13 @@ from bilateral.analyse.kept import (
     refresh,
     status_rank,
 )
-from bilateral.analyse.relations import DyadIndex, IndexMonth, dyad_series
+from bilateral.analyse.relations import DyadIndex, IndexMonth, dyad_rank, dyad_series
 from bilateral.dossier import Dossier
 from bilateral.records import Observation
 from bilateral.report.negotiations import Outlook, outlook
 from bilateral.store import Store
 from bilateral.store.answers import KeptRows
-
-#: Totals of listings an ``Answers`` keeps between changes of the kept answers.
-COUNTS_KEPT = 256
+from bilateral.store.store import StampedCounts
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ class Answers:
         self.dossier = dossier
         self.keep = keep
         self._order = {i.id: n for n, i in enumerate(dossier.indicators)}
-        self._counted: dict[tuple[Any, ...], tuple[int, int]] = {}
+        self._counted = StampedCounts()  # listing totals, while the kept answers stand
 
     def _kept(self) -> KeptRows:
         if self.keep and self.store.kept.pending():
@@ -68,15 +66,7 @@ class Answers:
     def _count(self, key: tuple[Any, ...], count: Callable[[], int]) -> int:
         """``count()``, kept while the kept answers do not change: a listing's total comes with
         every page, and counting tens of thousands of kept rows takes longer than the page."""
-        changes = self.store.kept.changes()  # before counting: a change meanwhile recounts
-        kept = self._counted.get(key)
-        if kept is not None and kept[0] == changes:
-            return kept[1]
-        total = count()
-        if len(self._counted) >= COUNTS_KEPT:
-            self._counted.clear()
-        self._counted[key] = (changes, total)
-        return total
+        return self._counted.get(key, self.store.kept.changes(), count)
 
     def _history_order(self, row: dict[str, Any]) -> tuple[bool, int, str]:
         return (not row["key"], self._order.get(row["indicator"], len(self._order)),
@@ -177,9 +167,8 @@ class Answers:
         found = kept.index_dyads(state, since, until)
         if not found:
             return []
-        lead = [tuple(self.dossier.dyad), tuple(self.dossier.dyad)[::-1]]
-        found.sort(key=lambda d: (lead.index(d[:2]) if d[:2] in lead else len(lead), -d[2],
-                                  d[0], d[1]))
+        first = self.dossier.dyad
+        found.sort(key=lambda d: dyad_rank(d[0], d[1], d[2], first))
         cells: dict[tuple[str, str], dict[str, Any]] = {}
         for source, target, month, score, events, cooperation, conflict in kept.index(
                 [d[:2] for d in found[:dyads]], since, until):
@@ -189,7 +178,7 @@ class Answers:
         # the months run over every dyad's, shown or not, as they would were all shown
         return dyad_series(cells, since=since or min(d[3] for d in found),
                            until=until or max(d[4] for d in found),
-                           first=tuple(self.dossier.dyad))
+                           first=first)
 
     def states(self) -> set[str]:
         """Every state the timeline involves."""

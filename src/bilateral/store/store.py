@@ -23,7 +23,7 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -78,7 +78,6 @@ MIN_PREFIX = 6
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x62696C6174  # pg_advisory_xact_lock key: serialises concurrent upgrades
 _CHUNK = 500  # ids per IN (...) list
-_COUNTS_KEPT = 256  # document counts kept per store, each for one set of filters
 #: Documents a sketch hash may be held by and still point to copies (see sketch_postings).
 COMMON_HASH = 1000
 _PG_POSTINGS = text("""
@@ -142,6 +141,28 @@ class Citation:
         """A stand-in for a document the store no longer holds: cited by its id alone."""
         return cls(id=doc_id, label=doc_id, title=None, outlet=None, url=None, published=None,
                    duplicate_of=None)
+
+
+class StampedCounts:
+    """Counts kept while the stamp they were made under stands (a store's version, how often
+    its kept answers changed): a listing's total comes with each of its pages, and counting a
+    large store takes longer than reading a page. At most ``size`` are kept."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._kept: dict[tuple[Any, ...], tuple[Any, int]] = {}
+
+    def get(self, key: tuple[Any, ...], stamp: Any, count: Callable[[], int]) -> int:
+        """The count kept for ``key`` under ``stamp``, else ``count()`` kept under it. Read
+        the stamp before counting: a change meanwhile then makes the next call count again."""
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        total = count()
+        if len(self._kept) >= self.size:
+            self._kept.clear()
+        self._kept[key] = (stamp, total)
+        return total
 
 
 @dataclass(frozen=True)
@@ -537,7 +558,7 @@ class Store:
         self.url = _display(url)  # printable: no password
         self.dialect: str = engine.dialect.name
         self._insert = sqlite_dialect.insert if self.dialect == "sqlite" else pg_dialect.insert
-        self._counted: dict[tuple[Any, ...], tuple[tuple[Any, ...], int]] = {}
+        self._counted = StampedCounts()  # document counts, one per set of filters
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
@@ -968,16 +989,9 @@ class Store:
         """How many documents match ``conditions``, counted once per version of the store:
         a listing's first page is asked for again and again, and counting a large store takes
         longer than reading the page."""
-        version = self.version()
-        kept = self._counted.get(key)
-        if kept is not None and kept[0] == version:
-            return kept[1]
-        total = int(conn.execute(select(func.count()).select_from(t.documents)
-                                 .where(*conditions)).scalar() or 0)
-        if len(self._counted) >= _COUNTS_KEPT:
-            self._counted.clear()
-        self._counted[key] = (version, total)
-        return total
+        return self._counted.get(key, self.version(), lambda: int(
+            conn.execute(select(func.count()).select_from(t.documents).where(*conditions))
+            .scalar() or 0))
 
     def duplicate_links(self) -> dict[str, str]:
         """Every near-duplicate's id mapped to the id of the original it copies."""
